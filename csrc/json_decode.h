@@ -1,0 +1,29 @@
+/*
+ * json_decode.h: JSON text straight into Lua values.
+ *
+ * Contract:
+ * - xt_json_decode() parses exactly one JSON value (RFC 8259; surrounding whitespace allowed, nothing else) from
+ *   `text` (`len` bytes, not necessarily NUL-terminated) and pushes it on the stack as native Lua values: objects and
+ *   arrays become tables (rawset only), strings Lua strings (escapes decoded, invalid UTF-8 rejected), true/false
+ *   booleans, null the light userdata NULL (== cjson.null). A number without fraction or exponent that fits in a
+ *   64-bit signed integer becomes a Lua integer, exactly; any other number a float. (Under LuaJIT: integers beyond
+ *   2^53 become strings holding the exact digits.)
+ * - On success it pushes one value and returns 1. On invalid input it pushes nothing, writes "<what> at byte <N>"
+ *   (N counted from 1) into err (always NUL-terminated) and returns 0. Nesting deeper than max_depth is invalid input.
+ * - It raises a Lua error only when Lua itself runs out of memory; all scratch memory is owned by Lua, so even then
+ *   nothing leaks. It never reads outside [text, text+len).
+ */
+#ifndef XINGTU_JSON_DECODE_H
+#define XINGTU_JSON_DECODE_H
+
+#include "compat.h"
+#include <stddef.h>
+
+#define XT_JSON_DEFAULT_MAX_DEPTH 1000
+
+int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, char *err, size_t errlen);
+
+/* Adds `decode` (and the `null` sentinel) to the module table on top of the stack. */
+void xt_json_register(lua_State *L);
+
+#endif
