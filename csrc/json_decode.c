@@ -1,0 +1,764 @@
+/*
+ * json_decode.c: the JSON decoder of xingtu.core (contract in json_decode.h).
+ *
+ * One pass of recursive descent straight into Lua values, with a depth limit and lua_checkstack per level.
+ *
+ * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); a table-driven loop skips plain
+ * ASCII and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
+ * ITEM_CHUNK values, so the table is created with its final size (no rehash while it fills) for all containers with
+ * up to ITEM_CHUNK members; bigger ones grow from there as usual. Integers are accumulated inline.
+ *
+ * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
+ * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
+ * or division). Every other number goes to strtod() on a NUL-terminated copy; since strtod() honours LC_NUMERIC, the
+ * '.' of the copy is first replaced by the locale's decimal point (as Lua's own lua_str2number does), so a locale with
+ * ',' as decimal separator cannot change the result.
+ *
+ * Memory: the only scratch memory (for strings with escapes and for long numbers) is a userdata kept in a reserved
+ * stack slot, so a Lua error (out of memory) in the middle of a decode leaks nothing.
+ *
+ * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
+ * float -0.0); numbers beyond the double range become +-inf (as strtod gives them); a UTF-8 BOM is rejected. Error
+ * messages: "empty input", "unexpected end of input", "unexpected character 'x'", "unexpected byte 0xNN",
+ * "invalid literal", "invalid number", "invalid number (leading zero)", "unterminated string" (at the opening quote),
+ * "control character 0xNN in string", "invalid UTF-8 in string", "invalid escape", "invalid \u escape",
+ * "lone surrogate in \u escape", "nesting deeper than D" (at the bracket), "trailing garbage", each + " at byte N".
+ * max_depth: in the C API <= 0 means the default and values above XT_JSON_DEPTH_CAP are clamped to it; core.decode
+ * raises on a max_depth outside 1..XT_JSON_DEPTH_CAP (misuse).
+ */
+#include "json_decode.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_encode.h" /* xt_json_register adds `encode` too, so core.c needs no change for it */
+
+/* Ceiling for max_depth: bounds the C recursion (a few hundred bytes of C stack per level) and the Lua stack. */
+#define XT_JSON_DEPTH_CAP 10000
+
+/* Members collected on the Lua stack before they are moved into their table (values for arrays, pairs for objects). */
+#define ITEM_CHUNK 32
+
+#if LUA_VERSION_NUM >= 504
+#define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
+typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
+#else
+#define new_scratch(L, size) lua_newuserdata((L), (size))
+typedef int seq_index;
+#endif
+
+typedef struct {
+    lua_State *L;
+    const unsigned char *start; /* first byte of the text (byte 1 in messages) */
+    const unsigned char *end;   /* one past the last byte */
+    const unsigned char *p;     /* the next byte to read */
+    int depth;
+    int max_depth;
+    int scratch_idx; /* stack slot holding the scratch userdata (nil until first needed) */
+    unsigned char *scratch;
+    size_t scratch_cap;
+    char *err;
+    size_t errlen;
+} decoder;
+
+/* Bytes a string scan must stop at: '"', '\\', control characters and every byte >= 0x80. */
+static const unsigned char str_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
+};
+
+/* Powers of ten that are exact in a double. */
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+#define TWO_POW_53 9007199254740992ULL
+
+#if defined(__GNUC__)
+#define XT_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define XT_UNLIKELY(x)  __builtin_expect(!!(x), 0)
+#define XT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define XT_LIKELY(x)   (x)
+#define XT_UNLIKELY(x) (x)
+#define XT_PRINTF(f, a)
+#endif
+
+static int parse_value(decoder *d);
+
+/* Records "<what> at byte N" (N = at - start + 1) and returns 0, so callers can `return fail(...)`. */
+static int fail(decoder *d, const unsigned char *at, const char *fmt, ...) XT_PRINTF(3, 4);
+static int fail(decoder *d, const unsigned char *at, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (d->err == NULL || d->errlen == 0)
+        return 0;
+    va_start(ap, fmt);
+    n = vsnprintf(d->err, d->errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < d->errlen)
+        snprintf(d->err + n, d->errlen - (size_t)n, " at byte %zu", (size_t)(at - d->start) + 1);
+    return 0;
+}
+
+/* The error for a byte that cannot start/continue what the grammar expects here (or for the end of the input). */
+static int fail_unexpected(decoder *d, const unsigned char *at)
+{
+    if (at >= d->end)
+        return fail(d, at, "unexpected end of input");
+    if (*at >= 0x20 && *at < 0x7f)
+        return fail(d, at, "unexpected character '%c'", *at);
+    return fail(d, at, "unexpected byte 0x%02X", (unsigned)*at);
+}
+
+static inline int is_ws(unsigned c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static inline void skip_ws(decoder *d)
+{
+    const unsigned char *p = d->p, *end = d->end;
+    while (p < end && is_ws(*p))
+        p++;
+    d->p = p;
+}
+
+/* Makes the scratch buffer at least `need` bytes; its old content is not kept. May raise (out of memory). */
+static unsigned char *scratch_reserve(decoder *d, size_t need)
+{
+    if (need > d->scratch_cap) {
+        size_t cap = d->scratch_cap * 2;
+        if (cap < need)
+            cap = need;
+        if (cap < 256)
+            cap = 256;
+        d->scratch = (unsigned char *)new_scratch(d->L, cap);
+        d->scratch_cap = cap;
+        lua_replace(d->L, d->scratch_idx); /* the old buffer (if any) becomes garbage */
+    }
+    return d->scratch;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), 0 if none. */
+static inline size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t avail = (size_t)(end - p);
+    unsigned lo = 0x80, hi = 0xBF;
+
+    if (c < 0xC2)
+        return 0; /* ASCII is not handled here; continuation bytes and C0/C1 (overlong) are invalid */
+    if (c < 0xE0)
+        return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c < 0xF0) {
+        if (avail < 3)
+            return 0;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* UTF-16 surrogates */
+        return (p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
+    }
+    if (c < 0xF5) {
+        if (avail < 4)
+            return 0;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* > U+10FFFF */
+        return (p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
+    }
+    return 0;
+}
+
+static inline long hex4(const unsigned char *p)
+{
+    long v = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        unsigned c = p[i];
+        if (c >= '0' && c <= '9')
+            c -= '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            c = (c | 0x20) - 'a' + 10;
+        else
+            return -1;
+        v = (v << 4) | (long)c;
+    }
+    return v;
+}
+
+static inline unsigned char *utf8_put(unsigned char *o, unsigned long cp)
+{
+    if (cp < 0x80) {
+        *o++ = (unsigned char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (unsigned char)(0xC0 | (cp >> 6));
+        *o++ = (unsigned char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (unsigned char)(0xE0 | (cp >> 12));
+        *o++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (unsigned char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (unsigned char)(0xF0 | (cp >> 18));
+        *o++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+/*
+ * The slow path of parse_string, from the first backslash `bs` on; `s` is the first byte of the string's content.
+ * Finds the closing quote first (so the decoded length is bounded by the raw length), then decodes into the scratch
+ * buffer. Pushes the string.
+ */
+static int parse_string_escaped(decoder *d, const unsigned char *s, const unsigned char *bs)
+{
+    const unsigned char *end = d->end, *q = bs, *p;
+    unsigned char *buf, *o;
+
+    while (q < end && *q != '"') {
+        if (*q == '\\') {
+            if (end - q < 2)
+                q = end;
+            else
+                q += 2;
+        } else {
+            q++;
+        }
+    }
+    if (q >= end)
+        return fail(d, s - 1, "unterminated string");
+
+    buf = scratch_reserve(d, (size_t)(q - s) + 1);
+    memcpy(buf, s, (size_t)(bs - s)); /* already validated by parse_string */
+    o = buf + (bs - s);
+    p = bs;
+    while (p < q) {
+        unsigned c = *p;
+        if (!str_special[c]) {
+            *o++ = (unsigned char)c;
+            p++;
+        } else if (c == '\\') {
+            /* p + 1 < q: the quote search above stepped over the byte after every backslash */
+            switch (p[1]) {
+            case '"':
+            case '\\':
+            case '/':
+                *o++ = p[1];
+                break;
+            case 'b':
+                *o++ = '\b';
+                break;
+            case 'f':
+                *o++ = '\f';
+                break;
+            case 'n':
+                *o++ = '\n';
+                break;
+            case 'r':
+                *o++ = '\r';
+                break;
+            case 't':
+                *o++ = '\t';
+                break;
+            case 'u': {
+                long cp, lo;
+                if (q - p < 6 || (cp = hex4(p + 2)) < 0)
+                    return fail(d, p, "invalid \\u escape");
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    /* a high surrogate must be followed by an escaped low surrogate */
+                    if (q - p < 12 || p[6] != '\\' || p[7] != 'u' || (lo = hex4(p + 8)) < 0xDC00 || lo > 0xDFFF)
+                        return fail(d, p, "lone surrogate in \\u escape");
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                    return fail(d, p, "lone surrogate in \\u escape");
+                }
+                o = utf8_put(o, (unsigned long)cp);
+                p += 4; /* plus the 2 below */
+                break;
+            }
+            default:
+                return fail(d, p, "invalid escape");
+            }
+            p += 2;
+        } else if (c >= 0x80) {
+            size_t n = utf8_seq(p, q);
+            if (n == 0)
+                return fail(d, p, "invalid UTF-8 in string");
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+        } else {
+            return fail(d, p, "control character 0x%02X in string", c);
+        }
+    }
+    lua_pushlstring(d->L, (const char *)buf, (size_t)(o - buf));
+    d->p = q + 1;
+    return 1;
+}
+
+/* d->p is at the opening quote. Pushes the string. */
+static int parse_string(decoder *d)
+{
+    const unsigned char *s = d->p + 1, *p = s, *end = d->end;
+
+    for (;;) {
+        unsigned c;
+        while (p < end && !str_special[*p])
+            p++;
+        if (XT_UNLIKELY(p >= end))
+            return fail(d, s - 1, "unterminated string");
+        c = *p;
+        if (XT_LIKELY(c == '"'))
+            break;
+        if (c >= 0x80) {
+            size_t n = utf8_seq(p, end);
+            if (n == 0)
+                return fail(d, p, "invalid UTF-8 in string");
+            p += n;
+        } else if (c == '\\') {
+            return parse_string_escaped(d, s, p);
+        } else {
+            return fail(d, p, "control character 0x%02X in string", c);
+        }
+    }
+    lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
+    d->p = p + 1;
+    return 1;
+}
+
+/* strtod() on [s, e) as a NUL-terminated copy whose '.' is the locale's decimal point. */
+static double number_strtod(decoder *d, const unsigned char *s, const unsigned char *e)
+{
+    char local[64];
+    size_t n = (size_t)(e - s);
+    char *buf = (n < sizeof local) ? local : (char *)scratch_reserve(d, n + 1);
+    char point = localeconv()->decimal_point[0];
+    size_t i;
+
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (point != '.' && point != '\0') {
+        for (i = 0; i < n; i++) {
+            if (buf[i] == '.') {
+                buf[i] = point;
+                break;
+            }
+        }
+    }
+    return strtod(buf, NULL);
+}
+
+/* d->p is at '-' or a digit. Pushes the number. */
+static int parse_number(decoder *d)
+{
+    const unsigned char *s = d->p, *p = s, *end = d->end;
+    uint64_t m = 0;   /* up to 19 significant digits */
+    int ndig = 0;     /* digits in m (leading zeros not counted) */
+    int inexact = 0;  /* digits beyond the 19th were dropped */
+    int is_float = 0; /* fraction or exponent present */
+    long exp10 = 0;   /* value = m * 10^exp10 (when !inexact) */
+    int neg = 0;
+
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p >= end || *p < '0' || *p > '9')
+        return p >= end ? fail_unexpected(d, p) : fail(d, p, "invalid number");
+    if (*p == '0') {
+        p++;
+        if (p < end && *p >= '0' && *p <= '9')
+            return fail(d, p - 1, "invalid number (leading zero)");
+    } else {
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (ndig < 19) {
+                m = m * 10 + (uint64_t)(*p - '0');
+                ndig++;
+            } else {
+                inexact = 1;
+            }
+            p++;
+        }
+    }
+    if (p < end && *p == '.') {
+        is_float = 1;
+        p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return p >= end ? fail_unexpected(d, p) : fail(d, p, "invalid number");
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (m == 0 && *p == '0') {
+                exp10--; /* leading zeros of the fraction are not significant */
+            } else if (ndig < 19) {
+                m = m * 10 + (uint64_t)(*p - '0');
+                ndig++;
+                exp10--;
+            } else {
+                inexact = 1;
+            }
+            p++;
+        }
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        long ev = 0;
+        int eneg = 0;
+        is_float = 1;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) {
+            eneg = (*p == '-');
+            p++;
+        }
+        if (p >= end || *p < '0' || *p > '9')
+            return p >= end ? fail_unexpected(d, p) : fail(d, p, "invalid number");
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (ev < 1000000)
+                ev = ev * 10 + (*p - '0');
+            p++;
+        }
+        exp10 += eneg ? -ev : ev;
+    }
+    d->p = p;
+
+    if (!is_float && !inexact) {
+#if XT_HAVE_INTEGERS
+        if (!neg) {
+            if (m <= (uint64_t)INT64_MAX) {
+                lua_pushinteger(d->L, (lua_Integer)m);
+                return 1;
+            }
+        } else if (m <= (uint64_t)INT64_MAX) {
+            lua_pushinteger(d->L, -(lua_Integer)m);
+            return 1;
+        } else if (m == (uint64_t)INT64_MAX + 1) {
+            lua_pushinteger(d->L, (lua_Integer)INT64_MIN);
+            return 1;
+        }
+#else
+        if (m <= TWO_POW_53) {
+            lua_pushnumber(d->L, neg && m ? -(double)m : (double)m);
+            return 1;
+        }
+#endif
+    }
+#if !XT_HAVE_INTEGERS
+    if (!is_float) {
+        /* LuaJIT: an integer beyond 2^53 has no exact number; keep its digits */
+        lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
+        return 1;
+    }
+#endif
+    if (!inexact && m <= TWO_POW_53 && exp10 >= -22 && exp10 <= 22) {
+        /* exact: both operands are exact doubles, so the one rounding is the correct one */
+        double v = (double)m;
+        v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
+        lua_pushnumber(d->L, neg ? -v : v);
+        return 1;
+    }
+    if (m == 0 && !inexact) {
+        lua_pushnumber(d->L, neg ? -0.0 : 0.0);
+        return 1;
+    }
+    lua_pushnumber(d->L, number_strtod(d, s, p));
+    return 1;
+}
+
+/* Moves `pending` values from the stack into the array being built. */
+static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, int pending)
+{
+    int i, t, first;
+    if (!*have_table) {
+        /* [base+1 .. base+pending] = values -> [base+1] = table of exactly that size */
+        lua_createtable(L, pending, 0);
+        t = lua_gettop(L);
+        first = base + 1;
+    } else {
+        /* [base+1] = table, [base+2 .. base+1+pending] = values -> [base+1] = table */
+        t = base + 1;
+        first = base + 2;
+    }
+    for (i = 0; i < pending; i++) {
+        lua_pushvalue(L, first + i);
+        lua_rawseti(L, t, *n + i + 1);
+    }
+    if (!*have_table) {
+        lua_replace(L, base + 1);
+        *have_table = 1;
+    }
+    lua_settop(L, base + 1);
+    *n += pending;
+}
+
+/* Moves `pending` key/value pairs from the stack into the object being built, in input order (last key wins). */
+static void object_flush(lua_State *L, int base, int *have_table, int pending)
+{
+    int i, t, first;
+    if (!*have_table) {
+        /* [base+1 .. base+2*pending] = k1, v1, ... -> [base+1] = table of exactly that size */
+        lua_createtable(L, 0, pending);
+        t = lua_gettop(L);
+        first = base + 1;
+    } else {
+        /* [base+1] = table, [base+2 .. base+1+2*pending] = k1, v1, ... -> [base+1] = table */
+        t = base + 1;
+        first = base + 2;
+    }
+    for (i = 0; i < pending; i++) {
+        lua_pushvalue(L, first + 2 * i);
+        lua_pushvalue(L, first + 2 * i + 1);
+        lua_rawset(L, t);
+    }
+    if (!*have_table) {
+        lua_replace(L, base + 1);
+        *have_table = 1;
+    }
+    lua_settop(L, base + 1);
+}
+
+static int enter(decoder *d)
+{
+    if (++d->depth > d->max_depth)
+        return fail(d, d->p, "nesting deeper than %d", d->max_depth);
+    /* room for one chunk of members (plus the table) at this level; deeper levels check for themselves */
+    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8))
+        return fail(d, d->p, "out of Lua stack space");
+    d->p++;
+    return 1;
+}
+
+/* d->p is at '['. Pushes the table. */
+static int parse_array(decoder *d)
+{
+    lua_State *L = d->L;
+    int base, have_table = 0, pending = 0;
+    seq_index n = 0;
+
+    if (!enter(d))
+        return 0;
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') {
+        d->p++;
+        lua_createtable(L, 0, 0);
+        d->depth--;
+        return 1;
+    }
+    base = lua_gettop(L);
+    for (;;) {
+        if (!parse_value(d))
+            return 0;
+        if (++pending == ITEM_CHUNK) {
+            array_flush(L, base, &have_table, &n, pending);
+            pending = 0;
+        }
+        skip_ws(d);
+        if (XT_LIKELY(d->p < d->end)) {
+            if (*d->p == ',') {
+                d->p++;
+                continue;
+            }
+            if (*d->p == ']') {
+                d->p++;
+                break;
+            }
+        }
+        return fail_unexpected(d, d->p);
+    }
+    array_flush(L, base, &have_table, &n, pending);
+    d->depth--;
+    return 1;
+}
+
+/* d->p is at '{'. Pushes the table. */
+static int parse_object(decoder *d)
+{
+    lua_State *L = d->L;
+    int base, have_table = 0, pending = 0;
+
+    if (!enter(d))
+        return 0;
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') {
+        d->p++;
+        lua_createtable(L, 0, 0);
+        d->depth--;
+        return 1;
+    }
+    base = lua_gettop(L);
+    for (;;) {
+        if (XT_UNLIKELY(d->p >= d->end || *d->p != '"'))
+            return fail_unexpected(d, d->p);
+        if (!parse_string(d))
+            return 0;
+        skip_ws(d);
+        if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
+            return fail_unexpected(d, d->p);
+        d->p++;
+        if (!parse_value(d))
+            return 0;
+        if (++pending == ITEM_CHUNK) {
+            object_flush(L, base, &have_table, pending);
+            pending = 0;
+        }
+        skip_ws(d);
+        if (XT_LIKELY(d->p < d->end)) {
+            if (*d->p == ',') {
+                d->p++;
+                skip_ws(d);
+                continue;
+            }
+            if (*d->p == '}') {
+                d->p++;
+                break;
+            }
+        }
+        return fail_unexpected(d, d->p);
+    }
+    object_flush(L, base, &have_table, pending);
+    d->depth--;
+    return 1;
+}
+
+static int parse_literal(decoder *d, const char *word, size_t len)
+{
+    if ((size_t)(d->end - d->p) < len || memcmp(d->p, word, len) != 0)
+        return fail(d, d->p, "invalid literal");
+    d->p += len;
+    return 1;
+}
+
+/* Skips whitespace, parses one value and pushes it. */
+static int parse_value(decoder *d)
+{
+    skip_ws(d);
+    if (XT_UNLIKELY(d->p >= d->end))
+        return fail_unexpected(d, d->p);
+    switch (*d->p) {
+    case '"':
+        return parse_string(d);
+    case '{':
+        return parse_object(d);
+    case '[':
+        return parse_array(d);
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+        return parse_number(d);
+    case 't':
+        if (!parse_literal(d, "true", 4))
+            return 0;
+        lua_pushboolean(d->L, 1);
+        return 1;
+    case 'f':
+        if (!parse_literal(d, "false", 5))
+            return 0;
+        lua_pushboolean(d->L, 0);
+        return 1;
+    case 'n':
+        if (!parse_literal(d, "null", 4))
+            return 0;
+        lua_pushlightuserdata(d->L, NULL);
+        return 1;
+    default:
+        return fail_unexpected(d, d->p);
+    }
+}
+
+int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, char *err, size_t errlen)
+{
+    decoder d;
+    int base;
+
+    d.L = L;
+    d.start = (const unsigned char *)text;
+    d.end = d.start + len;
+    d.p = d.start;
+    d.depth = 0;
+    d.max_depth = max_depth <= 0 ? XT_JSON_DEFAULT_MAX_DEPTH : max_depth;
+    if (d.max_depth > XT_JSON_DEPTH_CAP)
+        d.max_depth = XT_JSON_DEPTH_CAP;
+    d.scratch = NULL;
+    d.scratch_cap = 0;
+    d.err = err;
+    d.errlen = errlen;
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+
+    if (!lua_checkstack(L, 8))
+        return fail(&d, d.start, "out of Lua stack space");
+    base = lua_gettop(L);
+    lua_pushnil(L); /* [base+1]: slot for the scratch userdata */
+    d.scratch_idx = base + 1;
+
+    skip_ws(&d);
+    if (d.p >= d.end) {
+        fail(&d, d.p, "empty input");
+    } else if (parse_value(&d)) {
+        skip_ws(&d);
+        if (d.p == d.end) {
+            lua_replace(L, base + 1); /* the value takes the scratch slot: exactly one value pushed */
+            return 1;
+        }
+        fail(&d, d.p, "trailing garbage");
+    }
+    lua_settop(L, base);
+    return 0;
+}
+
+/* core.decode(s [, max_depth]) -> value | nil, "<what> at byte N" */
+static int l_decode(lua_State *L)
+{
+    size_t len;
+    const char *s;
+    lua_Integer max_depth;
+    char err[128];
+
+    luaL_checktype(L, 1, LUA_TSTRING);
+    s = lua_tolstring(L, 1, &len);
+    max_depth = luaL_optinteger(L, 2, XT_JSON_DEFAULT_MAX_DEPTH);
+    luaL_argcheck(L, max_depth >= 1 && max_depth <= XT_JSON_DEPTH_CAP, 2, "max_depth must be in 1..10000");
+    lua_settop(L, 1); /* keeps s alive */
+    if (xt_json_decode(L, s, len, (int)max_depth, err, sizeof err))
+        return 1;
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+}
+
+void xt_json_register(lua_State *L)
+{
+    lua_pushcfunction(L, l_decode);
+    lua_setfield(L, -2, "decode");
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "null");
+    xt_json_encode_register(L);
+}

@@ -1,0 +1,242 @@
+-- core.encode: Lua values to JSON text (csrc/json_encode.c), and the round trip with core.decode.
+
+local core = require "xingtu.core"
+local cjson = require "cjson"
+local lfs = require "lfs"
+
+local SUITE = "../shared/conformance/JSONTestSuite/test_parsing"
+
+local function read(path)
+    local f = assert(io.open(path, "rb"))
+    local s = f:read("a")
+    f:close()
+    return s
+end
+
+-- Deep equality that also tells integers from floats; returns false and the path of the first difference.
+local function same(a, b, path)
+    path = path or "$"
+    if type(a) ~= type(b) then
+        return false, path
+    end
+    if type(a) == "number" then
+        return math.type(a) == math.type(b) and a == b, path
+    end
+    if type(a) ~= "table" then
+        return a == b, path
+    end
+    for k, v in pairs(a) do
+        local ok, where = same(v, b[k], path .. "." .. tostring(k))
+        if not ok then
+            return false, where
+        end
+    end
+    for k in pairs(b) do
+        if a[k] == nil then
+            return false, path .. "." .. tostring(k)
+        end
+    end
+    return true
+end
+
+local function assert_same(a, b, msg)
+    local ok, where = same(a, b)
+    assert(ok, (msg or "values differ") .. " at " .. tostring(where))
+end
+
+describe("xingtu.core", function()
+    describe("encode", function()
+        local encode, decode = core.encode, core.decode
+
+        it("writes scalars, with null for nil and the null sentinel", function()
+            assert.are.equal("true", encode(true))
+            assert.are.equal("false", encode(false))
+            assert.are.equal("null", encode(nil))
+            assert.are.equal("null", encode(core.null))
+            assert.are.equal("null", encode(cjson.null))
+            assert.are.equal('"abc"', encode("abc"))
+        end)
+
+        it("writes 64-bit integers exactly", function()
+            assert.are.equal("12704028", encode(12704028))
+            assert.are.equal("7012345678901234567", encode(7012345678901234567))
+            assert.are.equal("9223372036854775807", encode(math.maxinteger))
+            assert.are.equal("-9223372036854775808", encode(math.mininteger))
+            assert.are.equal("0", encode(0))
+            assert.are.equal("-1", encode(-1))
+        end)
+
+        it("writes floats in the shortest form that reads back exactly, and keeps them floats", function()
+            assert.are.equal("0.1", encode(0.1))
+            assert.are.equal("1.5", encode(1.5))
+            assert.are.equal("1.0", encode(1.0))
+            assert.are.equal("-0.0", encode(-0.0))
+            assert.are.equal("0.30000000000000004", encode(0.1 + 0.2))
+            assert.are.equal("1e+300", encode(1e300))
+            assert.are.equal("9.223372036854776e+18", encode(2.0 ^ 63))
+            for _, x in ipairs({ 1 / 3, math.pi, 5e-324, 1.7976931348623157e308, 123456.789, -2.5e-10, 2.0 ^ 53 }) do
+                local back = decode(encode(x))
+                assert.are.equal("float", math.type(back))
+                assert.are.equal(x, back)
+            end
+        end)
+
+        it("refuses NaN and infinities", function()
+            assert.has_error(function()
+                encode(0 / 0)
+            end, "cannot encode number NaN at $")
+            assert.has_error(function()
+                encode({ a = { 1, math.huge } })
+            end, "cannot encode number inf at $.a[2]")
+            assert.has_error(function()
+                encode({ -math.huge })
+            end, "cannot encode number -inf at $[1]")
+        end)
+
+        it("passes UTF-8 through and escapes only quotes, backslashes and control characters", function()
+            assert.are.equal('"个人 é 😀"', encode("个人 é 😀"))
+            assert.are.equal([["a\"b\\c/d"]], encode('a"b\\c/d'))
+            assert.are.equal([["\b\f\n\r\t\u0000\u001f"]], encode("\b\f\n\r\t\0\31"))
+            assert.are.equal('"/\127"', encode("/\127"))
+        end)
+
+        it("writes tables with keys 1..n as arrays and other tables as objects", function()
+            assert.are.equal("[1,2,3]", encode({ 1, 2, 3 }))
+            assert.are.equal('[1,"a",null,true]', encode({ 1, "a", core.null, true }))
+            assert.are.equal('{"a":1}', encode({ a = 1 }))
+            assert.are.same({ ["1"] = 1, ["3"] = 3 }, decode(encode({ [1] = 1, [3] = 3 })))
+            assert.are.same({ ["1"] = 1, x = 2 }, decode(encode({ 1, x = 2 })))
+            assert.are.same({ ["1.5"] = true }, decode(encode({ [1.5] = true })))
+        end)
+
+        it("writes an empty table as {} unless its metatable says __jsontype = 'array'", function()
+            assert.are.equal("{}", encode({}))
+            assert.are.equal("[]", encode(setmetatable({}, { __jsontype = "array" })))
+            assert.are.equal("[1,2]", encode(setmetatable({ 1, 2, x = 3 }, { __jsontype = "array" })))
+            assert.are.equal('{"1":"a"}', encode(setmetatable({ "a" }, { __jsontype = "object" })))
+        end)
+
+        it("sorts object keys bytewise with sort_keys", function()
+            local t = { b = 1, a = { d = 1, c = 2 }, ["1"] = 3, [2] = 4, B = 5 }
+            assert.are.equal('{"1":3,"2":4,"B":5,"a":{"c":2,"d":1},"b":1}', encode(t, { sort_keys = true }))
+        end)
+
+        it("pretty-prints with indent as a number of spaces or a string", function()
+            local t = { a = { 1, {} }, b = "x" }
+            assert.are.equal('{\n  "a": [\n    1,\n    {}\n  ],\n  "b": "x"\n}', encode(t, { sort_keys = true, indent = 2 }))
+            assert.are.equal('{\n\t"a": [\n\t\t1\n\t]\n}', encode({ a = { 1 } }, { indent = "\t" }))
+            assert.are.equal('{\n"a": [\n1\n]\n}', encode({ a = { 1 } }, { indent = 0 }))
+            assert.has_error(function()
+                encode({}, { indent = "x" })
+            end)
+        end)
+
+        it("raises with the path of the value it cannot encode", function()
+            assert.has_error(function()
+                encode({ data = { list = { 1, print } } })
+            end, "cannot encode a function at $.data.list[2]")
+            assert.has_error(function()
+                encode({ ["a b"] = io.stdout })
+            end, 'cannot encode a userdata at $["a b"]')
+            assert.has_error(function()
+                encode({ x = { [true] = 1 } })
+            end, "cannot encode a key of type boolean at $.x")
+            assert.has_error(function()
+                encode(coroutine.create(print))
+            end, "cannot encode a thread at $")
+        end)
+
+        it("detects cycles", function()
+            local t = { a = {} }
+            t.a.back = t
+            assert.has_error(function()
+                encode(t)
+            end, "cannot encode a cycle (a table that contains itself) at $.a.back")
+            -- the same table twice, but not inside itself, is fine
+            local shared = { 1 }
+            assert.are.equal("[[1],[1]]", encode({ shared, shared }))
+        end)
+
+        it("limits nesting depth (default 1000, opts.max_depth)", function()
+            local deep = {}
+            local t = deep
+            for _ = 1, 1000 do
+                t[1] = {}
+                t = t[1]
+            end
+            local ok, err = pcall(encode, deep)
+            assert.is_false(ok)
+            assert.matches("^cannot encode tables nested deeper than 1000 at %$%[1%]%[1%]", err)
+            assert.matches("%.%.%.", err) -- the middle of a long path is elided
+            assert.are.equal("[[[]]]", encode({ { setmetatable({}, { __jsontype = "array" }) } }, { max_depth = 3 }))
+            assert.has_error(function()
+                encode({ { {} } }, { max_depth = 2 })
+            end, "cannot encode tables nested deeper than 2 at $[1][1]")
+        end)
+
+        describe("round trip with decode", function()
+            local function roundtrip(text, name)
+                local v, err = decode(text)
+                assert(err == nil, name .. ": " .. tostring(err))
+                for _, opts in ipairs({ {}, { sort_keys = true }, { indent = 2 } }) do
+                    local out = encode(v, opts)
+                    local back, err2 = decode(out)
+                    assert(err2 == nil, name .. ": " .. tostring(err2))
+                    assert_same(v, back, name)
+                end
+                return v
+            end
+
+            it("decode(encode(decode(s))) equals decode(s) for every y_ file of the JSONTestSuite", function()
+                if lfs.attributes(SUITE, "mode") ~= "directory" then
+                    pending("JSONTestSuite not found at " .. SUITE)
+                    return
+                end
+                local n = 0
+                for name in lfs.dir(SUITE) do
+                    if name:match("^y_.*%.json$") then
+                        roundtrip(read(SUITE .. "/" .. name), name)
+                        n = n + 1
+                    end
+                end
+                assert.is_true(n > 0)
+            end)
+
+            it("decode(encode(decode(s))) equals decode(s) for every spec/fixtures/*.json", function()
+                for name in lfs.dir("spec/fixtures") do
+                    if name:match("%.json$") then
+                        roundtrip(read("spec/fixtures/" .. name), name)
+                    end
+                end
+            end)
+
+            it("gives back compact unescaped bodies byte for byte, up to the order of object members", function()
+                for name in lfs.dir("spec/fixtures") do
+                    if name:match("%.json$") then
+                        local text = read("spec/fixtures/" .. name):gsub("%s+$", "")
+                        if not text:find("\\", 1, true) and not text:find('"%s*[:,]%s') then
+                            local out = encode(decode(text))
+                            assert.are.equal(#text, #out, name)
+                            -- every "key":scalar member of the original appears as is
+                            for member in text:gmatch('"[^"]*":[^{}%[%],]+') do
+                                assert(out:find(member, 1, true), name .. ": missing " .. member)
+                            end
+                            -- with sorted keys the text is canonical: encoding again gives the same bytes
+                            local sorted = encode(decode(text), { sort_keys = true })
+                            assert.are.equal(#text, #sorted, name)
+                            assert.are.equal(sorted, encode(decode(sorted), { sort_keys = true }), name)
+                        end
+                    end
+                end
+            end)
+
+            it("gives back a compact sorted body byte for byte", function()
+                local text = '{"code":0,"data":{"list":[{"cnt":12704028,"name":"个人"},{"cnt":-1,"name":"游戏"}],'
+                    .. '"rate":0.25,"x":[]},"message":null,"ok":true}'
+                local v = decode(text)
+                v.data.x = setmetatable(v.data.x, { __jsontype = "array" })
+                assert.are.equal(text, encode(v, { sort_keys = true }))
+            end)
+        end)
+    end)
+end)
