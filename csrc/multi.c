@@ -1,0 +1,416 @@
+/*
+ * multi.c: `core.multi(opts)`, the concurrent engine for batches (libcurl multi interface).
+ *
+ *   local m = core.multi{ <session options>, concurrency = 8 }
+ *   m:add(url, tag)     -- queue one GET; tag (any Lua value) comes back as r.tag
+ *   m:poll(timeout_s)   -- drive transfers up to timeout_s seconds (0: don't wait; nil: until one completes or
+ *                       -- nothing is left); returns an array of completed results (possibly empty), each shaped
+ *                       -- like session:get()'s result plus r.tag; each added transfer is returned exactly once
+ *   m:pending()         -- transfers added and not yet returned by poll
+ *   m:stats()           -- { requests = , connects = }
+ *   m:close()           -- aborts everything in flight; idempotent; also __gc and (5.4) __close
+ *
+ * At most `concurrency` transfers run at once, one per slot; a slot keeps its easy handle (and its body buffer's
+ * capacity) from one transfer to the next. All slots share one CURLSH (DNS cache, TLS sessions, connections), and
+ * HTTP/2 multiplexing is used when the server offers it. Queued URLs and the tags live in the userdata's uservalue
+ * (a table { tags, urls } keyed by a transfer id), never in the registry. libcurl callbacks never call Lua; results
+ * are built after curl_multi_perform returned, and a slot is released only once its result table is complete, so a
+ * Lua memory error while building results loses nothing (the results come back on the next poll).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http_internal.h"
+
+#define MULTI_MT               "xingtu.Multi"
+#define XT_MAX_CONCURRENCY     256
+#define XT_DEFAULT_CONCURRENCY 8
+#define UV_TAGS                1 /* uservalue[1]: id -> tag */
+#define UV_URLS                2 /* uservalue[2]: id -> URL of a queued transfer */
+
+enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
+
+typedef struct xt_slot {
+    xt_xfer x; /* x.easy created on first use (duplicated from the template), then reused */
+    int state;
+    int returning; /* part of the result array being built */
+    CURLcode rc;
+    lua_Integer id;
+} xt_slot;
+
+typedef struct xt_multi {
+    CURLM *multi; /* NULL once closed */
+    CURLSH *share;
+    CURL *tmpl; /* carries the options; slots' handles are duplicated from it */
+    xt_conf conf;
+    int concurrency;
+    unsigned long requests;
+    unsigned long connects;
+    lua_Integer next_id;    /* id the next add() gets */
+    lua_Integer next_start; /* id of the oldest queued transfer not yet started */
+    lua_Integer pending;    /* added and not yet returned */
+    xt_slot slots[];
+} xt_multi;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static xt_multi *check_multi(lua_State *L)
+{
+    xt_multi *m = luaL_checkudata(L, 1, MULTI_MT);
+    if (m->multi == NULL)
+        luaL_error(L, "multi is closed");
+    return m;
+}
+
+/* Stack: pushes uservalue[which] of the userdata at index 1. */
+static void push_uv_table(lua_State *L, int which)
+{
+    xt_getuservalue(L, 1);
+    lua_rawgeti(L, -1, which);
+    lua_remove(L, -2);
+}
+
+/* t[id] = value on top (popped); t at index t (> 0). */
+static void set_by_id(lua_State *L, int t, lua_Integer id)
+{
+    lua_pushinteger(L, id);
+    lua_insert(L, -2);
+    lua_rawset(L, t);
+}
+
+static void get_by_id(lua_State *L, int t, lua_Integer id)
+{
+    lua_pushinteger(L, id);
+    lua_rawget(L, t);
+}
+
+static void slot_easy(lua_State *L, xt_multi *m, xt_slot *s)
+{
+    if (s->x.easy != NULL)
+        return;
+    s->x.easy = curl_easy_duphandle(m->tmpl);
+    if (s->x.easy == NULL)
+        luaL_error(L, "out of memory (curl_easy_duphandle)");
+    s->x.max_body = m->conf.max_body;
+    xt_xfer_bind(&s->x);
+    curl_easy_setopt(s->x.easy, CURLOPT_PRIVATE, (void *)s);
+    curl_easy_setopt(s->x.easy, CURLOPT_SHARE, m->share);
+}
+
+/*
+ * Wait for a connection that may multiplex (HTTP/2) rather than open another one, but only for https: there ALPN
+ * settles the question during the handshake. For plain http libcurl learns it only from the first response, so a
+ * slow first request would hold every other transfer to that host until it answered (or they all timed out).
+ */
+static long pipewait_for(const char *url)
+{
+    static const char https[] = "https://";
+    for (size_t i = 0; i < sizeof https - 1; i++)
+        if (url[i] == '\0' || (url[i] | 0x20) != https[i])
+            return 0L;
+    return 1L;
+}
+
+/* Moves queued transfers into free slots. May raise (memory); the queue stays consistent. */
+static void start_queued(lua_State *L, xt_multi *m)
+{
+    int urls = 0;
+    for (int i = 0; i < m->concurrency && m->next_start < m->next_id; i++) {
+        xt_slot *s = &m->slots[i];
+        if (s->state != SLOT_FREE)
+            continue;
+        if (urls == 0) {
+            push_uv_table(L, UV_URLS); /* ... urls */
+            urls = lua_gettop(L);
+        }
+        slot_easy(L, m, s);
+        get_by_id(L, urls, m->next_start); /* ... urls url */
+        const char *url = lua_tostring(L, -1);
+        if (url == NULL || xt_xfer_prepare(&s->x, url) != CURLE_OK)
+            luaL_error(L, "out of memory");
+        curl_easy_setopt(s->x.easy, CURLOPT_PIPEWAIT, pipewait_for(url));
+        lua_pop(L, 1);
+        CURLMcode mc = curl_multi_add_handle(m->multi, s->x.easy);
+        if (mc != CURLM_OK)
+            luaL_error(L, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+        s->state = SLOT_RUNNING;
+        s->id = m->next_start;
+        lua_pushnil(L);
+        set_by_id(L, urls, m->next_start);
+        m->next_start += 1;
+    }
+    if (urls != 0)
+        lua_pop(L, 1);
+}
+
+/* Marks finished transfers' slots done; returns how many slots are done. No Lua. */
+static int collect_done(xt_multi *m)
+{
+    CURLMsg *msg;
+    int left, done = 0;
+    while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        char *priv = NULL;
+        CURL *easy = msg->easy_handle;
+        CURLcode rc = msg->data.result; /* msg is invalid after remove_handle */
+        if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv) != CURLE_OK || priv == NULL)
+            continue;
+        xt_slot *s = (xt_slot *)(void *)priv;
+        curl_multi_remove_handle(m->multi, easy);
+        s->rc = rc;
+        s->state = SLOT_DONE;
+    }
+    for (int i = 0; i < m->concurrency; i++)
+        done += m->slots[i].state == SLOT_DONE;
+    return done;
+}
+
+static int any_running(const xt_multi *m)
+{
+    for (int i = 0; i < m->concurrency; i++)
+        if (m->slots[i].state == SLOT_RUNNING)
+            return 1;
+    return 0;
+}
+
+static int multi_new(lua_State *L)
+{
+    int concurrency = XT_DEFAULT_CONCURRENCY;
+    lua_settop(L, 1);
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_getfield(L, 1, "concurrency");
+        if (!lua_isnil(L, -1)) {
+            double c = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
+            if (!(c >= 1 && c <= XT_MAX_CONCURRENCY) || floor(c) != c)
+                return luaL_error(L, "bad option 'concurrency' (integer from 1 to %d expected)", XT_MAX_CONCURRENCY);
+            concurrency = (int)c;
+        }
+        lua_pop(L, 1);
+    }
+    size_t size = sizeof(xt_multi) + (size_t)concurrency * sizeof(xt_slot);
+    xt_multi *m = xt_newuserdata(L, size); /* opts m */
+    memset(m, 0, size);
+    m->concurrency = concurrency;
+    m->next_id = m->next_start = 1;
+    luaL_getmetatable(L, MULTI_MT);
+    lua_setmetatable(L, -2);
+    lua_createtable(L, 2, 0); /* opts m uv */
+    lua_newtable(L);
+    lua_rawseti(L, -2, UV_TAGS);
+    lua_newtable(L);
+    lua_rawseti(L, -2, UV_URLS);
+    xt_setuservalue(L, -2); /* opts m */
+    /* From here on __gc owns every handle, so the raises below leak nothing. */
+    xt_http_global_init();
+    m->share = curl_share_init();
+    m->multi = curl_multi_init();
+    m->tmpl = curl_easy_init();
+    if (m->share == NULL || m->multi == NULL || m->tmpl == NULL)
+        return luaL_error(L, "libcurl initialisation failed");
+    xt_http_configure(L, 1, m->tmpl, &m->conf, "concurrency");
+    curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_multi_setopt(m->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)concurrency);
+    curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)concurrency);
+    curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
+    return 1;
+}
+
+static int multi_add(lua_State *L)
+{
+    xt_multi *m = check_multi(L);
+    size_t ulen;
+    const char *url = luaL_checklstring(L, 2, &ulen);
+    if (strlen(url) != ulen)
+        return luaL_argerror(L, 2, "URL contains a NUL byte");
+    lua_settop(L, 3);          /* m url tag */
+    push_uv_table(L, UV_URLS); /* m url tag urls */
+    push_uv_table(L, UV_TAGS); /* m url tag urls tags */
+    lua_pushvalue(L, 2);
+    set_by_id(L, 4, m->next_id);
+    lua_pushvalue(L, 3);
+    set_by_id(L, 5, m->next_id);
+    /* Both stored: commit. */
+    m->next_id += 1;
+    m->pending += 1;
+    lua_settop(L, 1);
+    start_queued(L, m);
+    return 0;
+}
+
+static int multi_poll(lua_State *L)
+{
+    xt_multi *m = check_multi(L);
+    double timeout = -1; /* nil: until something completes or nothing is left */
+    if (!lua_isnoneornil(L, 2)) {
+        timeout = (double)luaL_checknumber(L, 2);
+        if (!(timeout >= 0))
+            return luaL_argerror(L, 2, "timeout must be >= 0");
+    }
+    lua_settop(L, 1);
+    start_queued(L, m);
+
+    double deadline = now_s() + (timeout > 0 ? timeout : 0);
+    int done;
+    for (;;) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(m->multi, &running);
+        if (mc != CURLM_OK)
+            return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
+        done = collect_done(m);
+        if (done > 0 || !any_running(m))
+            break;
+        int wait_ms = 1000;
+        if (timeout >= 0) {
+            double left = deadline - now_s();
+            if (left <= 0)
+                break;
+            if (left * 1000.0 < wait_ms)
+                wait_ms = (int)ceil(left * 1000.0);
+        }
+#if LIBCURL_VERSION_NUM >= 0x074200
+        mc = curl_multi_poll(m->multi, NULL, 0, wait_ms, NULL);
+#else
+        mc = curl_multi_wait(m->multi, NULL, 0, wait_ms, NULL);
+#endif
+        if (mc != CURLM_OK)
+            return luaL_error(L, "curl_multi_poll: %s", curl_multi_strerror(mc));
+    }
+
+    /* Build every result first; release the slots only once the array is complete. */
+    luaL_checkstack(L, 8, "poll");
+    lua_createtable(L, done, 0); /* m results */
+    push_uv_table(L, UV_TAGS);   /* m results tags */
+    int n = 0;
+    for (int i = 0; i < m->concurrency; i++) {
+        xt_slot *s = &m->slots[i];
+        s->returning = 0;
+        if (s->state != SLOT_DONE)
+            continue;
+        xt_xfer_push_result(L, &s->x, s->rc, m->conf.max_depth); /* m results tags r */
+        get_by_id(L, 3, s->id);
+        lua_setfield(L, -2, "tag");
+        lua_rawseti(L, 2, ++n);
+        s->returning = 1;
+    }
+    for (int i = 0; i < m->concurrency; i++) { /* commit: no allocation below */
+        xt_slot *s = &m->slots[i];
+        if (!s->returning)
+            continue;
+        s->returning = 0;
+        m->requests++;
+        m->connects += (unsigned long)xt_xfer_connects(&s->x);
+        lua_pushnil(L);
+        set_by_id(L, 3, s->id);
+        xt_xfer_trim(&s->x);
+        s->state = SLOT_FREE;
+        m->pending -= 1;
+    }
+    lua_settop(L, 2); /* m results */
+    if (n > 0) {
+        int running;
+        start_queued(L, m);
+        /* Send the refilled slots' requests now, while the caller processes these results (errors: next poll). */
+        (void)curl_multi_perform(m->multi, &running);
+    }
+    lua_settop(L, 2);
+    return 1;
+}
+
+static int multi_pending(lua_State *L)
+{
+    xt_multi *m = check_multi(L);
+    lua_pushinteger(L, m->pending);
+    return 1;
+}
+
+static int multi_stats(lua_State *L)
+{
+    xt_multi *m = check_multi(L);
+    xt_http_push_stats(L, m->requests, m->connects);
+    return 1;
+}
+
+static int multi_close(lua_State *L)
+{
+    xt_multi *m = luaL_checkudata(L, 1, MULTI_MT);
+    for (int i = 0; i < m->concurrency; i++) {
+        xt_slot *s = &m->slots[i];
+        if (s->state == SLOT_RUNNING && m->multi != NULL)
+            curl_multi_remove_handle(m->multi, s->x.easy);
+        xt_xfer_free(&s->x);
+        s->state = SLOT_FREE;
+    }
+    if (m->multi != NULL) {
+        curl_multi_cleanup(m->multi);
+        m->multi = NULL;
+    }
+    if (m->tmpl != NULL) {
+        curl_easy_cleanup(m->tmpl);
+        m->tmpl = NULL;
+    }
+    if (m->share != NULL) {
+        curl_share_cleanup(m->share); /* last: after every handle that used it */
+        m->share = NULL;
+    }
+    m->pending = 0;
+    m->next_start = m->next_id;
+    /* Drop queued URLs and tags (assigning nil to existing fields allocates nothing). */
+    xt_getuservalue(L, 1);
+    if (lua_istable(L, -1)) {
+        lua_pushnil(L);
+        lua_rawseti(L, -2, UV_TAGS);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, UV_URLS);
+    }
+    return 0;
+}
+
+static int multi_tostring(lua_State *L)
+{
+    xt_multi *m = luaL_checkudata(L, 1, MULTI_MT);
+    if (m->multi == NULL)
+        lua_pushliteral(L, "xingtu.Multi (closed)");
+    else
+        lua_pushfstring(L, "xingtu.Multi (%p)", (void *)m);
+    return 1;
+}
+
+static const luaL_Reg multi_methods[] = {
+    {"add", multi_add},     {"poll", multi_poll},   {"pending", multi_pending},
+    {"stats", multi_stats}, {"close", multi_close}, {NULL, NULL},
+};
+
+static const luaL_Reg multi_meta[] = {
+    {"__gc", multi_close},
+#if LUA_VERSION_NUM >= 504
+    {"__close", multi_close},
+#endif
+    {"__tostring", multi_tostring},
+    {NULL, NULL},
+};
+
+void xt_multi_register(lua_State *L)
+{
+    luaL_checkstack(L, 3, "xingtu.core");
+    if (luaL_newmetatable(L, MULTI_MT)) { /* mod mt */
+        xt_setfuncs(L, multi_meta);
+        lua_createtable(L, 0, 5); /* mod mt methods */
+        xt_setfuncs(L, multi_methods);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, multi_new);
+    lua_setfield(L, -2, "multi");
+}
