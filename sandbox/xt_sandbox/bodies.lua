@@ -1,0 +1,47 @@
+-- The `data` of a successful response for each catalogue endpoint, deterministic per (endpoint, arguments).
+-- Generators live in bodies/*.lua, one table of `name = function(ctx)` per family; ctx has `endpoint`, `args`
+-- (validated, defaults filled in), `id` (the author or item id, digits) and `rng` (seeded by all of it).
+
+local prng = require "xt_sandbox.prng"
+
+local _M = { _VERSION = "0.1.0" }
+
+local generators = {}
+for _, family in ipairs { "author", "audience", "commerce", "content", "items", "pages", "touch" } do
+  for name, fn in pairs(require("xt_sandbox.bodies." .. family)) do
+    generators[name] = fn
+  end
+end
+_M.generators = generators
+
+-- "name|k1=v1&k2=v2" with the keys sorted: the seed of a request.
+function _M.key(endpoint, args)
+  local keys = {}
+  for k in pairs(args) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for i, k in ipairs(keys) do keys[i] = k .. "=" .. args[k] end
+  return endpoint.name .. "|" .. table.concat(keys, "&")
+end
+
+function _M.build(endpoint, args)
+  local gen = generators[endpoint.name]
+  if not gen then
+    error("sandbox: no body for endpoint " .. endpoint.name)
+  end
+  local key = _M.key(endpoint, args)
+  return gen {
+    endpoint = endpoint,
+    args = args,
+    id = args.oAuthorId or args.itemId or args.starAuthorId,
+    rng = prng.new(key),
+  }
+end
+
+-- A "2026-MM-DD hh:mm:ss" for the envelope's recordTime, stable for the same request.
+function _M.record_time(endpoint, args)
+  local rng = prng.new("time|" .. _M.key(endpoint, args))
+  return string.format("2026-%02d-%02d %02d:%02d:%02d", rng:int(1, 10), rng:int(1, 28), rng:int(0, 23),
+    rng:int(0, 59), rng:int(0, 59))
+end
+
+return _M

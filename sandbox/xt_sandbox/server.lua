@@ -1,0 +1,110 @@
+-- The sandbox's request handler: a stand-in for the provider's Xingtu endpoints, plus the control API.
+--
+-- nginx.conf calls `server.init()` from init_by_lua (loads the catalogue once) and `server.handle()` for every
+-- request. An API request is counted, remembered (token masked), slowed by the configured latency, then answered:
+-- by a queued fault, or like the provider (token, then parameters, then a deterministic body).
+
+local bodies = require "xt_sandbox.bodies"
+local control = require "xt_sandbox.control"
+local faults = require "xt_sandbox.faults"
+local query = require "xt_sandbox.query"
+local respond = require "xt_sandbox.respond"
+local state = require "xt_sandbox.state"
+local validate = require "xt_sandbox.validate"
+
+local ngx = ngx
+local os_getenv = os.getenv
+
+local _M = { _VERSION = "0.1.0" }
+
+local by_path = {}
+local token = "sandbox-token"
+
+function _M.init()
+  for _, endpoint in ipairs(require "xingtu.endpoints") do
+    by_path[endpoint.path] = endpoint
+  end
+  local from_env = os_getenv("SANDBOX_TOKEN")
+  if from_env and from_env ~= "" then token = from_env end
+end
+
+-- The request line's URI with every token value replaced by "***": what the access log and /__sandbox/last show.
+local function masked_uri()
+  local path, raw = (ngx.var.request_uri or ""):match("^([^?]*)%??(.*)$")
+  return path, query.mask(raw)
+end
+
+-- Status, body and content type the provider would answer with.
+local function answer(path, params)
+  local endpoint = by_path[path]
+  if not endpoint then
+    return 404, respond.envelope(404, "Not found: " .. path), "application/json"
+  end
+  if ngx.req.get_method() ~= "GET" and ngx.req.get_method() ~= "HEAD" then
+    return 405, respond.envelope(400, "Method not allowed: use GET"), "application/json"
+  end
+
+  local rest, tokens = {}, 0
+  local token_ok = false
+  for _, p in ipairs(params) do
+    if p.key == "token" then
+      tokens = tokens + 1
+      token_ok = p.value == token
+    else
+      rest[#rest + 1] = p
+    end
+  end
+  if tokens ~= 1 or not token_ok then
+    return 200, respond.envelope(100), "application/json"
+  end
+
+  local args, err = validate.check(endpoint, rest)
+  if not args then
+    return 200, respond.envelope(400, err), "application/json"
+  end
+  local body = respond.envelope(0, "success", bodies.build(endpoint, args), bodies.record_time(endpoint, args))
+  return 200, body, "application/json"
+end
+
+local function api(path)
+  local _, masked_query = masked_uri()
+  local params = query.parse(ngx.var.args)
+  local shown = {}
+  for i, p in ipairs(params) do
+    shown[i] = { key = p.key, value = p.key:lower() == "token" and "***" or p.value }
+  end
+  state.count(path, ngx.var.connection)
+  state.set_last {
+    method = ngx.req.get_method(),
+    path = path,
+    query = masked_query,
+    uri = masked_query ~= "" and (path .. "?" .. masked_query) or path,
+    args = shown,
+  }
+
+  local latency = state.latency()
+  if latency > 0 then ngx.sleep(latency) end
+
+  local fault = faults.take(path)
+  if fault and fault.delay then
+    ngx.sleep(tonumber(fault.delay))
+  end
+  if fault and (fault.status or fault.code) then
+    local status, body, content_type = respond.fault_body(fault)
+    return respond.send(status, body, content_type, fault)
+  end
+  local status, body, content_type = answer(path, params)
+  return respond.send(status, body, content_type, fault)
+end
+
+function _M.handle()
+  local path, masked_query = masked_uri()
+  ngx.var.xt_masked_uri = masked_query ~= "" and (path .. "?" .. masked_query) or path
+  local control_name = ngx.var.uri:match("^/__sandbox/(.*)$")
+  if control_name then
+    return control.handle(control_name)
+  end
+  return api(ngx.var.uri)
+end
+
+return _M

@@ -1,0 +1,138 @@
+-- The local sandbox (bin/xingtu-sandbox) for busted specs.
+--
+--   local sandbox = require "helpers.sandbox"
+--   sandbox.start()                      -- once per busted process; stopped when the process exits
+--   sandbox.url, sandbox.token           -- "http://127.0.0.1:<port>", "sandbox-token"
+--   sandbox.fault{ code = 302, times = 2 }; sandbox.config{ latency = 0.1 }
+--   sandbox.stats(), sandbox.last(), sandbox.reset(), sandbox.stop()
+--   sandbox.get(path, params) -> { status, body, headers, time, rc, err }   (curl command line)
+--
+-- busted reloads modules for every spec file, so the running sandbox is kept in the Lua registry, with a sentinel
+-- whose __gc stops it when the Lua state closes (busted exits with os.exit(code, true)).
+
+local cjson = require "cjson"
+
+local _M = { token = "sandbox-token" }
+
+local REGISTRY_KEY = "xingtu.spec.sandbox"
+
+local here = debug.getinfo(1, "S").source:match("^@(.*)/spec/helpers/[^/]*$") or "."
+local SCRIPT = here .. "/bin/xingtu-sandbox"
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function run(cmd)
+  local f = assert(io.popen(cmd, "r"))
+  local out = f:read("a")
+  local ok, _, code = f:close()
+  return out, ok and 0 or code
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function current()
+  return debug.getregistry()[REGISTRY_KEY]
+end
+
+local function stop(state)
+  if state and not state.stopped then
+    state.stopped = true
+    run("bash " .. shell_quote(SCRIPT) .. " stop " .. shell_quote(state.dir) .. " >/dev/null 2>&1")
+  end
+end
+
+local function attach(state)
+  _M.url, _M.port, _M.dir, _M.pid = state.url, state.port, state.dir, state.pid
+  return _M
+end
+
+-- Starts the sandbox unless this process already has one. opts: { workers = n }.
+function _M.start(opts)
+  local state = current()
+  if state and not state.stopped then return attach(state) end
+  local cmd = "bash " .. shell_quote(SCRIPT) .. " start"
+  if opts and opts.workers then cmd = cmd .. " --workers " .. tonumber(opts.workers) end
+  local out, rc = run(cmd .. " 2>&1")
+  local port, pid, dir, url = out:match("port=(%d+) pid=(%d+) dir=(%S+) url=(%S+)")
+  if rc ~= 0 or not port then
+    error("sandbox did not start: " .. out, 2)
+  end
+  state = { port = tonumber(port), pid = tonumber(pid), dir = dir, url = url }
+  state.sentinel = setmetatable({}, { __gc = function() stop(state) end })
+  debug.getregistry()[REGISTRY_KEY] = state
+  return attach(state)
+end
+
+function _M.stop()
+  local state = current()
+  stop(state)
+  debug.getregistry()[REGISTRY_KEY] = nil
+  _M.url, _M.port, _M.dir, _M.pid = nil, nil, nil, nil
+end
+
+local function escape(s)
+  return (tostring(s):gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+-- "a=1&b=2" from a table, keys sorted (a list of { key, value } pairs keeps its order).
+function _M.encode(params)
+  local parts = {}
+  if params[1] then
+    for _, kv in ipairs(params) do parts[#parts + 1] = escape(kv[1]) .. "=" .. escape(kv[2]) end
+  else
+    for k, v in pairs(params) do parts[#parts + 1] = escape(k) .. "=" .. escape(v) end
+    table.sort(parts)
+  end
+  return table.concat(parts, "&")
+end
+
+-- GET url or path (with params as a table or a raw query string) through the curl command line.
+-- Returns { status = <number>, body = <string>, headers = { lower-case name = value }, time = <seconds>,
+-- rc = <curl exit code>, err = <curl's error text> }.
+function _M.get(path, params, extra_args)
+  local url = path:match("^https?://") and path or (_M.url .. path)
+  if type(params) == "table" then params = _M.encode(params) end
+  if params and params ~= "" then url = url .. "?" .. params end
+  local body_file, head_file, err_file = os.tmpname(), os.tmpname(), os.tmpname()
+  local out, rc = run(("curl -sS --max-time 30 -o %s -D %s -w '%%{http_code} %%{time_total}' %s %s 2>%s"):format(
+    body_file, head_file, extra_args or "", shell_quote(url), err_file))
+  local res = { body = read_file(body_file) or "", err = read_file(err_file) or "", rc = rc, headers = {} }
+  for line in (read_file(head_file) or ""):gmatch("[^\r\n]+") do
+    local name, value = line:match("^([^:]+):%s*(.*)$")
+    if name then res.headers[name:lower()] = value end
+  end
+  os.remove(body_file); os.remove(head_file); os.remove(err_file)
+  local status, time = out:match("^(%d+) ([%d.]+)")
+  res.status, res.time = tonumber(status), tonumber(time)
+  return res
+end
+
+-- A provider call with the sandbox token: path and parameters (without the token).
+function _M.call(path, params)
+  local query = params and (type(params) == "table" and _M.encode(params) or params) or ""
+  return _M.get(path, "token=" .. _M.token .. (query ~= "" and "&" .. query or ""))
+end
+
+local function control(name, params)
+  local res = _M.get("/__sandbox/" .. name, params)
+  if res.status ~= 200 then
+    error(("sandbox %s failed: %s %s %s"):format(name, tostring(res.status), res.body, res.err), 3)
+  end
+  return cjson.decode(res.body)
+end
+
+function _M.fault(spec) return control("fault", spec or {}) end
+function _M.config(spec) return control("config", spec or {}) end
+function _M.stats() return control("stats") end
+function _M.reset() return control("reset") end
+function _M.last() return control("last") end
+
+return _M
