@@ -10,7 +10,45 @@
 -- spec/catalogue_spec.lua keeps this file equal to ../shared/reference/xingtu-openapi.json, and the README's table
 -- equal to this file. The module is pure data with no dependencies, so the sandbox (LuaJIT inside nginx) loads it too.
 
-local INDUSTRY_IDS_AND_LABELS = { "0", "不限", "1901", "3C及电器", "1938", "购物", "1903", "食品饮料", "1904", "服装配饰", "1905", "医药健康", "1936", "医疗机构", "1909", "家居建材", "1907", "生活服务", "1906", "商务服务", "1921", "休闲娱乐", "1937", "丽人", "1908", "房地产", "1910", "教育培训", "1911", "出行旅游", "1912", "社会公共", "1913", "游戏", "1914", "互联网电商服务", "1915", "交通工具", "1916", "汽车", "1917", "农资园艺", "1920", "机械设备", "1939", "文化用品", "1940", "运动户外", "1922", "传媒资讯", "1924", "通信", "1925", "金融业", "1927", "餐饮服务", "1928", "工具类软件", "1929", "招商加盟", "1930", "美妆", "1931", "母婴宠物", "1933", "日化", "1934", "实体书籍", "1935", "社交通讯" }
+local PLATFORMS = {
+    "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA",
+}
+local PERIODS = {
+    "DAY_30", "DAY_90",
+}
+local LIVE_TYPES = {
+    "ALL", "GAME", "ECOMMERCE", "OTHER",
+}
+local FLOW_TYPES = {
+    "EXCLUDE", "INCLUDE",
+}
+local INDUSTRIES = {
+    "ALL", "ELECTRONICS_AND_APPLIANCES", "SHOPPING", "FOOD_AND_BEVERAGE", "CLOTHING_AND_ACCESSORIES",
+    "HEALTHCARE_AND_MEDICAL", "MEDICAL_INSTITUTIONS", "HOME_AND_BUILDING_MATERIALS", "LOCAL_SERVICES",
+    "BUSINESS_SERVICES", "CULTURE_SPORTS_ENTERTAINMENT", "BEAUTY_SERVICES", "REAL_ESTATE", "EDUCATION_AND_TRAINING",
+    "TRAVEL_AND_TOURISM", "PUBLIC_SERVICES", "GAMES", "RETAIL", "TRANSPORTATION_EQUIPMENT", "AUTOMOTIVE",
+    "AGRICULTURE_FORESTRY_FISHERY", "CHEMICAL_AND_ENERGY", "ELECTRONICS_AND_ELECTRICAL", "MACHINERY_EQUIPMENT",
+    "MEDIA_AND_INFORMATION", "LOGISTICS", "TELECOMMUNICATIONS", "FINANCIAL_SERVICES", "CATERING_SERVICES",
+    "SOFTWARE_TOOLS", "FRANCHISING_AND_INVESTMENT", "BEAUTY_AND_COSMETICS", "MOTHER_BABY_AND_PET", "DAILY_CHEMICALS",
+    "PHYSICAL_BOOKS", "SOCIAL_AND_COMMUNICATION", "CULTURAL_SUPPLIES", "SPORTS_OUTDOOR",
+}
+-- Numeric ids and Chinese labels the provider accepts besides the enum names.
+local INDUSTRY_IDS_AND_LABELS = {
+    "0", "不限", "1901", "3C及电器", "1938", "购物", "1903", "食品饮料", "1904", "服装配饰", "1905", "医药健康", "1936", "医疗机构", "1909",
+    "家居建材", "1907", "生活服务", "1906", "商务服务", "1921", "休闲娱乐", "1937", "丽人", "1908", "房地产", "1910", "教育培训", "1911",
+    "出行旅游", "1912", "社会公共", "1913", "游戏", "1914", "互联网电商服务", "1915", "交通工具", "1916", "汽车", "1917", "农资园艺", "1920",
+    "机械设备", "1939", "文化用品", "1940", "运动户外", "1922", "传媒资讯", "1924", "通信", "1925", "金融业", "1927", "餐饮服务", "1928",
+    "工具类软件", "1929", "招商加盟", "1930", "美妆", "1931", "母婴宠物", "1933", "日化", "1934", "实体书籍", "1935", "社交通讯",
+}
+local AUTHOR_LIST_IDS_AND_LABELS = {
+    "7540478044453486642", "短直联动娱播达人", "7591708652957155378", "短剧演员", "7644854622347100210", "企微可快速建联达人",
+    "7658250094571814938", "AI星企划达人", "7648906835038568499", "带货优势达人", "7656639212045516826", "高性价比达人",
+    "7663404694186033202", "种草优势达人", "7501674900550238234", "运动圈层达人-篮球", "7586629331582222374", "精品内容型媒体推荐",
+    "7586616213569781769", "趋势造风型媒体推荐", "7586616269403832370", "探厂溯源型媒体推荐", "7501675026170281994", "运动圈层达人-跑步",
+    "7501674458878181413", "运动圈层达人-轻户外", "7501674307430236197", "运动圈层达人-运动健身", "7501678481074929674", "运动圈层达人-瑜伽",
+    "7501677564604383259", "运动圈层达人-街头运动", "7501677556094042149", "运动圈层达人-骑行", "7501674900550483994", "运动圈层达人-足球",
+    "7501676465915215881", "运动圈层达人-垂钓", "7460387606572875826", "美妆质感达人",
+}
 
 return {
   {
@@ -19,8 +57,14 @@ return {
     description = "Audience profile of a creator at one relationship stage",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
-      { api = "linkType", name = "link_type", type = "enum", default = "CONNECTED", enum = { "CONNECTED", "AWARE", "INTERESTED", "LIKE", "FOLLOW" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
+      {
+        api = "linkType",
+        name = "link_type",
+        type = "enum",
+        default = "CONNECTED",
+        enum = { "CONNECTED", "AWARE", "INTERESTED", "LIKE", "FOLLOW" },
+      },
     },
   },
   {
@@ -29,7 +73,7 @@ return {
     description = "Creator profile for one content channel",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -46,7 +90,7 @@ return {
     description = "Channel metrics of a creator: short video, live, picture-text or short drama",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -63,7 +107,7 @@ return {
     description = "Commerce-seeding baseline of a creator over 30 or 90 days",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "range", name = "range", type = "enum", default = "DAY_90", enum = { "DAY_30", "DAY_90" } },
+      { api = "range", name = "range", type = "enum", default = "DAY_90", enum = PERIODS },
     },
   },
   {
@@ -88,7 +132,7 @@ return {
     description = "Contract baseline of a creator over 30 or 90 days",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "range", name = "range", type = "enum", default = "90", enum = { "DAY_30", "DAY_90" } },
+      { api = "range", name = "range", type = "enum", default = "90", enum = PERIODS },
     },
   },
   {
@@ -97,8 +141,8 @@ return {
     description = "Conversion ranges of a creator: sales, GPM, clicks, prices",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
-      { api = "range", name = "range", type = "enum", default = "DAY_30", enum = { "DAY_30", "DAY_90" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
+      { api = "range", name = "range", type = "enum", default = "DAY_30", enum = PERIODS },
     },
   },
   {
@@ -107,9 +151,9 @@ return {
     description = "One page of the videos or products behind a creator's conversions",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
-      { api = "industryId", name = "industry_id", type = "enum", default = "ALL", enum = { "ALL", "ELECTRONICS_AND_APPLIANCES", "SHOPPING", "FOOD_AND_BEVERAGE", "CLOTHING_AND_ACCESSORIES", "HEALTHCARE_AND_MEDICAL", "MEDICAL_INSTITUTIONS", "HOME_AND_BUILDING_MATERIALS", "LOCAL_SERVICES", "BUSINESS_SERVICES", "CULTURE_SPORTS_ENTERTAINMENT", "BEAUTY_SERVICES", "REAL_ESTATE", "EDUCATION_AND_TRAINING", "TRAVEL_AND_TOURISM", "PUBLIC_SERVICES", "GAMES", "RETAIL", "TRANSPORTATION_EQUIPMENT", "AUTOMOTIVE", "AGRICULTURE_FORESTRY_FISHERY", "CHEMICAL_AND_ENERGY", "ELECTRONICS_AND_ELECTRICAL", "MACHINERY_EQUIPMENT", "MEDIA_AND_INFORMATION", "LOGISTICS", "TELECOMMUNICATIONS", "FINANCIAL_SERVICES", "CATERING_SERVICES", "SOFTWARE_TOOLS", "FRANCHISING_AND_INVESTMENT", "BEAUTY_AND_COSMETICS", "MOTHER_BABY_AND_PET", "DAILY_CHEMICALS", "PHYSICAL_BOOKS", "SOCIAL_AND_COMMUNICATION", "CULTURAL_SUPPLIES", "SPORTS_OUTDOOR" } },
-      { api = "range", name = "range", type = "enum", default = "DAY_30", enum = { "DAY_30", "DAY_90" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
+      { api = "industryId", name = "industry_id", type = "enum", default = "ALL", enum = INDUSTRIES },
+      { api = "range", name = "range", type = "enum", default = "DAY_30", enum = PERIODS },
       { api = "detailType", name = "detail_type", type = "enum", default = "VIDEO", enum = { "VIDEO", "PRODUCT" } },
       { api = "page", name = "page", type = "integer", default = 1, min = 1 },
     },
@@ -120,7 +164,7 @@ return {
     description = "Cost-performance figures (CPM, CPE and the like) of a creator",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -139,7 +183,7 @@ return {
     description = "Whether a creator can be shown in the marketplace for a channel",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -159,7 +203,13 @@ return {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
       { api = "page", name = "page", type = "integer", default = 1, min = 1 },
       { api = "keyword", name = "keyword", type = "string" },
-      { api = "videoType", name = "video_type", type = "enum", default = "ALL", enum = { "ALL", "PERSONAL", "XINGTU" } },
+      {
+        api = "videoType",
+        name = "video_type",
+        type = "enum",
+        default = "ALL",
+        enum = { "ALL", "PERSONAL", "XINGTU" },
+      },
       { api = "onlyAssign", name = "only_assign", type = "boolean", default = false },
       { api = "startDate", name = "start_date", type = "date", format = "YYYYMMDD" },
       { api = "endDate", name = "end_date", type = "date", format = "YYYYMMDD" },
@@ -195,8 +245,8 @@ return {
     description = "Audience link metrics of a creator within an industry",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
-      { api = "industryTag", name = "industry_tag", type = "enum", default = "ALL", enum = { "ALL", "ELECTRONICS_AND_APPLIANCES", "SHOPPING", "FOOD_AND_BEVERAGE", "CLOTHING_AND_ACCESSORIES", "HEALTHCARE_AND_MEDICAL", "MEDICAL_INSTITUTIONS", "HOME_AND_BUILDING_MATERIALS", "LOCAL_SERVICES", "BUSINESS_SERVICES", "CULTURE_SPORTS_ENTERTAINMENT", "BEAUTY_SERVICES", "REAL_ESTATE", "EDUCATION_AND_TRAINING", "TRAVEL_AND_TOURISM", "PUBLIC_SERVICES", "GAMES", "RETAIL", "TRANSPORTATION_EQUIPMENT", "AUTOMOTIVE", "AGRICULTURE_FORESTRY_FISHERY", "CHEMICAL_AND_ENERGY", "ELECTRONICS_AND_ELECTRICAL", "MACHINERY_EQUIPMENT", "MEDIA_AND_INFORMATION", "LOGISTICS", "TELECOMMUNICATIONS", "FINANCIAL_SERVICES", "CATERING_SERVICES", "SOFTWARE_TOOLS", "FRANCHISING_AND_INVESTMENT", "BEAUTY_AND_COSMETICS", "MOTHER_BABY_AND_PET", "DAILY_CHEMICALS", "PHYSICAL_BOOKS", "SOCIAL_AND_COMMUNICATION", "CULTURAL_SUPPLIES", "SPORTS_OUTDOOR" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
+      { api = "industryTag", name = "industry_tag", type = "enum", default = "ALL", enum = INDUSTRIES },
     },
   },
   {
@@ -205,7 +255,7 @@ return {
     description = "Structure of a creator's audience links (connected, aware, interested, ...)",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -214,10 +264,10 @@ return {
     description = "Live-stream statistics of a creator by room type and period",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "liveType", name = "live_type", type = "enum", default = "1", enum = { "ALL", "GAME", "ECOMMERCE", "OTHER" } },
-      { api = "period", name = "period", type = "enum", default = "30", enum = { "DAY_30", "DAY_90" } },
+      { api = "liveType", name = "live_type", type = "enum", default = "1", enum = LIVE_TYPES },
+      { api = "period", name = "period", type = "enum", default = "30", enum = PERIODS },
       { api = "onlyStarOrder", name = "only_star_order", type = "boolean", default = false },
-      { api = "flowType", name = "flow_type", type = "enum", default = "0", enum = { "EXCLUDE", "INCLUDE" } },
+      { api = "flowType", name = "flow_type", type = "enum", default = "0", enum = FLOW_TYPES },
     },
   },
   {
@@ -227,7 +277,7 @@ return {
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
       { api = "liveCrowdType", name = "live_crowd_type", type = "enum", default = "2", enum = { "AUDIENCE", "FANS" } },
-      { api = "liveType", name = "live_type", type = "enum", default = "1", enum = { "ALL", "GAME", "ECOMMERCE", "OTHER" } },
+      { api = "liveType", name = "live_type", type = "enum", default = "1", enum = LIVE_TYPES },
     },
   },
   {
@@ -236,7 +286,7 @@ return {
     description = "Marketing offers and prices of a creator for one channel",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -245,7 +295,7 @@ return {
     description = "Marketplace order history of a creator over 30 or 90 days",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "period", name = "period", type = "enum", default = "DAY_30", enum = { "DAY_30", "DAY_90" } },
+      { api = "period", name = "period", type = "enum", default = "DAY_30", enum = PERIODS },
     },
   },
   {
@@ -254,7 +304,7 @@ return {
     description = "Representative videos the marketplace recommends for a creator",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -265,12 +315,41 @@ return {
       { api = "keyword", name = "keyword", type = "string", default = "" },
       { api = "page", name = "page", type = "integer", default = 1, min = 1 },
       { api = "sort", name = "sort", type = "enum", default = "FANS", enum = { "DEFAULT", "FANS" } },
-      { api = "searchType", name = "search_type", type = "enum", default = "NICKNAME", enum = { "NICKNAME", "CONTENT" } },
-      { api = "marketingTarget", name = "marketing_target", type = "enum", also = { "1", "品牌曝光", "2", "破圈种草", "3", "行动转化" }, enum = { "BRAND_EXPOSURE", "CIRCLE_SEEDING", "ACTION_CONVERSION" } },
-      { api = "industry", name = "industry", type = "enum", also = INDUSTRY_IDS_AND_LABELS, default = "ALL", enum = { "ALL", "ELECTRONICS_AND_APPLIANCES", "SHOPPING", "FOOD_AND_BEVERAGE", "CLOTHING_AND_ACCESSORIES", "HEALTHCARE_AND_MEDICAL", "MEDICAL_INSTITUTIONS", "HOME_AND_BUILDING_MATERIALS", "LOCAL_SERVICES", "BUSINESS_SERVICES", "CULTURE_SPORTS_ENTERTAINMENT", "BEAUTY_SERVICES", "REAL_ESTATE", "EDUCATION_AND_TRAINING", "TRAVEL_AND_TOURISM", "PUBLIC_SERVICES", "GAMES", "RETAIL", "TRANSPORTATION_EQUIPMENT", "AUTOMOTIVE", "AGRICULTURE_FORESTRY_FISHERY", "CHEMICAL_AND_ENERGY", "ELECTRONICS_AND_ELECTRICAL", "MACHINERY_EQUIPMENT", "MEDIA_AND_INFORMATION", "LOGISTICS", "TELECOMMUNICATIONS", "FINANCIAL_SERVICES", "CATERING_SERVICES", "SOFTWARE_TOOLS", "FRANCHISING_AND_INVESTMENT", "BEAUTY_AND_COSMETICS", "MOTHER_BABY_AND_PET", "DAILY_CHEMICALS", "PHYSICAL_BOOKS", "SOCIAL_AND_COMMUNICATION", "CULTURAL_SUPPLIES", "SPORTS_OUTDOOR" } },
+      {
+        api = "searchType",
+        name = "search_type",
+        type = "enum",
+        default = "NICKNAME",
+        enum = { "NICKNAME", "CONTENT" },
+      },
+      {
+        api = "marketingTarget",
+        name = "marketing_target",
+        type = "enum",
+        also = { "1", "品牌曝光", "2", "破圈种草", "3", "行动转化" },
+        enum = { "BRAND_EXPOSURE", "CIRCLE_SEEDING", "ACTION_CONVERSION" },
+      },
+      {
+        api = "industry",
+        name = "industry",
+        type = "enum",
+        also = INDUSTRY_IDS_AND_LABELS,
+        default = "ALL",
+        enum = INDUSTRIES,
+      },
       { api = "isSuperstar", name = "is_superstar", type = "boolean", default = false },
       { api = "followerRange", name = "follower_range", type = "string" },
-      { api = "kolPriceType", name = "kol_price_type", type = "enum", enum = { "VIDEO_1_20S", "VIDEO_21_60S", "VIDEO_OVER_60S", "CUSTOM_SHORT_DRAMA_EPISODE", "NATURAL_PLAY_CPM", "SHORT_LIVE_SEEDING_VIDEO", "SHORT_LIVE_WARMUP_VIDEO", "CELEBRITY_SHORT_LIVE_SEEDING", "CELEBRITY_SHORT_LIVE_WARMUP", "CELEBRITY_VIDEO", "COLLECTION_VIDEO", "DOUYIN_SHORT_VIDEO_CO_CREATION_MAIN_CREATOR", "DOUYIN_SHORT_VIDEO_CO_CREATION_PARTICIPANT" } },
+      {
+        api = "kolPriceType",
+        name = "kol_price_type",
+        type = "enum",
+        enum = {
+          "VIDEO_1_20S", "VIDEO_21_60S", "VIDEO_OVER_60S", "CUSTOM_SHORT_DRAMA_EPISODE", "NATURAL_PLAY_CPM",
+          "SHORT_LIVE_SEEDING_VIDEO", "SHORT_LIVE_WARMUP_VIDEO", "CELEBRITY_SHORT_LIVE_SEEDING",
+          "CELEBRITY_SHORT_LIVE_WARMUP", "CELEBRITY_VIDEO", "COLLECTION_VIDEO",
+          "DOUYIN_SHORT_VIDEO_CO_CREATION_MAIN_CREATOR", "DOUYIN_SHORT_VIDEO_CO_CREATION_PARTICIPANT",
+        },
+      },
       { api = "kolPriceRange", name = "kol_price_range", type = "string" },
       { api = "contentTag", name = "content_tag", type = "string" },
       { api = "contentTheme", name = "content_theme", type = "string" },
@@ -289,7 +368,20 @@ return {
       { api = "viralRateRange", name = "viral_rate_range", type = "string" },
       { api = "progressTaskRange", name = "progress_task_range", type = "string" },
       { api = "isCuratedAuthor", name = "is_curated_author", type = "boolean", default = false },
-      { api = "authorList", name = "author_list", type = "enum", also = { "7540478044453486642", "短直联动娱播达人", "7591708652957155378", "短剧演员", "7644854622347100210", "企微可快速建联达人", "7658250094571814938", "AI星企划达人", "7648906835038568499", "带货优势达人", "7656639212045516826", "高性价比达人", "7663404694186033202", "种草优势达人", "7501674900550238234", "运动圈层达人-篮球", "7586629331582222374", "精品内容型媒体推荐", "7586616213569781769", "趋势造风型媒体推荐", "7586616269403832370", "探厂溯源型媒体推荐", "7501675026170281994", "运动圈层达人-跑步", "7501674458878181413", "运动圈层达人-轻户外", "7501674307430236197", "运动圈层达人-运动健身", "7501678481074929674", "运动圈层达人-瑜伽", "7501677564604383259", "运动圈层达人-街头运动", "7501677556094042149", "运动圈层达人-骑行", "7501674900550483994", "运动圈层达人-足球", "7501676465915215881", "运动圈层达人-垂钓", "7460387606572875826", "美妆质感达人" }, enum = { "SHORT_LIVE_ENTERTAINMENT_CREATORS", "SHORT_DRAMA_ACTORS", "WECHAT_QUICK_CONNECT_CREATORS", "AI_STAR_PLAN_CREATORS", "COMMERCE_ADVANTAGE_CREATORS", "HIGH_VALUE_CREATORS", "SEEDING_ADVANTAGE_CREATORS", "BASKETBALL_CREATORS", "PREMIUM_CONTENT_MEDIA", "TREND_SETTING_MEDIA", "FACTORY_TRACEABILITY_MEDIA", "RUNNING_CREATORS", "LIGHT_OUTDOOR_CREATORS", "FITNESS_CREATORS", "YOGA_CREATORS", "STREET_SPORTS_CREATORS", "CYCLING_CREATORS", "FOOTBALL_CREATORS", "FISHING_CREATORS", "BEAUTY_QUALITY_CREATORS" } },
+      {
+        api = "authorList",
+        name = "author_list",
+        type = "enum",
+        also = AUTHOR_LIST_IDS_AND_LABELS,
+        enum = {
+          "SHORT_LIVE_ENTERTAINMENT_CREATORS", "SHORT_DRAMA_ACTORS", "WECHAT_QUICK_CONNECT_CREATORS",
+          "AI_STAR_PLAN_CREATORS", "COMMERCE_ADVANTAGE_CREATORS", "HIGH_VALUE_CREATORS",
+          "SEEDING_ADVANTAGE_CREATORS", "BASKETBALL_CREATORS", "PREMIUM_CONTENT_MEDIA", "TREND_SETTING_MEDIA",
+          "FACTORY_TRACEABILITY_MEDIA", "RUNNING_CREATORS", "LIGHT_OUTDOOR_CREATORS", "FITNESS_CREATORS",
+          "YOGA_CREATORS", "STREET_SPORTS_CREATORS", "CYCLING_CREATORS", "FOOTBALL_CREATORS", "FISHING_CREATORS",
+          "BEAUTY_QUALITY_CREATORS",
+        },
+      },
     },
   },
   {
@@ -298,9 +390,9 @@ return {
     description = "Showcase items of a creator",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
       { api = "onlyAssign", name = "only_assign", type = "boolean", default = false },
-      { api = "flowType", name = "flow_type", type = "enum", default = "EXCLUDE", enum = { "EXCLUDE", "INCLUDE" } },
+      { api = "flowType", name = "flow_type", type = "enum", default = "EXCLUDE", enum = FLOW_TYPES },
     },
   },
   {
@@ -317,11 +409,17 @@ return {
     description = "Spread of a creator's videos: plays, interactions, completion",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
-      { api = "range", name = "range", type = "enum", default = "DAY_30", enum = { "DAY_30", "DAY_90" } },
-      { api = "type", name = "type", type = "enum", default = "PERSONAL_VIDEO", enum = { "PERSONAL_VIDEO", "XINTU_VIDEO" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
+      { api = "range", name = "range", type = "enum", default = "DAY_30", enum = PERIODS },
+      {
+        api = "type",
+        name = "type",
+        type = "enum",
+        default = "PERSONAL_VIDEO",
+        enum = { "PERSONAL_VIDEO", "XINTU_VIDEO" },
+      },
       { api = "onlyAssign", name = "only_assign", type = "boolean", default = false },
-      { api = "flowType", name = "flow_type", type = "enum", default = "EXCLUDE", enum = { "EXCLUDE", "INCLUDE" } },
+      { api = "flowType", name = "flow_type", type = "enum", default = "EXCLUDE", enum = FLOW_TYPES },
     },
   },
   {
@@ -338,7 +436,7 @@ return {
     description = "Where a creator's audience is reached: touchpoints in up to three levels",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
   {
@@ -347,7 +445,7 @@ return {
     description = "How a creator's videos are distributed",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
-      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
+      { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
     },
   },
 }

@@ -1,0 +1,343 @@
+-- The client: one token, one connection pool, every catalogue endpoint as a method.
+--
+-- A call goes: validate the arguments against the catalogue (raise on mistakes, nothing sent) -> build the URL ->
+-- spend guard -> pace (rate limit) -> one attempt through the transport -> classify the answer -> retry or return.
+-- The transport is the C core's libcurl session unless the caller hands in another object with the same `get`
+-- (specs hand in fakes; nginx hands in a non-blocking one).
+
+local errors = require "xingtu.errors"
+local validate = require "xingtu.validate"
+local retry = require "xingtu.retry"
+local ratelimit = require "xingtu.ratelimit"
+local catalogue = require "xingtu.endpoints"
+
+local _M = {}
+
+local concat, format, tostring, type = table.concat, string.format, tostring, type
+local pairs, ipairs, setmetatable, error = pairs, ipairs, setmetatable, error
+
+local DEFAULT_BASE_URL = "https://api.justoneapi.com"
+local MASK = "***"
+
+-- Tokens live outside the client table, so printing or serialising a client can never reveal one.
+local secrets = setmetatable({}, { __mode = "k" })
+
+local Client = {}
+Client.__index = Client
+_M.Client = Client
+
+local by_name = {}
+for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
+_M.by_name = by_name
+
+local function percent_encode(value)
+    return (value:gsub("[^%w%-%._~]", function(c) return format("%%%02X", c:byte()) end))
+end
+_M.percent_encode = percent_encode
+
+local function option(opts, name, kind, default, check)
+    local value = opts[name]
+    if value == nil then return default end
+    if type(value) ~= kind or (check and not check(value)) then
+        error(format("xingtu.new: option %s must be %s, got %s", name,
+            check and ("a positive " .. kind) or ("a " .. kind), tostring(value)), 4)
+    end
+    return value
+end
+
+local function positive(v) return v > 0 end
+local function non_negative(v) return v >= 0 end
+local function non_negative_integer(v) return v >= 0 and v == math.floor(v) end
+
+local KNOWN_OPTIONS = {
+    token = true, base_url = true, timeout = true, connect_timeout = true, user_agent = true, ca_file = true,
+    proxy = true, max_body = true, transport = true, retries = true, backoff_base = true, backoff_max = true,
+    deadline = true, retry_unknown = true, rate = true, burst = true, adaptive = true, max_calls = true,
+    clock = true, sleep = true, random = true,
+}
+
+--- xingtu.new(opts): see the README's options table.
+function _M.new(core, opts)
+    opts = opts or {}
+    if type(opts) ~= "table" then error("xingtu.new: expected a table of options, got " .. type(opts), 3) end
+    for key in pairs(opts) do
+        if not KNOWN_OPTIONS[key] then
+            local names = {}
+            for name in pairs(KNOWN_OPTIONS) do names[#names + 1] = name end
+            table.sort(names)
+            error(format("xingtu.new: unknown option %s; valid options: %s", tostring(key), concat(names, ", ")), 3)
+        end
+    end
+
+    local token = opts.token
+    if token == nil then token = os.getenv("JUSTONEAPI_TOKEN") end
+    if type(token) ~= "string" or token == "" then
+        error("xingtu.new: no API token: pass xingtu.new{ token = \"...\" } or set the JUSTONEAPI_TOKEN environment"
+            .. " variable", 3)
+    end
+
+    local base_url = opts.base_url
+    if base_url == nil then base_url = os.getenv("JUSTONEAPI_BASE_URL") end
+    if base_url == nil or base_url == "" then base_url = DEFAULT_BASE_URL end
+    if type(base_url) ~= "string" or not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+") then
+        error(format("xingtu.new: base_url must be an http:// or https:// URL, got %s", tostring(base_url)), 3)
+    end
+    base_url = base_url:gsub("/+$", "")
+
+    local self = setmetatable({
+        base_url = base_url,
+        timeout = option(opts, "timeout", "number", 60, positive),
+        connect_timeout = option(opts, "connect_timeout", "number", 10, positive),
+        deadline = option(opts, "deadline", "number", nil, positive),
+        max_calls = option(opts, "max_calls", "number", nil, non_negative_integer),
+        clock = option(opts, "clock", "function", core.now),
+        sleep = option(opts, "sleep", "function", core.sleep),
+        stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
+    }, Client)
+    secrets[self] = token
+
+    self.policy = retry.new {
+        retries = option(opts, "retries", "number", 3, non_negative_integer),
+        backoff_base = option(opts, "backoff_base", "number", 0.5, non_negative),
+        backoff_max = option(opts, "backoff_max", "number", 20, non_negative),
+        retry_unknown = option(opts, "retry_unknown", "boolean", false),
+        random = option(opts, "random", "function", math.random),
+    }
+    self.bucket = ratelimit.new({
+        rate = option(opts, "rate", "number", nil, positive),
+        burst = option(opts, "burst", "number", nil, positive),
+        adaptive = option(opts, "adaptive", "boolean", false),
+    }, self.clock())
+
+    -- Kept for the batch engine, which opens a core.multi with the same settings.
+    self.transport_options = {
+        timeout = self.timeout,
+        connect_timeout = self.connect_timeout,
+        user_agent = option(opts, "user_agent", "string", nil),
+        ca_file = option(opts, "ca_file", "string", nil),
+        proxy = option(opts, "proxy", "string", nil),
+        max_body = option(opts, "max_body", "number", nil, positive),
+    }
+    self.core = core
+    self.transport = opts.transport or core.session(self.transport_options)
+    return self
+end
+
+--- A multi-request engine (add/poll/pending/close, see csrc/multi.c) for `concurrency` transfers at once. A
+--  transport handed to xingtu.new may provide its own `multi(options)`; otherwise the C core's is used.
+function Client:open_multi(concurrency)
+    local options = { concurrency = concurrency }
+    for k, v in pairs(self.transport_options) do options[k] = v end
+    if self.transport.multi then return self.transport:multi(options) end
+    return self.core.multi(options)
+end
+
+-- Cache seam: the response cache replaces these when enabled. from_cache returns nil (go on and send), or "hit",
+-- data, meta, or "fail", err (e.g. offline and not cached); to_cache sees every successful transport result.
+function Client.from_cache() return nil end
+function Client.to_cache() end
+
+function Client:__tostring()
+    return format("xingtu.Client (%s, token %s)", self.base_url, MASK)
+end
+
+--- Replaces every occurrence of this client's token (raw or percent-encoded) in `text`.
+function Client:mask(text)
+    if type(text) ~= "string" then return text end
+    local token = secrets[self]
+    local function hide(s, needle)
+        local out, at = {}, 1
+        while true do
+            local i, j = s:find(needle, at, true)
+            if not i then break end
+            out[#out + 1] = s:sub(at, i - 1)
+            out[#out + 1] = MASK
+            at = j + 1
+        end
+        out[#out + 1] = s:sub(at)
+        return concat(out)
+    end
+    text = hide(text, token)
+    local encoded = percent_encode(token)
+    if encoded ~= token then text = hide(text, encoded) end
+    return text
+end
+
+-- The URL to send and the one to show (token masked). `query` is an array of { name, value } strings.
+function Client:url_for(path, query)
+    local parts = { "token=" .. percent_encode(secrets[self]) }
+    local shown = { "token=" .. MASK }
+    for _, pair in ipairs(query) do
+        local item = percent_encode(pair[1]) .. "=" .. percent_encode(pair[2])
+        parts[#parts + 1] = item
+        shown[#shown + 1] = item
+    end
+    local prefix = self.base_url .. path .. "?"
+    return prefix .. concat(parts, "&"), prefix .. concat(shown, "&")
+end
+
+local function count_failure(stats, kind)
+    stats.failed = stats.failed + 1
+    stats.failed_by_kind[kind] = (stats.failed_by_kind[kind] or 0) + 1
+end
+
+-- A fresh per-call state, shared by the single-call loop and the batch engine.
+function Client:new_call(endpoint, path, query)
+    local url, shown = self:url_for(path, query)
+    return { endpoint = endpoint, url = url, shown_url = shown, attempts = 0, started = self.clock() }
+end
+
+--- What the call should do now: "send", or "wait" plus seconds (pacing), or "fail" plus an error (spend guard).
+function Client:before_attempt(call)
+    if self.max_calls and self.stats_.sent >= self.max_calls then
+        return "fail", errors.new {
+            kind = "budget_exceeded",
+            billed = false,
+            endpoint = call.endpoint,
+            message = format("max_calls (%d) spent: nothing sent", self.max_calls),
+        }
+    end
+    local wait = self.bucket:take(self.clock())
+    if wait > 0 then return "wait", wait end
+    self.stats_.sent = self.stats_.sent + 1
+    call.attempts = call.attempts + 1
+    return "send"
+end
+
+--- Classifies one transport result. Returns "done", data, meta; or "retry", seconds; or "fail", err.
+function Client:after_attempt(call, res, null)
+    local data, meta = errors.classify(res, call.endpoint)
+    if not errors.is_error(meta) then
+        if data == nil then data = null end
+        self:to_cache(call, res)
+        self.policy:on_success()
+        self.bucket:on_success()
+        meta.url = call.shown_url
+        meta.attempts = call.attempts
+        meta.elapsed = self.clock() - call.started
+        meta.rate = self.bucket:current()
+        self.stats_.succeeded = self.stats_.succeeded + 1
+        return "done", data, meta
+    end
+    local err = meta
+    if err.kind == "rate_limited" then self.bucket:on_rate_limited(self.clock()) end
+    local wait = self.policy:decide(err, call.attempts)
+    if wait and self.deadline and self.clock() + wait > call.started + self.deadline then
+        err.deadline_exceeded = true
+        wait = nil
+    end
+    if wait then
+        self.stats_.retried = self.stats_.retried + 1
+        call.last_error = err
+        return "retry", wait
+    end
+    return "fail", err
+end
+
+--- Finishes a failed call: attempts recorded, token masked, counted.
+function Client:failed(call, err)
+    err.attempts = call.attempts
+    err.message = self:mask(err.message)
+    err.url = call.shown_url
+    count_failure(self.stats_, err.kind)
+    return nil, err
+end
+
+-- One call, start to end, blocking.
+function Client:perform(call)
+    local null = _M.null
+    local cached, a, b = self:from_cache(call)
+    if cached == "hit" then return a, b end
+    if cached == "fail" then return self:failed(call, a) end
+    while true do
+        local action, value = self:before_attempt(call)
+        if action == "fail" then
+            -- A budget stop after retries reports the last real failure's context too.
+            value.previous = call.last_error
+            return self:failed(call, value)
+        elseif action == "wait" then
+            if self.deadline and self.clock() + value > call.started + self.deadline then
+                local err = call.last_error or errors.new {
+                    kind = "timeout", billed = false, endpoint = call.endpoint,
+                    message = "deadline would pass while waiting for the rate limit: nothing sent",
+                }
+                err.deadline_exceeded = true
+                return self:failed(call, err)
+            end
+            self.sleep(value)
+        else
+            local res = self.transport:get(call.url)
+            local outcome, result, meta = self:after_attempt(call, res, null)
+            if outcome == "done" then return result, meta end
+            if outcome == "fail" then return self:failed(call, result) end
+            self.sleep(result)
+        end
+    end
+end
+
+local function call_endpoint(self, ep, params)
+    -- level 4: validate.fail -> validate.query -> call_endpoint -> method/call -> user code
+    local query = validate.query(ep, params, 3)
+    return self:perform(self:new_call(ep.name, ep.path, query))
+end
+
+--- client:call(name, params): any catalogue endpoint by name.
+function Client:call(name, params)
+    local ep = by_name[name]
+    if not ep then
+        local names = {}
+        for _, e in ipairs(catalogue) do names[#names + 1] = e.name end
+        error(format("xingtu: unknown endpoint %s; valid endpoints: %s", tostring(name), concat(names, ", ")), 2)
+    end
+    return call_endpoint(self, ep, params)
+end
+
+for _, ep in ipairs(catalogue) do
+    Client[ep.name] = function(self, params)
+        return call_endpoint(self, ep, params)
+    end
+end
+
+--- client:get(path, params): the raw escape hatch. Parameters are sent as given (API names), nothing is checked but
+--  their types; the answer is classified like any other call.
+function Client:get(path, params)
+    if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
+        error("xingtu: get: path must be a string starting with /, got " .. tostring(path), 2)
+    end
+    local query = {}
+    for key, value in pairs(params or {}) do
+        local t = type(value)
+        if type(key) ~= "string" or (t ~= "string" and t ~= "number" and t ~= "boolean") then
+            error(format("xingtu: get: parameter %s must be a string, number or boolean", tostring(key)), 2)
+        end
+        if key == "token" then error("xingtu: get: the token is added by the client; do not pass it", 2) end
+        if math.type and math.type(value) == "integer" then value = format("%d", value) end
+        query[#query + 1] = { key, tostring(value) }
+    end
+    table.sort(query, function(a, b) return a[1] < b[1] end)
+    return self:perform(self:new_call(path, path, query))
+end
+
+--- client:stats(): counters since the client was made.
+function Client:stats()
+    local s = self.stats_
+    local by_kind = {}
+    for kind, n in pairs(s.failed_by_kind) do by_kind[kind] = n end
+    return {
+        sent = s.sent,
+        succeeded = s.succeeded,
+        failed = s.failed,
+        failed_by_kind = by_kind,
+        retried = s.retried,
+        retry_budget = self.policy.budget,
+        rate = self.bucket:current(),
+    }
+end
+
+function Client:close()
+    if self.transport and self.transport.close then self.transport:close() end
+end
+
+Client.__close = Client.close
+
+return _M

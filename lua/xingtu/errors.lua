@@ -1,0 +1,178 @@
+-- Failures as values: every way a call can fail becomes an error table with a stable `kind`.
+--
+-- Business codes come from the provider's envelope; transport failures from the C core's result table. Whether a
+-- failure was billed follows the provider's documentation: codes 0 and 201 are billed, the documented refusals are
+-- not, and anything whose outcome the client cannot know (the request left, but no trustworthy answer came back) is
+-- "unknown".
+
+local _M = {}
+
+local setmetatable, tostring, type, format = setmetatable, tostring, type, string.format
+
+-- kind, retryable, billed for each business code the provider documents.
+local BY_CODE = {
+    [100] = { "invalid_token", false, false },
+    [201] = { "not_found", false, true },
+    [301] = { "collection_failed", true, false },
+    [302] = { "rate_limited", true, false },
+    [303] = { "quota_exceeded", false, false },
+    [400] = { "invalid_params", false, false },
+    [500] = { "server_error", true, false },
+    [503] = { "server_error", true, "unknown" },
+    [600] = { "permission_denied", false, false },
+    [601] = { "insufficient_balance", false, false },
+    [602] = { "token_limit_exceeded", false, false },
+}
+_M.BY_CODE = BY_CODE
+
+-- Kinds that concern the account rather than one request: once seen, nothing else this token sends can succeed.
+_M.ACCOUNT_KINDS = {
+    invalid_token = true,
+    quota_exceeded = true,
+    insufficient_balance = true,
+    token_limit_exceeded = true,
+}
+
+local Error = {}
+Error.__index = Error
+_M.Error = Error
+
+function Error:__tostring()
+    local parts = { "xingtu: ", self.kind }
+    local detail = {}
+    if self.code ~= nil then detail[#detail + 1] = "code " .. tostring(self.code) end
+    if self.http_status and self.http_status ~= 0 then detail[#detail + 1] = "HTTP " .. self.http_status end
+    if #detail > 0 then parts[#parts + 1] = " (" .. table.concat(detail, ", ") .. ")" end
+    if self.endpoint then parts[#parts + 1] = " in " .. self.endpoint end
+    if self.message and self.message ~= "" then parts[#parts + 1] = ": " .. self.message end
+    if self.attempts and self.attempts > 1 then parts[#parts + 1] = format(" after %d attempts", self.attempts) end
+    parts[#parts + 1] = format(" [billed: %s]", tostring(self.billed))
+    if self.request_id then parts[#parts + 1] = " [request " .. self.request_id .. "]" end
+    return (table.concat(parts):gsub("[\r\n]+", " "))
+end
+
+--- Builds an error table. `fields` needs at least `kind`; the rest default to "nothing known".
+function _M.new(fields)
+    fields.retryable = fields.retryable == true
+    if fields.billed == nil then fields.billed = false end
+    fields.message = fields.message or fields.kind
+    return setmetatable(fields, Error)
+end
+
+function _M.is_error(value)
+    return getmetatable(value) == Error
+end
+
+local function is_envelope(body)
+    return type(body) == "table" and type(body.code) == "number"
+end
+
+local function nonempty_string(value)
+    if type(value) == "string" and value ~= "" then return value end
+    return nil
+end
+
+-- The outcome of a completed HTTP exchange whose body is not the provider's envelope.
+local function from_http_status(status, res)
+    local snippet = res.raw and res.raw:sub(1, 120):gsub("%s+", " ") or nil
+    local why = res.json_error and ("body is not JSON (" .. res.json_error .. ")")
+        or "body is not the provider's envelope"
+    if snippet and snippet ~= "" then why = why .. ": " .. snippet end
+    if status == 429 then
+        return { kind = "rate_limited", retryable = true, billed = false, message = "HTTP 429 Too Many Requests" }
+    elseif status >= 500 then
+        return { kind = "server_error", retryable = true, billed = "unknown",
+            message = "HTTP " .. status .. ", " .. why }
+    elseif status == 401 then
+        return { kind = "invalid_token", billed = false, message = "HTTP 401, " .. why }
+    elseif status == 403 then
+        return { kind = "permission_denied", billed = false, message = "HTTP 403, " .. why }
+    elseif status == 400 then
+        return { kind = "invalid_params", billed = false, message = "HTTP 400, " .. why }
+    elseif status >= 300 then
+        -- Redirects are never followed: the token travels in the query string.
+        return { kind = "api_error", billed = "unknown", message = "HTTP " .. status .. ", " .. why }
+    end
+    return { kind = "bad_response", billed = "unknown", message = why }
+end
+
+local TRANSPORT = {
+    connect = "network",
+    resolve = "network",
+    send = "network",
+    recv = "network",
+    partial = "network",
+    tls = "network",
+    protocol = "network",
+    other = "network",
+}
+
+-- The outcome of a transfer libcurl could not complete.
+local function from_transport(res)
+    local sent = res.sent == true
+    local message = res.error_message or res.error
+    if res.error == "timeout" then
+        if not sent then
+            return { kind = "network", retryable = true, billed = false, message = "connect timeout: " .. message }
+        end
+        return { kind = "timeout", retryable = true, billed = "unknown", message = message }
+    elseif res.error == "too_large" then
+        return { kind = "bad_response", billed = "unknown", message = "response over the size cap: " .. message }
+    elseif res.error == "partial" and res.status and res.status >= 200 and res.status < 300 then
+        return { kind = "network", retryable = true, billed = "unknown", message = "connection closed mid-response: "
+            .. message }
+    end
+    local retryable = res.error ~= "tls" and res.error ~= "protocol"
+    return {
+        kind = TRANSPORT[res.error] or "network",
+        retryable = retryable,
+        billed = sent and "unknown" or false,
+        message = message,
+    }
+end
+
+--- Turns the C core's result table into (data, meta) on success or (nil, err).
+--  `meta` is filled in by the caller (url, attempts, ...); here only what the response says.
+function _M.classify(res, endpoint)
+    local fields
+    local body = res.body
+    if res.error then
+        fields = from_transport(res)
+    elseif is_envelope(body) then
+        local code = body.code
+        if code == 0 and res.status >= 200 and res.status < 300 then
+            return body.data, {
+                code = 0,
+                message = nonempty_string(body.message),
+                request_id = nonempty_string(body.requestId) or res.request_id,
+                record_time = nonempty_string(body.recordTime),
+                http_status = res.status,
+                elapsed = res.elapsed,
+                endpoint = endpoint,
+            }
+        end
+        local known = BY_CODE[code]
+        if code == 0 then
+            fields = from_http_status(res.status, res)
+        elseif known then
+            fields = { kind = known[1], retryable = known[2], billed = known[3] }
+        elseif res.status == 429 then
+            fields = { kind = "rate_limited", retryable = true, billed = false }
+        else
+            fields = { kind = "api_error", retryable = false, billed = "unknown" }
+        end
+        if code ~= 0 then fields.code = code end
+        fields.message = nonempty_string(body.message) or fields.message
+        fields.request_id = nonempty_string(body.requestId)
+    else
+        fields = from_http_status(res.status, res)
+    end
+    fields.http_status = res.status or 0
+    fields.request_id = fields.request_id or res.request_id
+    fields.retry_after_header = res.retry_after
+    fields.endpoint = endpoint
+    fields.elapsed = res.elapsed
+    return nil, _M.new(fields)
+end
+
+return _M

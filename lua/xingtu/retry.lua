@@ -1,0 +1,97 @@
+-- When to try a failed call again, and how long to wait first.
+--
+-- Every call to the provider is billed, so a failure is retried only when it is retryable and was not billed: a
+-- failure whose billing is unknown (the request left and no trustworthy answer came back) is retried only when the
+-- user opted in with `retry_unknown`. Waits are exponential with full jitter; a Retry-After from the server is the
+-- floor of the wait. A per-client retry budget keeps a broken provider from turning a batch into a retry storm.
+
+local _M = {}
+
+local min, max, tonumber = math.min, math.max, tonumber
+
+local BUDGET_SIZE = 500
+local RETRY_COST = 5
+local TIMEOUT_RETRY_COST = 10
+local SUCCESS_REFUND = 1
+
+local Policy = {}
+Policy.__index = Policy
+
+--- opts: retries, backoff_base, backoff_max, retry_unknown, random (function -> [0, 1)).
+function _M.new(opts)
+    return setmetatable({
+        retries = opts.retries,
+        base = opts.backoff_base,
+        cap = opts.backoff_max,
+        retry_unknown = opts.retry_unknown,
+        random = opts.random,
+        budget = BUDGET_SIZE,
+    }, Policy)
+end
+
+--- The jittered wait before retry number `n` (1 for the first retry): uniform in [0, min(cap, base * 2^(n-1))].
+function Policy:backoff(n)
+    return self.random() * min(self.cap, self.base * 2 ^ (n - 1))
+end
+
+function Policy:on_success()
+    self.budget = min(BUDGET_SIZE, self.budget + SUCCESS_REFUND)
+end
+
+local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11,
+    Dec = 12 }
+
+-- Seconds from an HTTP-date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT") as a UTC epoch.
+local function http_date_epoch(text)
+    local d, mon, y, h, mi, s = text:match("^%a+, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
+    if not d or not MONTHS[mon] then return nil end
+    local t = { year = tonumber(y), month = MONTHS[mon], day = tonumber(d), hour = tonumber(h), min = tonumber(mi),
+        sec = tonumber(s), isdst = false }
+    -- os.time reads the table as local time; correct by the local offset at that instant.
+    local as_local = os.time(t)
+    local utc_of_that = os.time(os.date("!*t", as_local))
+    return as_local + (as_local - utc_of_that)
+end
+
+--- Retry-After (delta-seconds or HTTP-date) as seconds to wait from now, or nil when absent or unreadable.
+function _M.parse_retry_after(value, wall_now)
+    if type(value) ~= "string" then return nil end
+    value = value:match("^%s*(.-)%s*$")
+    if value:match("^%d+$") then return tonumber(value) end
+    local epoch = http_date_epoch(value)
+    if not epoch then return nil end
+    return max(0, epoch - (wall_now or os.time()))
+end
+
+--- Decides what follows failure `err` after `attempts` attempts. Returns the seconds to wait before the next
+--  attempt, or nil when the call ends here (then `err` may have been annotated with the reason).
+function Policy:decide(err, attempts)
+    if not err.retryable then return nil end
+    if err.billed == "unknown" and not self.retry_unknown then return nil end
+    if err.billed == true then return nil end
+    if attempts > self.retries then return nil end
+
+    local wait = self:backoff(attempts)
+    if err.http_status == 429 or err.http_status == 503 then
+        local server_wait = _M.parse_retry_after(err.retry_after_header)
+        if server_wait then
+            if server_wait > self.cap then
+                err.retry_after = server_wait
+                return nil
+            end
+            wait = max(wait, server_wait)
+        end
+    end
+
+    local cost = err.kind == "timeout" and TIMEOUT_RETRY_COST or RETRY_COST
+    if self.budget < cost then
+        err.retry_budget_empty = true
+        return nil
+    end
+    self.budget = self.budget - cost
+    return wait
+end
+
+_M.BUDGET_SIZE = BUDGET_SIZE
+
+return _M

@@ -1,0 +1,171 @@
+-- Argument checking against the catalogue, before anything is sent.
+--
+-- A call that cannot succeed must not be billed, so every mistake the catalogue can see raises here: unknown
+-- parameter, missing required one, wrong type, value outside the allowed set, malformed id or date. Messages name
+-- the method and the parameter and list what would have been valid.
+
+local _M = {}
+
+local concat, format, tostring, type = table.concat, string.format, tostring, type
+local math_type = math.type or function(v) -- LuaJIT: numbers are doubles
+    if type(v) ~= "number" then return nil end
+    return (v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53) and "integer" or "float"
+end
+
+local function fail(method, message, level)
+    error(format("xingtu.%s: %s", method, message), level)
+end
+
+local function quote(value)
+    if type(value) == "string" then return format("%q", value) end
+    return tostring(value)
+end
+
+local function describe_param(p)
+    if p.name == p.api then return p.name end
+    return p.name .. " (" .. p.api .. ")"
+end
+
+local function valid_names(ep)
+    local names = {}
+    for i, p in ipairs(ep.params) do names[i] = p.name end
+    return concat(names, ", ")
+end
+
+-- Each checker returns the string to send, or nil and the reason the value was refused.
+local check = {}
+
+function check.id(value)
+    local t = math_type(value)
+    if t == "integer" then
+        if value <= 0 then return nil, "must be a positive id" end
+        return format("%d", value)
+    elseif t == "float" then
+        return nil, "must be given as a string or an integer: a float cannot hold every id exactly"
+    elseif type(value) ~= "string" then
+        return nil, "must be a string of digits, got " .. type(value)
+    elseif value == "" then
+        return nil, "must not be empty"
+    elseif not value:match("^%d+$") or #value > 20 then
+        return nil, "must be a string of digits, got " .. quote(value)
+    end
+    return value
+end
+
+function check.enum(value, p)
+    if type(value) == "string" then
+        for _, allowed in ipairs(p.enum) do
+            if value == allowed then return value end
+        end
+        for _, allowed in ipairs(p.also or {}) do
+            if value == allowed then return value end
+        end
+    elseif math_type(value) == "integer" and p.also then
+        -- The provider accepts numeric ids for some enums; let users give them as numbers.
+        local digits = format("%d", value)
+        for _, allowed in ipairs(p.also) do
+            if digits == allowed then return digits end
+        end
+    end
+    local reason = format("%s is not one of %s", quote(value), concat(p.enum, ", "))
+    if p.also then reason = reason .. " (or one of the provider's numeric ids and Chinese labels for them)" end
+    return nil, reason
+end
+
+function check.string(value)
+    local t = type(value)
+    if t == "string" then return value end
+    if t == "number" then return math_type(value) == "integer" and format("%d", value) or tostring(value) end
+    return nil, "must be a string, got " .. t
+end
+
+function check.integer(value, p)
+    local n = value
+    if type(value) == "string" and value:match("^%-?%d+$") then n = tonumber(value) end
+    if math_type(n) == "float" and n == math.floor(n) then n = math.tointeger and math.tointeger(n) or n end
+    if math_type(n) ~= "integer" then return nil, "must be an integer, got " .. quote(value) end
+    if p.min and n < p.min then return nil, format("must be at least %d, got %d", p.min, n) end
+    return format("%d", n)
+end
+
+function check.boolean(value)
+    if value == true or value == "true" then return "true" end
+    if value == false or value == "false" then return "false" end
+    return nil, "must be true or false, got " .. quote(value)
+end
+
+local function is_real_date(y, m, d)
+    y, m, d = tonumber(y), tonumber(m), tonumber(d)
+    if m < 1 or m > 12 or d < 1 then return false end
+    local days = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
+    if m == 2 and (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) then return d <= 29 end
+    return d <= days[m]
+end
+
+-- Dates are accepted as YYYY-MM-DD or YYYYMMDD and sent the way the endpoint documents.
+function check.date(value, p)
+    if type(value) ~= "string" then return nil, "must be a date string YYYY-MM-DD, got " .. type(value) end
+    local y, m, d = value:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
+    if not y then y, m, d = value:match("^(%d%d%d%d)(%d%d)(%d%d)$") end
+    if not y or not is_real_date(y, m, d) then return nil, "must be a date YYYY-MM-DD, got " .. quote(value) end
+    if p.format == "YYYYMMDD" then return y .. m .. d end
+    return y .. "-" .. m .. "-" .. d
+end
+
+-- Per endpoint: parameter lookup by either name, built once.
+local indexes = setmetatable({}, { __mode = "k" })
+local function index_of(ep)
+    local index = indexes[ep]
+    if index then return index end
+    index = {}
+    for _, p in ipairs(ep.params) do
+        index[p.name] = p
+        index[p.api] = p
+    end
+    indexes[ep] = index
+    return index
+end
+
+--- Checks `params` for endpoint `ep` and returns the query as an array of { api_name, string_value } in catalogue
+--  order. Raises (at `level`, default: the caller of the caller) on any mistake.
+function _M.query(ep, params, level)
+    level = (level or 2) + 1
+    local method = ep.name
+    if params == nil then
+        params = {}
+    elseif type(params) ~= "table" then
+        fail(method, "expected a table of parameters, got " .. type(params), level)
+    end
+    local index = index_of(ep)
+    local given = {}
+    for key, value in pairs(params) do
+        local p = type(key) == "string" and index[key]
+        if not p then
+            fail(method, format("unknown parameter %s; valid parameters: %s", quote(key), valid_names(ep)), level)
+        end
+        if given[p] ~= nil then
+            fail(method, format("parameter %s given twice (as %s and %s)", p.name, p.name, p.api), level)
+        end
+        given[p] = value
+    end
+    local query = {}
+    local values = {}
+    for _, p in ipairs(ep.params) do
+        local value = given[p]
+        if value == nil then
+            if p.required then fail(method, "missing required parameter " .. describe_param(p), level) end
+        else
+            local sent, why = check[p.type](value, p)
+            if not sent then fail(method, format("parameter %s %s", p.name, why), level) end
+            query[#query + 1] = { p.api, sent }
+            values[p.api] = sent
+        end
+    end
+    local first, last = values.startDate, values.endDate
+    if first and last and first:gsub("-", "") > last:gsub("-", "") then
+        fail(method, format("start_date %s is after end_date %s", first, last), level)
+    end
+    return query
+end
+
+return _M
