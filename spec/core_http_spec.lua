@@ -623,7 +623,7 @@ describe("xingtu.core", function()
         end
         local rs = drain(m)
         assert.equal(1, #rs)
-        rs = nil
+        rs = nil -- luacheck: ignore 311 (drop the reference so the tags can be collected)
         collectgarbage()
         collectgarbage()
         assert.is_nil(next(weak))
