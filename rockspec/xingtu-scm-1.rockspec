@@ -1,0 +1,29 @@
+rockspec_format = "3.0"
+package = "xingtu"
+version = "scm-1"
+source = {
+   url = "git+https://github.com/xingtu-lua/xingtu.git",
+}
+description = {
+   summary = "Douyin Creator Marketplace (Xingtu) data of the Just One API for Lua",
+   detailed = [[
+A C extension on libcurl (connection reuse, concurrent batches, JSON decoded straight into Lua tables with exact
+64-bit integers) with a pure-Lua client on top: every current Xingtu endpoint, argument checks before anything is
+billed, error kinds with billing, retries that never pay twice, rate limits and a spend guard.
+]],
+   license = "MIT",
+}
+dependencies = {
+   "lua >= 5.4",
+}
+-- libcurl and the Lua headers are found by CMake through pkg-config (Debian: libcurl4-openssl-dev, liblua5.4-dev).
+-- CMake builds the core and installs it together with every Lua module, so the rock and `cmake --install` can
+-- never disagree about what is in the package.
+build = {
+   type = "cmake",
+   variables = {
+      CMAKE_BUILD_TYPE = "Release",
+      XINGTU_CMOD_DIR = "$(LIBDIR)",
+      XINGTU_LMOD_DIR = "$(LUADIR)",
+   },
+}
