@@ -79,7 +79,7 @@ return {
   {
     name = "business_card",
     path = "/api/douyin-xingtu/gw/api/gauthor/author_get_business_card_info/v1",
-    description = "Business card of a creator: contact and cooperation details",
+    description = "Business card of a creator: identity and business details for outreach",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
     },
@@ -218,7 +218,7 @@ return {
   {
     name = "item_analysis",
     path = "/api/douyin-xingtu/gw/api/data_sp/item_report_th_analysis/v1",
-    description = "Report on one video: audience and engagement analysis",
+    description = "Analysis part of the marketplace report on one video",
     params = {
       { api = "itemId", name = "item_id", type = "id", required = true },
     },
@@ -226,7 +226,7 @@ return {
   {
     name = "item_detail",
     path = "/api/douyin-xingtu/gw/api/data_sp/item_report_detail/v1",
-    description = "Report on one video: its figures",
+    description = "Detail part of the marketplace report on one video: its figures",
     params = {
       { api = "itemId", name = "item_id", type = "id", required = true },
     },
@@ -234,7 +234,7 @@ return {
   {
     name = "item_trend",
     path = "/api/douyin-xingtu/gw/api/data_sp/item_report_trend/v1",
-    description = "Report on one video: its figures over time",
+    description = "Trend part of the marketplace report on one video: its figures over time",
     params = {
       { api = "itemId", name = "item_id", type = "id", required = true },
     },
@@ -387,7 +387,7 @@ return {
   {
     name = "show_items",
     path = "/api/douyin-xingtu/gw/api/author/get_author_show_items_v2/v1",
-    description = "Showcase items of a creator",
+    description = "Showcase items of a creator for one channel",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
       { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },
@@ -398,7 +398,7 @@ return {
   {
     name = "side_info",
     path = "/api/douyin-xingtu/gw/api/aggregator/get_author_side_base_info/v1",
-    description = "The short overview card of a creator",
+    description = "Side-card overview of a creator in the marketplace",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
     },
@@ -442,7 +442,7 @@ return {
   {
     name = "video_distribution",
     path = "/api/douyin-xingtu/gw/api/data_sp/author_video_distribution/v1",
-    description = "How a creator's videos are distributed",
+    description = "How a creator's videos are distributed for one channel",
     params = {
       { api = "oAuthorId", name = "o_author_id", type = "id", required = true },
       { api = "platform", name = "platform", type = "enum", default = "SHORT_VIDEO", enum = PLATFORMS },

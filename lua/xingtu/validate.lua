@@ -48,6 +48,8 @@ function check.id(value)
         return nil, "must not be empty"
     elseif not value:match("^%d+$") or #value > 20 then
         return nil, "must be a string of digits, got " .. quote(value)
+    elseif not value:find("[1-9]") then
+        return nil, "must be a positive id, got " .. quote(value)
     end
     return value
 end
