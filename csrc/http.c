@@ -3,7 +3,8 @@
  * are kept alive.
  *
  *   local s = core.session{ timeout = 60, connect_timeout = 10, user_agent = "...", ca_file = "/path",
- *                           proxy = "http://...", max_body = 33554432, max_depth = 1000 }   -- all optional
+ *                           proxy = "http://...", max_body = 33554432, max_depth = 1000,
+ *                           keep_text = false }                                              -- all optional
  *   local r = s:get(url)   -- never raises for network/HTTP problems; raises on misuse, closed session, OOM
  *   s:stats()              --> { requests = n, connects = new connections opened by this session }
  *   s:close()              -- idempotent; also __gc and (5.4) __close
@@ -12,7 +13,8 @@
  * "partial" | "too_large" | "protocol" | "tls" | "other"), error_message, sent (the request reached the wire, so
  * the call may have been billed), body (decoded JSON, when the transfer completed and the body is valid JSON),
  * json_error and raw (first 512 bytes) when it is not, size, content_type, retry_after, request_id, elapsed,
- * connects. The URL (it carries the token) is never copied into r.
+ * connects; with keep_text = true also text (the whole body as received, for the response cache; off by default so
+ * the common path builds no extra string). The URL (it carries the token) is never copied into r.
  *
  * core.multi (the concurrent engine, multi.c) is registered from here too.
  *
@@ -367,6 +369,7 @@ void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const c
     conf->connect_timeout_ms = XT_DEFAULT_CONNECT_TIMEOUT_MS;
     conf->max_body = XT_DEFAULT_MAX_BODY;
     conf->max_depth = XT_JSON_DEFAULT_MAX_DEPTH;
+    conf->keep_text = 0;
 
     if (!lua_isnoneornil(L, idx)) {
         luaL_checktype(L, idx, LUA_TTABLE); /* idx > 0: no lua_absindex in Lua 5.1 */
@@ -391,7 +394,11 @@ void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const c
                 must(L, curl_easy_setopt(easy, CURLOPT_CAINFO, opt_string(L, key)), "ca_file");
             else if (strcmp(key, "proxy") == 0)
                 must(L, curl_easy_setopt(easy, CURLOPT_PROXY, opt_string(L, key)), "proxy");
-            else if (extra_key == NULL || strcmp(key, extra_key) != 0)
+            else if (strcmp(key, "keep_text") == 0) {
+                if (!lua_isboolean(L, -1))
+                    luaL_error(L, "bad option 'keep_text' (boolean expected, got %s)", luaL_typename(L, -1));
+                conf->keep_text = lua_toboolean(L, -1);
+            } else if (extra_key == NULL || strcmp(key, extra_key) != 0)
                 luaL_error(L, "unknown option '%s'", key);
             lua_pop(L, 1); /* key */
         }
@@ -426,10 +433,20 @@ void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const c
     (void)curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 }
 
+void xt_xfer_push_text(lua_State *L, const xt_xfer *x, const xt_conf *conf, CURLcode rc)
+{
+    if (!conf->keep_text || rc != CURLE_OK)
+        return;
+    lua_pushlstring(L, x->body != NULL ? x->body : "", x->len); /* r text */
+    lua_setfield(L, -2, "text");
+}
+
 /* ---- the Session userdata ---- */
 
 typedef struct xt_session {
-    xt_xfer x; /* x.easy == NULL once closed */
+    xt_xfer x;      /* x.easy == NULL once closed */
+    CURLSH *share;  /* connections, DNS and TLS sessions: they outlive each request's easy handle */
+    int used;       /* x.easy has made a request: the next one gets a fresh duplicate (see fresh_handle) */
     xt_conf conf;
     unsigned long requests;
     unsigned long connects;
@@ -453,12 +470,38 @@ static int session_new(lua_State *L)
     /* From here on __gc owns whatever the session holds, so the raises below leak nothing. */
     xt_http_global_init();
     s->x.easy = curl_easy_init();
-    if (s->x.easy == NULL)
-        return luaL_error(L, "curl_easy_init failed");
+    s->share = curl_share_init();
+    if (s->x.easy == NULL || s->share == NULL)
+        return luaL_error(L, "libcurl initialisation failed");
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    must(L, curl_easy_setopt(s->x.easy, CURLOPT_SHARE, s->share), "CURLOPT_SHARE");
     xt_http_configure(L, 1, s->x.easy, &s->conf, NULL);
     s->x.max_body = s->conf.max_body;
     xt_xfer_bind(&s->x);
     return 1;
+}
+
+/*
+ * Every request runs on a fresh easy handle (a duplicate of the configured one); connections stay alive in the
+ * share. Reusing one handle is unsafe with libcurl 7.88 (Debian 12): a response whose first header line is a folded
+ * continuation is unfolded into the previous response's freed header store (state.prevhead is left dangling),
+ * a heap-use-after-free that a server can trigger (found by fuzz/fuzz_envelope.c; spec/reliability_sandbox_spec.lua
+ * has the regression). Raises only on memory exhaustion; the session stays usable (the old handle is kept).
+ */
+static void fresh_handle(lua_State *L, xt_session *s)
+{
+    if (!s->used)
+        return;
+    CURL *fresh = curl_easy_duphandle(s->x.easy);
+    if (fresh == NULL)
+        luaL_error(L, "out of memory (curl_easy_duphandle)");
+    curl_easy_cleanup(s->x.easy);
+    s->x.easy = fresh;
+    (void)curl_easy_setopt(fresh, CURLOPT_SHARE, s->share);
+    xt_xfer_bind(&s->x);
+    s->used = 0;
 }
 
 static int session_get(lua_State *L)
@@ -469,12 +512,15 @@ static int session_get(lua_State *L)
     if (strlen(url) != ulen)
         return luaL_argerror(L, 2, "URL contains a NUL byte");
     lua_settop(L, 2);
+    fresh_handle(L, s);
     if (xt_xfer_prepare(&s->x, url) != CURLE_OK)
         return luaL_error(L, "out of memory");
+    s->used = 1;
     CURLcode rc = curl_easy_perform(s->x.easy);
     s->requests++;
     s->connects += (unsigned long)xt_xfer_connects(&s->x);
     xt_xfer_push_result(L, &s->x, rc, s->conf.max_depth); /* url r */
+    xt_xfer_push_text(L, &s->x, &s->conf, rc);            /* url r */
     xt_xfer_trim(&s->x);
     return 1;
 }
@@ -490,6 +536,10 @@ static int session_close(lua_State *L)
 {
     xt_session *s = luaL_checkudata(L, 1, SESSION_MT);
     xt_xfer_free(&s->x);
+    if (s->share != NULL) {
+        curl_share_cleanup(s->share); /* after the handle that used it */
+        s->share = NULL;
+    }
     return 0;
 }
 

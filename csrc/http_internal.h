@@ -28,6 +28,7 @@ typedef struct xt_conf {
     long connect_timeout_ms;
     size_t max_body;
     int max_depth;
+    int keep_text; /* also return the raw body as r.text (for the response cache) */
 } xt_conf;
 
 typedef struct xt_xfer {
@@ -54,6 +55,9 @@ void xt_http_global_init(void);
  * reads it). Returns nothing; raises on misuse or when libcurl refuses a security-relevant option.
  */
 void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const char *extra_key);
+
+/* With conf->keep_text and a completed transfer, sets r.text (r on top of the stack) to the whole body as received. */
+void xt_xfer_push_text(lua_State *L, const xt_xfer *x, const xt_conf *conf, CURLcode rc);
 
 /* Points the handle's callbacks and error buffer at x (call again after curl_easy_duphandle). */
 void xt_xfer_bind(xt_xfer *x);

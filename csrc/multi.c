@@ -92,10 +92,14 @@ static void get_by_id(lua_State *L, int t, lua_Integer id)
     lua_rawget(L, t);
 }
 
+/* A fresh handle for every transfer of a free slot (libcurl 7.88 must not reuse one: see fresh_handle in http.c); the
+ * slot keeps its body buffer, connections stay in the share. */
 static void slot_easy(lua_State *L, xt_multi *m, xt_slot *s)
 {
-    if (s->x.easy != NULL)
-        return;
+    if (s->x.easy != NULL) {
+        curl_easy_cleanup(s->x.easy);
+        s->x.easy = NULL;
+    }
     s->x.easy = curl_easy_duphandle(m->tmpl);
     if (s->x.easy == NULL)
         luaL_error(L, "out of memory (curl_easy_duphandle)");
@@ -299,6 +303,7 @@ static int multi_poll(lua_State *L)
         if (s->state != SLOT_DONE)
             continue;
         xt_xfer_push_result(L, &s->x, s->rc, m->conf.max_depth); /* m results tags r */
+        xt_xfer_push_text(L, &s->x, &m->conf, s->rc);
         get_by_id(L, 3, s->id);
         lua_setfield(L, -2, "tag");
         lua_rawseti(L, 2, ++n);

@@ -257,6 +257,22 @@ describe("xingtu.core", function()
         assert.is_true(r.elapsed >= 0 and r.elapsed < 5)
       end)
 
+      it("also returns the body text as received only when keep_text is set", function()
+        local body = '{"code":0,"message":"ok","data":{"list":[1,2,3],"name":"xingtu"}}'
+        local plain, keeping = core.session(), core.session { keep_text = true }
+        assert.is_nil(plain:get(srv.base .. "/json").text)
+        assert.equal(body, keeping:get(srv.base .. "/json").text)
+        local m = core.multi { keep_text = true, concurrency = 2 }
+        m:add(srv.base .. "/json", 1)
+        local results = {}
+        while m:pending() > 0 do
+          for _, r in ipairs(m:poll(1)) do results[#results + 1] = r end
+        end
+        assert.equal(body, results[1].text)
+        m:close()
+        assert.has_error(function() core.session { keep_text = "yes" } end)
+      end)
+
       it("never puts the URL (it carries the token) in the result", function()
         local s = core.session()
         for _, url in ipairs{ srv.base .. "/json?token=SECRET", srv.base .. "/html?token=SECRET",
