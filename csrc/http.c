@@ -284,6 +284,10 @@ void xt_xfer_push_result(lua_State *L, xt_xfer *x, CURLcode rc, int max_depth)
     curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &request_size);
     curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &connects);
     curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &elapsed);
+    /* libcurl passes through what a garbled status line claims ("HTTP/22222222222.2 429" gives a negative number):
+     * anything outside the three-digit range is reported as no status at all. */
+    if (status < 100 || status > 999)
+        status = 0;
 
     luaL_checkstack(L, 4, "result");
     lua_createtable(L, 0, 12); /* r */
@@ -444,9 +448,9 @@ void xt_xfer_push_text(lua_State *L, const xt_xfer *x, const xt_conf *conf, CURL
 /* ---- the Session userdata ---- */
 
 typedef struct xt_session {
-    xt_xfer x;      /* x.easy == NULL once closed */
-    CURLSH *share;  /* connections, DNS and TLS sessions: they outlive each request's easy handle */
-    int used;       /* x.easy has made a request: the next one gets a fresh duplicate (see fresh_handle) */
+    xt_xfer x;     /* x.easy == NULL once closed */
+    CURLSH *share; /* connections, DNS and TLS sessions: they outlive each request's easy handle */
+    int used;      /* x.easy has made a request: the next one gets a fresh duplicate (see fresh_handle) */
     xt_conf conf;
     unsigned long requests;
     unsigned long connects;

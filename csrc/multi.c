@@ -10,12 +10,13 @@
  *   m:stats()           -- { requests = , connects = }
  *   m:close()           -- aborts everything in flight; idempotent; also __gc and (5.4) __close
  *
- * At most `concurrency` transfers run at once, one per slot; a slot keeps its easy handle (and its body buffer's
- * capacity) from one transfer to the next. All slots share one CURLSH (DNS cache, TLS sessions, connections), and
- * HTTP/2 multiplexing is used when the server offers it. Queued URLs and the tags live in the userdata's uservalue
- * (a table { tags, urls } keyed by a transfer id), never in the registry. libcurl callbacks never call Lua; results
- * are built after curl_multi_perform returned, and a slot is released only once its result table is complete, so a
- * Lua memory error while building results loses nothing (the results come back on the next poll).
+ * At most `concurrency` transfers run at once, one per slot; a slot keeps its body buffer's capacity from one
+ * transfer to the next, and gets a fresh easy handle for each (duplicated from the template). All slots share one
+ * CURLSH (DNS cache, TLS sessions, connections), and HTTP/2 multiplexing is used when the server offers it. Queued
+ * URLs and the tags live in the userdata's uservalue (a table { tags, urls } keyed by a transfer id), never in the
+ * registry. libcurl callbacks never call Lua; results are built after curl_multi_perform returned, and a slot is
+ * released only once its result table is complete, so a Lua memory error while building results loses nothing (the
+ * results come back on the next poll).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -34,7 +35,7 @@
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
 typedef struct xt_slot {
-    xt_xfer x; /* x.easy created on first use (duplicated from the template), then reused */
+    xt_xfer x; /* x.easy duplicated from the template for each transfer */
     int state;
     int returning; /* part of the result array being built */
     CURLcode rc;

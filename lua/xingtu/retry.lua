@@ -7,7 +7,7 @@
 
 local _M = {}
 
-local min, max, tonumber = math.min, math.max, tonumber
+local floor, min, max, tonumber = math.floor, math.min, math.max, tonumber
 
 local BUDGET_SIZE = 500
 local RETRY_COST = 5
@@ -41,16 +41,23 @@ end
 local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11,
     Dec = 12 }
 
--- Seconds from an HTTP-date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT") as a UTC epoch.
+-- Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's days_from_civil).
+local function days_from_civil(y, m, d)
+    if m <= 2 then y = y - 1 end
+    local era = floor(y / 400) -- floor division in plain arithmetic, so LuaJIT reads it too
+    local yoe = y - era * 400
+    local doy = floor((153 * (m > 2 and m - 3 or m + 9) + 2) / 5) + d - 1
+    return era * 146097 + yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy - 719468
+end
+
+-- Seconds from an HTTP-date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT") as a UTC epoch. Plain arithmetic: os.time
+-- would read the date as local time and raises on some dates (e.g. one second before the epoch), and the header
+-- comes from the server, so nothing in it may raise.
 local function http_date_epoch(text)
     local d, mon, y, h, mi, s = text:match("^%a+, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
     if not d or not MONTHS[mon] then return nil end
-    local t = { year = tonumber(y), month = MONTHS[mon], day = tonumber(d), hour = tonumber(h), min = tonumber(mi),
-        sec = tonumber(s), isdst = false }
-    -- os.time reads the table as local time; correct by the local offset at that instant.
-    local as_local = os.time(t)
-    local utc_of_that = os.time(os.date("!*t", as_local))
-    return as_local + (as_local - utc_of_that)
+    return days_from_civil(tonumber(y), MONTHS[mon], tonumber(d)) * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60
+        + tonumber(s)
 end
 
 --- Retry-After (delta-seconds or HTTP-date) as seconds to wait from now, or nil when absent or unreadable.
