@@ -1,10 +1,12 @@
 /*
  * fetch_baseline.c: what plain libcurl achieves, for comparison with core.multi.
  *
- * Fetches N copies of one URL with the multi interface, at most C at once (connections shared and reused the same
- * way core.multi does), discards the bodies and prints requests per second.
+ * Fetches N URLs with the multi interface, at most C at once (connections shared and reused the same way core.multi
+ * does), discards the bodies and prints requests per second. The URLs are one URL repeated, or with @FILE the lines
+ * of FILE in turn (cycled when N is larger; N defaults to the number of lines).
  *
  *   make -C bench && bench/fetch_baseline http://127.0.0.1:8080/json 2000 8
+ *   bench/fetch_baseline @/tmp/urls.txt 2000 32
  *
  * Not part of the module; use loopback or sandbox URLs only (every call to the real API is billed).
  */
@@ -12,6 +14,8 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static size_t discard(char *data, size_t size, size_t nmemb, void *ud)
@@ -21,11 +25,75 @@ static size_t discard(char *data, size_t size, size_t nmemb, void *ud)
     return size * nmemb;
 }
 
+/* CPU time (user + system) this process has used, in seconds. */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads the non-empty lines of path into *out (one malloc'd block, lines NUL-terminated in place); returns the count,
+ * or -1. */
+static long read_lines(const char *path, char ***out, char **block)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf != NULL && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf == NULL)
+        return -1;
+    buf[len] = '\0';
+    long n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\n';
+    char **lines = malloc((size_t)(n + 1) * sizeof *lines);
+    if (lines == NULL) {
+        free(buf);
+        return -1;
+    }
+    long k = 0;
+    for (char *p = buf; *p != '\0';) {
+        char *nl = strchr(p, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        size_t l = strlen(p);
+        if (l > 0 && p[l - 1] == '\r')
+            p[l - 1] = '\0';
+        if (*p != '\0')
+            lines[k++] = p;
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+    *out = lines;
+    *block = buf;
+    return k;
 }
 
 static CURL *new_easy(const char *url, CURLSH *share, size_t *bytes)
@@ -46,11 +114,20 @@ static CURL *new_easy(const char *url, CURLSH *share, size_t *bytes)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s URL [N=1000] [C=8]\n", argv[0]);
+        fprintf(stderr, "usage: %s URL|@FILE [N=1000 or the lines of FILE] [C=8]\n", argv[0]);
         return 2;
     }
-    const char *url = argv[1];
-    long n = argc > 2 ? strtol(argv[2], NULL, 10) : 1000;
+    char *one[1] = {argv[1]};
+    char **urls = one, *block = NULL;
+    long nurls = 1;
+    if (argv[1][0] == '@') {
+        nurls = read_lines(argv[1] + 1, &urls, &block);
+        if (nurls < 1) {
+            fprintf(stderr, "%s: no URLs in %s\n", argv[0], argv[1] + 1);
+            return 2;
+        }
+    }
+    long n = argc > 2 ? strtol(argv[2], NULL, 10) : (block != NULL ? nurls : 1000);
     long c = argc > 3 ? strtol(argv[3], NULL, 10) : 8;
     if (n < 1 || c < 1 || c > 1024) {
         fprintf(stderr, "N must be >= 1 and C in 1..1024\n");
@@ -73,9 +150,9 @@ int main(int argc, char **argv)
 
     size_t bytes = 0;
     long started = 0, finished = 0, failed = 0, connects = 0;
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     for (long i = 0; i < c && started < n; i++, started++) {
-        easy[i] = new_easy(url, share, &bytes);
+        easy[i] = new_easy(urls[started % nurls], share, &bytes);
         if (easy[i] == NULL)
             return 1;
         curl_multi_add_handle(multi, easy[i]);
@@ -99,6 +176,7 @@ int main(int argc, char **argv)
             finished++;
             curl_multi_remove_handle(multi, e);
             if (started < n) { /* reuse the handle for the next copy */
+                curl_easy_setopt(e, CURLOPT_URL, urls[started % nurls]);
                 started++;
                 curl_multi_add_handle(multi, e);
             }
@@ -106,15 +184,20 @@ int main(int argc, char **argv)
         if (finished < n)
             curl_multi_poll(multi, NULL, 0, 1000, NULL);
     }
-    double dt = now_s() - t0;
+    double dt = now_s() - t0, cpu = cpu_s() - c0;
 
-    printf("%ld requests (%ld failed) in %.3f s at concurrency %ld: %.1f requests/s, %ld connections, %zu bytes\n", n,
-           failed, dt, c, (double)n / dt, connects, bytes);
+    printf("%ld requests (%ld failed) in %.3f s at concurrency %ld: %.1f requests/s, %ld connections, %zu bytes, "
+           "%.1f us CPU per request\n",
+           n, failed, dt, c, (double)n / dt, connects, bytes, cpu * 1e6 / (double)n);
 
     for (long i = 0; i < c; i++)
         if (easy[i] != NULL)
             curl_easy_cleanup(easy[i]);
     free(easy);
+    if (block != NULL) {
+        free(urls);
+        free(block);
+    }
     curl_multi_cleanup(multi);
     curl_share_cleanup(share);
     curl_global_cleanup();

@@ -1,0 +1,492 @@
+-- Concurrent batches: client:batch(requests, opts) and client:each(requests, opts).
+--
+-- One scheduler drives the C core's multi engine (core.multi, csrc/multi.c) through the client's own seams, so a
+-- request inside a batch goes exactly the way a single call does: from_cache -> before_attempt (spend guard, pacing)
+-- -> one transfer -> after_attempt (classify, retry or not) -> failed. What changes is that nothing blocks:
+--
+--   * a request waiting for its retry or for the rate limit sits on a timer list and holds no transfer slot; the
+--     engine polls the multi with a timeout equal to the next timer and sleeps (client.sleep) only when nothing is
+--     in flight;
+--   * at most `concurrency` transfers run at once and at most 2 x `concurrency` requests are held (pulled from the
+--     input and not yet handed to the caller), so an iterator input of any length streams in bounded memory;
+--   * slow start: the first request goes alone; the rest follow once its answer came back and was not an
+--     account-level failure, so a batch against a revoked token or an exhausted balance costs one request;
+--   * every request pulled yields exactly one outcome: success, its own failure, `budget_exceeded` when the spend
+--     guard stops it, or (after an account-level failure) the account's error kind with `skipped = true`;
+--   * after the first account-level failure (errors.ACCOUNT_KINDS) nothing more is sent: requests not yet sent
+--     (queued, or waiting for a retry) get that kind with skipped = true and billed = false; transfers already in
+--     flight finish normally, and cache hits are still answered (they send nothing);
+--   * `break`, an error in the loop body or the garbage collector closes the engine: m:close() aborts what is in
+--     flight (those transfers may have been billed) and frees every handle.
+--
+-- A request is { name, params }: a catalogue method name and its parameters as for client:<name>(params).
+-- Arrays are checked completely before anything is sent. Requests from an iterator function are checked as they
+-- are pulled; a bad one ends the pulling: the requests pulled before it are finished and handed out as usual
+-- (nothing already paid for is thrown away, nothing after it is sent), then the iterator closes the engine and
+-- raises the error ("xingtu.each: request <n>: ...").
+--
+-- No Lua 5.4-only syntax here: client.lua loads this module under LuaJIT (nginx) too.
+
+local errors = require "xingtu.errors"
+local validate = require "xingtu.validate"
+local catalogue = require "xingtu.endpoints"
+
+local _M = { _VERSION = "0.1.0" }
+
+local type, tostring, error, pcall, setmetatable = type, tostring, error, pcall, setmetatable
+local format, concat, sort = string.format, table.concat, table.sort
+local ipairs, pairs, huge = ipairs, pairs, math.huge
+local math_type = math.type
+
+local ACCOUNT_KINDS = errors.ACCOUNT_KINDS
+local new_error = errors.new
+
+local DEFAULT_CONCURRENCY = 8
+local MAX_CONCURRENCY = 256 -- core.multi's limit
+local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
+
+local by_name = {}
+for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
+
+local KNOWN_OPTIONS = { concurrency = true, on_progress = true }
+
+---------------------------------------------------------------------------------------------------------------------
+-- Small containers: a FIFO (array + head/tail) and a binary min-heap of calls ordered by call.wake.
+
+local function fifo() return { head = 1, tail = 0 } end
+
+local function push(q, v)
+    local t = q.tail + 1
+    q.tail = t
+    q[t] = v
+end
+
+local function shift(q)
+    local h = q.head
+    if h > q.tail then return nil end
+    local v = q[h]
+    q[h] = nil
+    if h == q.tail then
+        q.head, q.tail = 1, 0
+    else
+        q.head = h + 1
+    end
+    return v
+end
+
+local function heap_push(h, call)
+    local n = #h + 1
+    h[n] = call
+    local wake = call.wake
+    while n > 1 do
+        local p = math.floor(n / 2) -- not //: the Lua layer also runs under LuaJIT (nginx)
+        local parent = h[p]
+        if parent.wake <= wake then break end
+        h[n] = parent
+        n = p
+    end
+    h[n] = call
+end
+
+local function heap_pop(h)
+    local n = #h
+    local top = h[1]
+    local last = h[n]
+    h[n] = nil
+    n = n - 1
+    if n > 0 then
+        local i, wake = 1, last.wake
+        while true do
+            local c = i * 2
+            if c > n then break end
+            if c < n and h[c + 1].wake < h[c].wake then c = c + 1 end
+            if h[c].wake >= wake then break end
+            h[i] = h[c]
+            i = c
+        end
+        h[i] = last
+    end
+    return top
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- A stand-in multi for a table transport (a spec's fake, a caller's own) that offers no multi(): transfers run one
+-- by one through transport:get, so a batch never bypasses the transport it was given.
+
+local Serial = {}
+Serial.__index = Serial
+
+local function serial_multi(transport)
+    return setmetatable({ transport = transport, queue = fifo() }, Serial)
+end
+
+function Serial:add(url, tag) push(self.queue, { url, tag }) end
+
+function Serial:poll()
+    local item = shift(self.queue)
+    if not item then return {} end
+    local r = self.transport:get(item[1])
+    r.tag = item[2]
+    return { r }
+end
+
+function Serial:pending() return self.queue.tail - self.queue.head + 1 end
+
+function Serial:close() self.queue = fifo() end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Checking requests (raises; `level` is the caller's level as seen from the function that called check_request).
+
+local function endpoint_names()
+    local names = {}
+    for _, ep in ipairs(catalogue) do names[#names + 1] = ep.name end
+    return concat(names, ", ")
+end
+
+local function check_request(what, req, i)
+    if type(req) ~= "table" then
+        return nil, format("xingtu.%s: request %d must be a table { name, params }, got %s", what, i, type(req))
+    end
+    local name = req[1]
+    local ep = by_name[name]
+    if not ep then
+        return nil, format("xingtu.%s: request %d: unknown endpoint %s; valid endpoints: %s", what, i,
+            tostring(name), endpoint_names())
+    end
+    -- level -1: validate raises at level 0, i.e. the bare message without a position.
+    local ok, query = pcall(validate.query, ep, req[2], -1)
+    if not ok then return nil, format("xingtu.%s: request %d: %s", what, i, tostring(query)) end
+    return ep, query
+end
+
+local function check_options(what, opts, level)
+    if opts == nil then return DEFAULT_CONCURRENCY, nil end
+    if type(opts) ~= "table" then
+        error(format("xingtu.%s: expected a table of options, got %s", what, type(opts)), level + 1)
+    end
+    for key in pairs(opts) do
+        if not KNOWN_OPTIONS[key] then
+            local names = {}
+            for name in pairs(KNOWN_OPTIONS) do names[#names + 1] = name end
+            sort(names)
+            error(format("xingtu.%s: unknown option %s; valid options: %s", what, tostring(key), concat(names, ", ")),
+                level + 1)
+        end
+    end
+    local c = opts.concurrency
+    if c == nil then
+        c = DEFAULT_CONCURRENCY
+    elseif type(c) ~= "number" or c < 1 or c > MAX_CONCURRENCY or c ~= math.floor(c) then
+        error(format("xingtu.%s: option concurrency must be an integer from 1 to %d, got %s", what, MAX_CONCURRENCY,
+            tostring(c)), level + 1)
+    end
+    if math_type and math_type(c) == "float" then c = math.tointeger(c) end
+    local progress = opts.on_progress
+    if progress ~= nil and type(progress) ~= "function" then
+        error(format("xingtu.%s: option on_progress must be a function, got %s", what, type(progress)), level + 1)
+    end
+    return c, progress
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- The engine. E is one batch's state; a call (client:new_call's table) is one request's, with .index added and,
+-- once it has an outcome, .r1/.r2 (data, meta or nil, err) while it waits in E.ready.
+
+local function ready(E, call, a, b)
+    call.r1, call.r2 = a, b
+    push(E.ready, call)
+end
+
+local function fail(E, call, err)
+    ready(E, call, E.client:failed(call, err))
+end
+
+-- The outcome of a request that was never sent because an account-level failure stopped the batch.
+local function skip(E, call)
+    local stop = E.stop
+    local message = "not sent: an earlier request of this batch failed with " .. stop.kind
+    if stop.message and stop.message ~= "" and stop.message ~= stop.kind then
+        message = message .. " (" .. stop.message .. ")"
+    end
+    fail(E, call, new_error {
+        kind = stop.kind,
+        code = stop.code,
+        billed = false,
+        skipped = true,
+        endpoint = call.endpoint,
+        message = message,
+        previous = call.last_error,
+    })
+end
+
+local function stop_all(E, err)
+    E.stop = err
+    local q = E.sendq
+    local call = shift(q)
+    while call do
+        skip(E, call)
+        call = shift(q)
+    end
+    local timers = E.timers
+    for k = 1, #timers do
+        skip(E, timers[k])
+        timers[k] = nil
+    end
+    E.pace_until = -huge
+end
+
+-- Pulls requests from the input while fewer than E.limit are held.
+local function admit(E)
+    local c = E.client
+    while E.held < E.limit and not E.exhausted do
+        local i = E.next_index
+        local ep, query
+        if E.queries then
+            if i > E.total then
+                E.exhausted = true
+                break
+            end
+            ep, query = E.eps[i], E.queries[i]
+            E.eps[i], E.queries[i] = nil, nil
+        else
+            local req = E.source()
+            if req == nil then
+                E.exhausted = true
+                break
+            end
+            ep, query = check_request(E.what, req, i)
+            if not ep then
+                E.bad = query
+                E.exhausted = true
+                break
+            end
+        end
+        E.next_index = i + 1
+        E.held = E.held + 1
+        local call = c:new_call(ep.name, ep.path, query)
+        call.index = i
+        local cached, a, b = c:from_cache(call)
+        if cached == "hit" then
+            ready(E, call, a, b)
+        elseif cached == "fail" then
+            fail(E, call, a)
+        elseif E.stop then
+            skip(E, call)
+        else
+            push(E.sendq, call)
+        end
+    end
+end
+
+-- Starts queued requests while slots are free and the pace allows; returns how many were added.
+local function dispatch(E, now)
+    local c, q = E.client, E.sendq
+    local added = 0
+    -- Until one answer has shown that the account works, a single request is in flight (see `open` in start).
+    local cap = E.open and E.concurrency or 1
+    while E.inflight < cap and q.head <= q.tail and now >= E.pace_until do
+        local call = q[q.head]
+        local action, value = c:before_attempt(call)
+        if action == "send" then
+            shift(q)
+            local m = E.m
+            if not m then
+                local t = c.transport
+                m = (type(t) == "table" and t.multi == nil) and serial_multi(t) or c:open_multi(E.concurrency)
+                E.m = m
+            end
+            m:add(call.url, call)
+            E.inflight = E.inflight + 1
+            added = added + 1
+        elseif action == "wait" then
+            if c.deadline and now + value > call.started + c.deadline then
+                shift(q)
+                local err = call.last_error or new_error {
+                    kind = "timeout", billed = false, endpoint = call.endpoint,
+                    message = "deadline would pass while waiting for the rate limit: nothing sent",
+                }
+                err.deadline_exceeded = true
+                fail(E, call, err)
+            else
+                E.pace_until = now + value
+            end
+        else -- "fail": the spend guard
+            shift(q)
+            value.previous = call.last_error
+            fail(E, call, value)
+        end
+    end
+    return added
+end
+
+-- Classifies completed transfers.
+local function handle(E, results)
+    local n = #results
+    if n == 0 then return end
+    local c, null = E.client, E.null
+    E.inflight = E.inflight - n
+    for k = 1, n do
+        local r = results[k]
+        local call = r.tag
+        r.tag = nil
+        local outcome, a, b = c:after_attempt(call, r, null)
+        if not E.open and not (outcome == "fail" and ACCOUNT_KINDS[a.kind]) then E.open = true end
+        if outcome == "done" then
+            ready(E, call, a, b)
+        elseif outcome == "retry" then
+            if E.stop then
+                -- The retry will not be sent: the account is stopped.
+                c.stats_.retried = c.stats_.retried - 1
+                skip(E, call)
+            else
+                call.wake = c.clock() + a
+                heap_push(E.timers, call)
+            end
+        else
+            fail(E, call, a)
+            if ACCOUNT_KINDS[a.kind] and not E.stop then stop_all(E, a) end
+        end
+    end
+end
+
+local function close(E)
+    if E.closed then return end
+    E.closed = true
+    local m = E.m
+    E.m = nil
+    E.sendq, E.timers, E.ready = fifo(), {}, fifo()
+    E.eps, E.queries, E.source = nil, nil, nil
+    if m then m:close() end
+end
+
+-- Moves the batch on until at least one outcome is ready or nothing is left to do.
+local function advance(E)
+    local c = E.client
+    admit(E)
+    local now = c.clock()
+    local timers = E.timers
+    while timers[1] and timers[1].wake <= now do
+        push(E.sendq, heap_pop(timers))
+    end
+    local added = dispatch(E, now)
+    local q = E.ready
+    if q.head <= q.tail then
+        -- Outcomes are ready: get the new requests onto the wire before handing them out.
+        if added > 0 then handle(E, E.m:poll(0)) end
+        return
+    end
+    -- Nothing ready: wait for a transfer or the next timer (a retry's wake-up or the pace).
+    local wake = timers[1] and timers[1].wake or nil
+    local sq = E.sendq
+    if sq.head <= sq.tail and E.inflight < (E.open and E.concurrency or 1) and E.pace_until > now then
+        if not wake or E.pace_until < wake then wake = E.pace_until end
+    end
+    if E.inflight > 0 then
+        local timeout = nil
+        if wake then timeout = wake > now and wake - now or 0 end
+        handle(E, E.m:poll(timeout))
+        if q.head <= q.tail then
+            -- Refill the slots just freed and put those requests on the wire before the caller sees the outcomes.
+            admit(E)
+            if dispatch(E, c.clock()) > 0 then handle(E, E.m:poll(0)) end
+        end
+    elseif wake then
+        if wake > now then c.sleep(wake - now) end
+    elseif not E.exhausted and E.held < E.limit then
+        return -- admit again
+    elseif E.held > 0 then
+        error("xingtu." .. E.what .. ": internal error: the batch stalled", 0) -- a bug, never a runtime state
+    end
+end
+
+local function iterate(E)
+    while true do
+        local q = E.ready
+        local call = shift(q)
+        if call then
+            E.held = E.held - 1
+            local done = E.done + 1
+            E.done = done
+            local a, b = call.r1, call.r2
+            if a == nil then E.failed = E.failed + 1 end
+            if E.on_progress then E.on_progress(done, E.total, E.failed) end
+            return call.index, a, b
+        end
+        if E.closed then return nil end
+        if E.exhausted and E.held == 0 then
+            close(E)
+            if E.bad then error(E.bad, 2) end
+            return nil
+        end
+        advance(E)
+    end
+end
+
+-- A batch's state is also its to-be-closed value: a generic for closes it on break or error (5.4), and the garbage
+-- collector closes an iterator abandoned without one.
+local Engine = {
+    __close = function(E) close(E) end,
+    __gc = function(E) close(E) end,
+    __name = "xingtu.Batch",
+}
+
+-- Builds a batch's state; raises on misuse at `level` (as seen from the caller of start).
+local function start(client, what, requests, opts, level)
+    local concurrency, progress = check_options(what, opts, level + 1)
+    local E = setmetatable({
+        client = client, what = what, null = client.core and client.core.null,
+        concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress,
+        next_index = 1, held = 0, inflight = 0, done = 0, failed = 0,
+        sendq = fifo(), timers = {}, ready = fifo(), pace_until = -huge,
+        exhausted = false, closed = false,
+        -- Slow start: the first request goes alone, and the others follow once its answer came back and was not an
+        -- account-level failure. A batch against an exhausted balance or a revoked token so costs one request, not
+        -- `concurrency` of them; the price is one round trip per batch.
+        open = false,
+    }, Engine)
+    local t = type(requests)
+    if t == "table" then
+        -- Check everything before sending anything.
+        local n = #requests
+        local eps, queries = {}, {}
+        for i = 1, n do
+            local ep, query = check_request(what, requests[i], i)
+            if not ep then error(query, level + 1) end
+            eps[i], queries[i] = ep, query
+        end
+        E.total, E.eps, E.queries = n, eps, queries
+    elseif t == "function" then
+        E.source = requests
+    else
+        error(format("xingtu.%s: requests must be an array or an iterator function, got %s", what, t), level + 1)
+    end
+    return E
+end
+
+--- client:each(requests, opts) -> iterator, state, nil, closer: `for i, data, meta_or_err in client:each(...)`.
+local function each(self, requests, opts)
+    local E = start(self, "each", requests, opts, 2)
+    return iterate, E, nil, E
+end
+
+--- client:batch(requests, opts) -> array in input order of { data = , meta = } or { err = }.
+local function batch(self, requests, opts)
+    local E = start(self, "batch", requests, opts, 2)
+    local results = {}
+    for i, data, meta in iterate, E, nil, E do
+        if data ~= nil then
+            results[i] = { data = data, meta = meta }
+        else
+            results[i] = { err = meta }
+        end
+    end
+    return results
+end
+
+--- Adds batch and each to the client class.
+function _M.install(Client)
+    Client.batch = batch
+    Client.each = each
+end
+
+return _M
