@@ -1,0 +1,420 @@
+-- The response cache: successful answers kept as their raw body, so a repeated call costs nothing.
+--
+--   local client = xingtu.new{ cache = true }             -- $XDG_CACHE_HOME/xingtu, else ~/.cache/xingtu
+--   local client = xingtu.new{ cache = "/var/cache/xt", cache_ttl = 3600 }
+--   local client = xingtu.new{ cache = true, offline = true }     -- answer from the cache only (a miss: cache_miss)
+--   local client = xingtu.new{ cache = xingtu.cache.new{ backend = my_backend, ttl = 600 } }
+--
+-- Key: the base URL, the endpoint and its parameters, normalized: sorted by name, the catalogue's defaults filled in
+-- (an explicit default and an omitted parameter share one entry). Never the token. The key text is hashed (FNV-1a 64)
+-- into a 16-hex-digit name; the key text itself is kept in the entry and compared on read, so a hash collision is a
+-- miss, never a wrong answer.
+--
+-- An entry is one text: a header line of JSON { v = 1, key, endpoint, stored, size, sum, status } then "\n" then the
+-- body exactly as the provider sent it (re-encoded exactly from the decoded body only when a custom transport did
+-- not keep the text). It is decoded with xingtu.json.decode on every read, so a decoder upgrade re-reads old
+-- entries correctly. Anything that does not check out (bad header, wrong size or checksum, not JSON, not a success
+-- envelope, another key) is a miss, and the next successful answer replaces it. Reading never raises.
+--
+-- Storage backends. A backend is any table with two functions:
+--
+--   backend.get(key)        -> text, or nil when there is none (never raises for a missing or unreadable entry)
+--   backend.set(key, text)  -> true, or nil and a message (the cache ignores failed writes: the call still succeeds)
+--
+-- `key` is the 16-hex-digit name, `text` the whole entry. A backend must replace an entry atomically (a reader sees
+-- the old text or the new one, never a mix). xingtu.cache.file(dir) is the directory backend (one file per entry,
+-- written to a temporary file in the same directory and renamed over the old one, so any number of processes may
+-- read and write at once); xingtu.cache.memory() keeps entries in a Lua table; in nginx, cache = { shared_dict =
+-- "<name>" } (or ngx.shared.<name>) uses a lua_shared_dict shared by all workers (xingtu.cache.shared_dict,
+-- lua/xingtu/cache/shdict.lua).
+--
+-- This file uses no Lua 5.4-only syntax, so it also loads under LuaJIT (nginx); the hash comes from Lua 5.4's
+-- integers when present, else LuaJIT's 64-bit cdata (the same hash), else ngx.md5.
+
+local errors = require "xingtu.errors"
+local catalogue = require "xingtu.endpoints"
+
+local _M = { _VERSION = "0.1.0", DEFAULT_TTL = 86400 }
+
+local type, tostring, tonumber, pairs, ipairs = type, tostring, tonumber, pairs, ipairs
+local format, concat, sort = string.format, table.concat, table.sort
+local setmetatable, pcall, error = setmetatable, pcall, error
+local os_time = os.time
+
+local by_name = {}
+for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
+
+local core -- xingtu.core, loaded on first use
+local function json()
+    if not core then core = require "xingtu.core" end
+    return core
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Hashing: FNV-1a 64 over Lua 5.4 integers (wrapping multiplication), as 16 hex digits.
+
+local hash
+if math.type then
+    hash = load([[
+        local byte, format = string.byte, string.format
+        return function(s)
+            local h = -3750763034362895579          -- 0xcbf29ce484222325
+            for i = 1, #s do
+                h = (h ~ byte(s, i)) * 1099511628211  -- 0x100000001b3
+            end
+            return format("%016x", h)
+        end
+    ]])()
+elseif rawget(_G, "jit") and pcall(require, "bit") and pcall(require, "ffi") then
+    -- LuaJIT: the same FNV-1a 64 on uint64_t cdata (wrapping multiplication), so Lua 5.4 and nginx name entries
+    -- alike and can share a cache directory. Loaded from a string: the ULL literals do not parse in Lua 5.4.
+    hash = load([[
+        local bxor, tohex = require("bit").bxor, require("bit").tohex
+        local byte = string.byte
+        return function(s)
+            local h = 0xcbf29ce484222325ULL
+            for i = 1, #s do
+                h = bxor(h, byte(s, i)) * 1099511628211ULL
+            end
+            return tohex(h, 16)
+        end
+    ]])()
+elseif ngx and ngx.md5 then -- luacheck: ignore 113
+    hash = function(s) return ngx.md5(s):sub(1, 16) end -- luacheck: ignore 113
+else
+    hash = function()
+        error("xingtu.cache: no hash function: needs Lua 5.4 or ngx.md5 (or pass cache.new{ hash = })")
+    end
+end
+_M.hash = hash
+
+---------------------------------------------------------------------------------------------------------------------
+-- Backends.
+
+local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+local function mkdir_p(dir)
+    local ok, lfs = pcall(require, "lfs")
+    if ok and lfs.attributes(dir, "mode") == "directory" then return true end
+    if ok then
+        -- Create each missing component.
+        local path = dir:sub(1, 1) == "/" and "" or "."
+        for part in dir:gmatch("[^/]+") do
+            path = path .. "/" .. part
+            if lfs.attributes(path, "mode") == nil then lfs.mkdir(path) end
+        end
+        if lfs.attributes(dir, "mode") == "directory" then return true end
+        return nil, "cannot create the cache directory " .. dir
+    end
+    local okx = os.execute("mkdir -p " .. shell_quote(dir) .. " 2>/dev/null")
+    if okx == true or okx == 0 then return true end
+    return nil, "cannot create the cache directory " .. dir
+end
+
+local seeded = false
+local function random_suffix()
+    if not seeded then
+        -- Lua 5.4 seeds randomly at start; mix in the clock and an address anyway (LuaJIT does not).
+        local addr = tonumber(tostring({}):match("0x(%x+)") or "0", 16) or 0
+        math.randomseed((os_time() + math.floor(os.clock() * 1e6) + addr) % 2147483647)
+        seeded = true
+    end
+    return format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+end
+
+--- xingtu.cache.file(dir) -> backend: one file `<dir>/<key>.entry` per entry, atomic replacement by rename.
+function _M.file(dir)
+    if type(dir) ~= "string" or dir == "" then error("xingtu.cache.file: dir must be a non-empty string", 2) end
+    dir = dir:gsub("/+$", "")
+    if dir == "" then dir = "/" end
+    local ready = false
+    local backend = { dir = dir }
+    function backend.get(key)
+        local f = io.open(dir .. "/" .. key .. ".entry", "rb")
+        if not f then return nil end
+        local text = f:read("a")
+        f:close()
+        return text
+    end
+    function backend.set(key, text)
+        if not ready then
+            local ok, err = mkdir_p(dir)
+            if not ok then return nil, err end
+            ready = true
+        end
+        local tmp = format("%s/.%s.%s.tmp", dir, key, random_suffix())
+        local f, err = io.open(tmp, "wb")
+        if not f then return nil, err end
+        local ok, werr = f:write(text)
+        local closed, cerr = f:close()
+        if not ok or not closed then
+            os.remove(tmp)
+            return nil, werr or cerr
+        end
+        local renamed, rerr = os.rename(tmp, dir .. "/" .. key .. ".entry")
+        if not renamed then
+            os.remove(tmp)
+            return nil, rerr
+        end
+        return true
+    end
+    return backend
+end
+
+--- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
+function _M.shdict() return require "xingtu.cache.shdict" end
+function _M.shared_dict(dict, opts) return _M.shdict().new(dict, opts) end
+
+--- xingtu.cache.memory() -> backend: entries in a Lua table (backend.entries), for tests and short scripts.
+function _M.memory()
+    local entries = {}
+    return {
+        entries = entries,
+        get = function(key) return entries[key] end,
+        set = function(key, text) entries[key] = text return true end,
+    }
+end
+
+--- The default directory: $XDG_CACHE_HOME/xingtu, else $HOME/.cache/xingtu.
+function _M.default_dir()
+    local xdg = os.getenv("XDG_CACHE_HOME")
+    if xdg and xdg ~= "" then return xdg .. "/xingtu" end
+    local home = os.getenv("HOME")
+    if home and home ~= "" then return home .. "/.cache/xingtu" end
+    return nil
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Keys.
+
+local function percent_encode(value)
+    return (value:gsub("[^%w%-%._~]", function(c) return format("%%%02X", c:byte()) end))
+end
+
+local function default_text(p)
+    local d = p.default
+    if type(d) == "boolean" then return d and "true" or "false" end
+    if math.type and math.type(d) == "integer" then return format("%d", d) end
+    return tostring(d)
+end
+
+--- The normalized key text of a call ({ endpoint, shown_url }): base URL and path, then the parameters sorted, the
+--  catalogue's defaults filled in, the token left out.
+function _M.key_text(call)
+    local url = call.shown_url or ""
+    local prefix, query = url:match("^([^?]*)%??(.*)$")
+    local pairs_ = {}
+    local present = {}
+    for item in query:gmatch("[^&]+") do
+        local name = item:match("^([^=]*)")
+        if name ~= "token" then
+            pairs_[#pairs_ + 1] = item
+            present[name] = true
+        end
+    end
+    local ep = by_name[call.endpoint]
+    if ep then
+        for _, p in ipairs(ep.params) do
+            if p.default ~= nil and not present[percent_encode(p.api)] then
+                pairs_[#pairs_ + 1] = percent_encode(p.api) .. "=" .. percent_encode(default_text(p))
+            end
+        end
+    end
+    sort(pairs_)
+    return tostring(call.endpoint) .. " " .. prefix .. "?" .. concat(pairs_, "&")
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- The cache object.
+
+local Cache = {}
+Cache.__index = Cache
+_M.Cache = Cache
+
+--- xingtu.cache.new(opts) -> cache. opts: dir (a directory: the file backend) or backend (any { get, set }),
+--  ttl (seconds, default 86400), offline (boolean), now (a clock in seconds, default os.time), hash (text -> name).
+function _M.new(opts)
+    opts = opts or {}
+    if type(opts) ~= "table" then error("xingtu.cache.new: expected a table of options", 2) end
+    local backend = opts.backend
+    if backend == nil then
+        local dir = opts.dir or _M.default_dir()
+        if not dir then error("xingtu.cache.new: no directory: set dir, $XDG_CACHE_HOME or $HOME", 2) end
+        backend = _M.file(dir)
+    elseif type(backend) ~= "table" or type(backend.get) ~= "function" or type(backend.set) ~= "function" then
+        error("xingtu.cache.new: backend must be a table with get(key) and set(key, text) functions", 2)
+    end
+    local ttl = opts.ttl
+    if ttl == nil then ttl = _M.DEFAULT_TTL end
+    if type(ttl) ~= "number" or ttl < 0 then error("xingtu.cache.new: ttl must be a number >= 0", 2) end
+    return setmetatable({
+        backend = backend,
+        dir = backend.dir,
+        ttl = ttl,
+        offline = opts.offline == true,
+        now = opts.now or os_time,
+        hash = opts.hash or hash,
+        counts = { hits = 0, misses = 0, stores = 0, corrupt = 0, expired = 0, write_errors = 0 },
+    }, Cache)
+end
+
+local function entry_text(self, key_text, endpoint, body, status)
+    local header = json().encode({
+        v = 1,
+        key = key_text,
+        endpoint = endpoint,
+        stored = self.now(),
+        size = #body,
+        sum = hash(body),
+        status = status or 200,
+    }, { sort_keys = true })
+    return header .. "\n" .. body
+end
+
+-- Parses an entry; returns header, body text, or nil and why.
+local function parse_entry(text, key_text)
+    if type(text) ~= "string" then return nil, "missing" end
+    local nl = text:find("\n", 1, true)
+    if not nl then return nil, "corrupt" end
+    local header = json().decode(text:sub(1, nl - 1))
+    if type(header) ~= "table" or header.v ~= 1 or type(header.size) ~= "number" or type(header.stored) ~= "number"
+        or type(header.sum) ~= "string" then
+        return nil, "corrupt"
+    end
+    if header.key ~= key_text then return nil, "collision" end
+    local body = text:sub(nl + 1)
+    if #body ~= header.size or hash(body) ~= header.sum then return nil, "corrupt" end
+    return header, body
+end
+
+--- cache:lookup(key_text) -> data-envelope (decoded body), header; or nil and a reason
+--  ("missing", "corrupt", "collision", "expired"). `stale_ok` skips the ttl check.
+function Cache:lookup(key_text, stale_ok)
+    local name = self.hash(key_text)
+    local ok, text = pcall(self.backend.get, name)
+    if not ok then return nil, "missing" end
+    local header, body = parse_entry(text, key_text)
+    if not header then return nil, body end
+    local age = self.now() - header.stored
+    if age < 0 then age = 0 end
+    if not stale_ok and age >= self.ttl then return nil, "expired" end
+    local envelope = json().decode(body)
+    if type(envelope) ~= "table" or envelope.code ~= 0 then return nil, "corrupt" end
+    header.age = age
+    return envelope, header
+end
+
+--- cache:store(key_text, endpoint, body_text, status): writes an entry; failures are counted, never raised.
+function Cache:store(key_text, endpoint, body, status)
+    local ok, stored, err = pcall(self.backend.set, self.hash(key_text), entry_text(self, key_text, endpoint, body,
+        status))
+    if ok and stored then
+        self.counts.stores = self.counts.stores + 1
+        return true
+    end
+    self.counts.write_errors = self.counts.write_errors + 1
+    return nil, ok and err or stored
+end
+
+--- cache:stats() -> { hits, misses, stores, corrupt, expired, write_errors }.
+function Cache:stats()
+    local out = {}
+    for k, v in pairs(self.counts) do out[k] = v end
+    return out
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- The client's seam (client.lua: from_cache / to_cache), installed on clients made with `cache`.
+
+--- from_cache(client, call) -> nil (send) | "hit", data, meta | "fail", err.
+function _M.from_cache(client, call)
+    local self = client.cache
+    local key_text = _M.key_text(call)
+    call.cache_key = key_text
+    local envelope, header = self:lookup(key_text, self.offline)
+    if not envelope then
+        local why = header
+        if why == "corrupt" then self.counts.corrupt = self.counts.corrupt + 1 end
+        if why == "expired" then self.counts.expired = self.counts.expired + 1 end
+        self.counts.misses = self.counts.misses + 1
+        if self.offline then
+            return "fail", errors.new {
+                kind = "cache_miss",
+                billed = false,
+                endpoint = call.endpoint,
+                message = "offline and not in the cache: nothing sent",
+            }
+        end
+        return nil
+    end
+    local data, meta = errors.classify({ status = header.status or 200, body = envelope }, call.endpoint)
+    if data == nil and errors.is_error(meta) then
+        self.counts.misses = self.counts.misses + 1
+        return nil
+    end
+    if data == nil then data = json().null end
+    self.counts.hits = self.counts.hits + 1
+    meta.cached = true
+    meta.age = header.age
+    meta.stored = header.stored
+    meta.url = call.shown_url
+    meta.attempts = 0
+    meta.elapsed = 0
+    meta.http_status = header.status or 200
+    meta.rate = client.bucket and client.bucket:current() or nil
+    return "hit", data, meta
+end
+
+--- to_cache(client, call, res): stores a successful transport result (its raw text, else the body re-encoded).
+function _M.to_cache(client, call, res)
+    local self = client.cache
+    local text = res.text
+    if type(text) ~= "string" then
+        if res.body == nil then return end
+        local ok, encoded = pcall(json().encode, res.body)
+        if not ok then return end
+        text = encoded
+    end
+    self:store(call.cache_key or _M.key_text(call), call.endpoint, text, res.status)
+end
+
+--- Builds the cache of a client from its options (cache = true | "<dir>" | a cache object, cache_ttl, offline).
+--  Returns nil when the cache is off. Raises on misuse at `level`.
+function _M.from_options(opts, level)
+    local spec, offline, ttl = opts.cache, opts.offline, opts.cache_ttl
+    level = (level or 1) + 1
+    if offline ~= nil and type(offline) ~= "boolean" then
+        error("xingtu.new: option offline must be a boolean, got " .. tostring(offline), level)
+    end
+    if ttl ~= nil and (type(ttl) ~= "number" or ttl < 0) then
+        error("xingtu.new: option cache_ttl must be a number of seconds >= 0, got " .. tostring(ttl), level)
+    end
+    if spec == nil and offline then spec = true end
+    if spec == nil or spec == false then
+        if offline then error("xingtu.new: offline = true needs the cache (cache = false was given)", level) end
+        return nil
+    end
+    if getmetatable(spec) == Cache then
+        if ttl ~= nil then spec.ttl = ttl end
+        if offline ~= nil then spec.offline = offline end
+        return spec
+    end
+    if _M.shdict().is_spec(spec) then -- nginx: cache = { shared_dict = "<name>" } or ngx.shared.<name>
+        return _M.new { backend = _M.shdict().new(spec), ttl = ttl, offline = offline }
+    end
+    local dir
+    if spec == true then
+        dir = _M.default_dir()
+        if not dir then
+            error("xingtu.new: cache = true needs $XDG_CACHE_HOME or $HOME; pass cache = \"<dir>\"", level)
+        end
+    elseif type(spec) == "string" and spec ~= "" then
+        dir = spec
+    else
+        error("xingtu.new: option cache must be true, a directory or a xingtu.cache object, got " .. tostring(spec),
+            level)
+    end
+    return _M.new { dir = dir, ttl = ttl, offline = offline }
+end
+
+return _M

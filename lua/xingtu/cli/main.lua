@@ -1,0 +1,659 @@
+-- The `xingtu` command line (bin/xingtu): argument parsing and the commands.
+--
+--   xingtu <method> [<id>] [--platform P] [--range R] [--param k=v ...]   any catalogue method
+--   xingtu endpoints                                                       the catalogue
+--   xingtu report <author-id> [--platform P] [--range R]                   touch chart + conversion table
+--   xingtu batch <method> --ids FILE|- [--concurrency N] [--rate R] [--max-calls N] [-o FILE]
+--   common: --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, --offline, --timeout S
+--
+-- Exit status: 0 every call succeeded, 1 some call failed, 2 usage error (the message lists the valid values).
+-- run(args, env) returns the status; it never calls os.exit, so --sandbox is always stopped.
+
+local argparse = require "argparse"
+local output = require "xingtu.cli.output"
+
+local _M = {}
+
+local format, concat = string.format, table.concat
+local type, tostring, ipairs, pairs, pcall = type, tostring, ipairs, pairs, pcall
+
+local FORMATS = { "table", "json", "ndjson", "csv" }
+local COMMANDS = { "endpoints", "report", "batch" }
+local TOKEN_HELP = "no API token: set JUSTONEAPI_TOKEN to your Just One API token (from your account at "
+    .. "https://justoneapi.com), or add --sandbox to run against the bundled local sandbox (no token needed)"
+local OFFLINE_TOKEN = "xingtu-offline-no-token"
+
+-- A usage error: printed with its valid values, exit status 2.
+local Usage = {}
+Usage.__index = Usage
+Usage.__tostring = function(self) return self.message end
+local function usage(message) error(setmetatable({ message = message }, Usage), 0) end
+
+local function is_usage(e) return getmetatable(e) == Usage end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Environment: output streams, the library, the sandbox. Replaceable for tests (env argument of run).
+
+local function default_env()
+    return {
+        stdout = io.stdout,
+        stderr = io.stderr,
+        getenv = os.getenv,
+        root = nil, -- the checkout (for --sandbox), set by bin/xingtu
+    }
+end
+
+local function xingtu() return require "xingtu" end
+
+local function catalogue_names()
+    return xingtu().endpoint_names
+end
+
+local function stderr_is_tty()
+    local ok = os.execute("test -t 2")
+    return ok == true or ok == 0
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Parsers.
+
+local function add_common(p, default_format)
+    p:option("--format -f", "Output format: " .. concat(FORMATS, ", ") .. ".", default_format)
+        :choices(FORMATS)
+    p:flag("--sandbox", "Run against the bundled sandbox (started and stopped around the command).")
+    p:option("--cache", "Cache answers (in DIR, default $XDG_CACHE_HOME/xingtu or ~/.cache/xingtu).")
+        :args("?"):argname("DIR")
+    p:option("--cache-ttl", "Seconds a cached answer stays fresh (default 86400).")
+    p:flag("--offline", "Answer from the cache only; a miss is an error (kind cache_miss).")
+    p:option("--timeout", "Seconds for one attempt (default 60).")
+    p:option("--retries", "Retries after the first attempt (default 3).")
+    return p
+end
+
+local function add_params(p)
+    p:option("--platform -p", "The platform parameter (SHORT_VIDEO, LIVE_STREAMING, PICTURE_TEXT, SHORT_DRAMA).")
+    p:option("--range -r", "The period parameter: range or period (DAY_30, DAY_90).")
+    p:option("--param -P", "Any parameter as name=value (repeatable).")
+        :count("*"):argname("K=V")
+    return p
+end
+
+local function parser_for(command)
+    local p
+    if command == "endpoints" then
+        p = argparse("xingtu endpoints", "List the catalogue's methods and their parameters.")
+        p:option("--format -f", "Output format: " .. concat(FORMATS, ", ") .. ".", "table"):choices(FORMATS)
+        return p
+    elseif command == "report" then
+        p = argparse("xingtu report", "A creator report: touch distribution chart and conversion ranges.")
+        p:argument("author_id", "The creator's author id (digits).")
+        add_params(p)
+        return add_common(p, "table")
+    elseif command == "batch" then
+        p = argparse("xingtu batch", "Call one method for many ids; every id appears once in the output.")
+        p:argument("method", "A catalogue method (see xingtu endpoints).")
+        p:option("--ids -i", "File with one id a line (# comments and blank lines skipped), or - for stdin.")
+        p:option("--concurrency -c", "Requests in flight at once (default 8).", "8")
+        p:option("--rate", "At most this many requests a second.")
+        p:option("--max-calls", "Send at most this many requests (retries count); the rest fail with "
+            .. "budget_exceeded.")
+        p:option("--output -o", "Write the output to FILE instead of stdout.")
+        add_params(p)
+        return add_common(p, "ndjson")
+    end
+    p = argparse("xingtu " .. command, "Call " .. command .. " (see xingtu endpoints for its parameters).")
+    p:argument("id", "The id the method needs (author id, item id or star author id).")
+        :args("?")
+    add_params(p)
+    return add_common(p, "table")
+end
+
+local function top_help()
+    local lines = {
+        "Usage: xingtu <command> [options]",
+        "",
+        "Commands:",
+        "  <method> [<id>]      call one catalogue method, e.g. xingtu touch_distribution 6976442543234760712",
+        "  endpoints            list the methods and their parameters",
+        "  report <author-id>   touch distribution chart and conversion ranges of a creator",
+        "  batch <method> --ids FILE|-   call a method for many ids",
+        "",
+        "Options (every command): --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, "
+            .. "--offline,",
+        "  --timeout S, --retries N. `xingtu <command> --help` for the command's options.",
+        "",
+        "Methods: " .. concat(catalogue_names(), ", "),
+        "",
+        "Exit status: 0 all calls succeeded, 1 some failed, 2 usage error.",
+        "The token is read from JUSTONEAPI_TOKEN; --sandbox needs none.",
+    }
+    return concat(lines, "\n") .. "\n"
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Parameters.
+
+local function endpoint(method)
+    local ep = xingtu().endpoints[method]
+    if not ep then
+        usage(format("unknown method %s; valid methods: %s", tostring(method), concat(catalogue_names(), ", ")))
+    end
+    return ep
+end
+
+local function param_names(ep)
+    local names = {}
+    for i, p in ipairs(ep.params) do names[i] = p.name end
+    return concat(names, ", ")
+end
+
+local function find_param(ep, ...)
+    for _, want in ipairs { ... } do
+        for _, p in ipairs(ep.params) do
+            if p.name == want then return p end
+        end
+    end
+    return nil
+end
+
+-- The parameter the positional id fills: the first required id parameter.
+local function id_param(ep)
+    for _, p in ipairs(ep.params) do
+        if p.required and p.type == "id" then return p end
+    end
+    return nil
+end
+
+-- Builds the params table of a call (without the id) from --platform, --range and --param.
+local function build_params(ep, args)
+    local params = {}
+    if args.platform then
+        local p = find_param(ep, "platform")
+        if not p then
+            usage(format("%s has no platform parameter; its parameters: %s", ep.name, param_names(ep)))
+        end
+        params[p.name] = args.platform
+    end
+    if args.range then
+        local p = find_param(ep, "range", "period")
+        if not p then
+            usage(format("%s has no range or period parameter; its parameters: %s", ep.name, param_names(ep)))
+        end
+        params[p.name] = args.range
+    end
+    for _, kv in ipairs(args.param or {}) do
+        local k, v = kv:match("^([^=]+)=(.*)$")
+        if not k then usage(format("--param expects name=value, got %q", kv)) end
+        if not find_param(ep, k) then
+            local api = false
+            for _, p in ipairs(ep.params) do
+                if p.api == k then api = true end
+            end
+            if not api then
+                usage(format("%s has no parameter %s; its parameters: %s", ep.name, k, param_names(ep)))
+            end
+        end
+        params[k] = v
+    end
+    return params
+end
+
+-- Checks a call's parameters against the catalogue; a mistake is a usage error with the valid values.
+local function check_params(ep, params)
+    local validate = require "xingtu.validate"
+    local ok, err = pcall(validate.query, ep, params, 1)
+    if not ok then
+        local msg = tostring(err):gsub("^[^:]*:%d+: ", ""):gsub("^xingtu%.[%w_]+: ", "")
+        return nil, msg
+    end
+    return true
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- The client.
+
+local function client_options(args, env, sandbox_state)
+    local opts = {}
+    if sandbox_state then
+        opts.token, opts.base_url = sandbox_state.token, sandbox_state.url
+    else
+        local token = env.getenv("JUSTONEAPI_TOKEN")
+        if token == nil or token == "" then
+            if args.offline then
+                token = OFFLINE_TOKEN
+            else
+                usage(TOKEN_HELP)
+            end
+        end
+        opts.token = token
+    end
+    if args.cache then
+        local dir = args.cache[1]
+        opts.cache = (dir and dir ~= "") and dir or true
+    end
+    if args.offline then opts.offline = true end
+    local function number(name, value, integer)
+        if value == nil then return nil end
+        local n = tonumber(value)
+        if not n or n < 0 or (integer and n ~= math.floor(n)) then
+            usage(format("--%s must be a %snumber >= 0, got %s", name, integer and "whole " or "", value))
+        end
+        return integer and math.tointeger(n) or n
+    end
+    opts.cache_ttl = number("cache-ttl", args.cache_ttl)
+    opts.timeout = number("timeout", args.timeout)
+    if opts.timeout == 0 then usage("--timeout must be > 0") end
+    opts.retries = number("retries", args.retries, true)
+    opts.rate = number("rate", args.rate)
+    if opts.rate == 0 then usage("--rate must be > 0") end
+    opts.max_calls = number("max-calls", args.max_calls, true)
+    return opts
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Sandbox.
+
+local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function sandbox_start(env)
+    local script = env.root and (env.root .. "/bin/xingtu-sandbox")
+    local f = script and io.open(script, "r")
+    if not f then usage("--sandbox needs a source checkout of xingtu (bin/xingtu-sandbox not found)") end
+    f:close()
+    local p = assert(io.popen("bash " .. shell_quote(script) .. " start 2>&1", "r"))
+    local out = p:read("a")
+    p:close()
+    local dir, url = out:match("dir=(%S+) url=(%S+)")
+    if not dir then error("the sandbox did not start: " .. out, 0) end
+    return { dir = dir, url = url, token = env.getenv("SANDBOX_TOKEN") or "sandbox-token", script = script }
+end
+
+local function sandbox_stop(state)
+    if state and not state.stopped then
+        state.stopped = true
+        os.execute("bash " .. shell_quote(state.script) .. " stop " .. shell_quote(state.dir) .. " >/dev/null 2>&1")
+    end
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Commands.
+
+local function json_text(value, pretty)
+    local core = require "xingtu.core"
+    return core.encode(value, { sort_keys = true, indent = pretty and 2 or nil })
+end
+
+local function error_record(err)
+    if type(err) ~= "table" then return { kind = "error", message = tostring(err) } end
+    return {
+        kind = err.kind, message = err.message, code = err.code, http_status = err.http_status,
+        billed = err.billed, retryable = err.retryable, request_id = err.request_id, skipped = err.skipped,
+    }
+end
+
+local function cmd_endpoints(args, env)
+    local x = xingtu()
+    if args.format == "json" or args.format == "ndjson" then
+        local list = {}
+        for i, name in ipairs(x.endpoint_names) do
+            local ep = x.endpoints[name]
+            list[i] = { name = ep.name, path = ep.path, description = ep.description, params = ep.params }
+        end
+        if args.format == "json" then
+            env.stdout:write(json_text(list, true), "\n")
+        else
+            for _, e in ipairs(list) do env.stdout:write(json_text(e), "\n") end
+        end
+        return 0
+    end
+    local rows = {}
+    for i, name in ipairs(x.endpoint_names) do
+        local ep = x.endpoints[name]
+        local ps = {}
+        for j, p in ipairs(ep.params) do ps[j] = p.name .. (p.required and "*" or "") end
+        rows[i] = { method = name, parameters = concat(ps, " "), description = ep.description }
+    end
+    local columns = { "method", "parameters", "description" }
+    env.stdout:write(args.format == "csv" and output.csv(columns, rows) or output.table(columns, rows))
+    return 0
+end
+
+local function write_data(env, fmt, data)
+    if fmt == "json" then
+        env.stdout:write(json_text(data, true), "\n")
+    elseif fmt == "ndjson" then
+        env.stdout:write(json_text(data), "\n")
+    else
+        local columns, rows = output.tabulate(data)
+        env.stdout:write(fmt == "csv" and output.csv(columns, rows) or output.table(columns, rows))
+    end
+end
+
+local function cmd_method(method, args, env, client_for)
+    local ep = endpoint(method)
+    local params = build_params(ep, args)
+    local idp = id_param(ep)
+    if idp then
+        if not args.id then
+            usage(format("%s needs the %s: xingtu %s <%s>", method, idp.name, method, idp.name:gsub("_", "-")))
+        end
+        params[idp.name] = args.id
+    elseif args.id then
+        usage(format("%s takes no id; give its parameters with --param (%s)", method, param_names(ep)))
+    end
+    local ok, why = check_params(ep, params)
+    if not ok then usage(why) end
+    local client = client_for()
+    local data, meta = client:call(method, params)
+    if data == nil then
+        env.stderr:write("xingtu: ", tostring(meta), "\n")
+        return 1
+    end
+    write_data(env, args.format, data)
+    return 0
+end
+
+local function cmd_report(args, env, client_for)
+    local report = require "xingtu.cli.report"
+    local touch_ep, conv_ep = endpoint("touch_distribution"), endpoint("convert_ability")
+    local platform = args.platform or "SHORT_VIDEO"
+    local range = args.range or "DAY_30"
+    local tp = { o_author_id = args.author_id, platform = platform }
+    local cp = { o_author_id = args.author_id, platform = platform, range = range }
+    for _, kv in ipairs(args.param or {}) do usage("report takes no --param (" .. kv .. ")") end
+    for _, check in ipairs { { touch_ep, tp }, { conv_ep, cp } } do
+        local ok, why = check_params(check[1], check[2])
+        if not ok then usage(why) end
+    end
+    local client = client_for()
+    local touch, touch_err = client:touch_distribution(tp)
+    local conv, conv_err = client:convert_ability(cp)
+    local status = (touch and conv) and 0 or 1
+    if not touch then env.stderr:write("xingtu: ", tostring(touch_err), "\n") end
+    if not conv then env.stderr:write("xingtu: ", tostring(conv_err), "\n") end
+    local fmt = args.format
+    if fmt == "table" then
+        env.stdout:write(report.render { author_id = args.author_id, platform = platform, range = range,
+            touch = touch, touch_err = touch_err, conv = conv, conv_err = conv_err })
+        return status
+    end
+    local t = require("xingtu.touch").flatten(touch)
+    local c = require("xingtu.ranges").rows(conv)
+    if fmt == "csv" then
+        local rows = {}
+        for i, r in ipairs(t) do
+            rows[i] = { level = r.level, path = concat(r.path, " / "), cnt = r.cnt,
+                share_of_parent = r.share_of_parent, share_of_total = r.share_of_total }
+        end
+        env.stdout:write(output.csv({ "level", "path", "cnt", "share_of_parent", "share_of_total" }, rows))
+        env.stdout:write("\r\n", output.csv({ "field", "raw", "min", "max", "unit" }, c))
+        return status
+    end
+    local doc = {
+        author_id = args.author_id, platform = platform, range = range,
+        touch = setmetatable(t, { __jsontype = "array" }), conversion = setmetatable(c, { __jsontype = "array" }),
+        errors = {
+            touch = touch_err and not touch and error_record(touch_err) or nil,
+            conversion = conv_err and not conv and error_record(conv_err) or nil,
+        },
+    }
+    env.stdout:write(json_text(doc, fmt == "json"), "\n")
+    return status
+end
+
+-- Reads the ids of a batch: trimmed lines, blanks and # comments skipped, duplicates kept once (first place).
+local function read_ids(source, env)
+    local f, close
+    if source == "-" then
+        f = env.stdin or io.stdin
+    else
+        local err
+        f, err = io.open(source, "r")
+        if not f then usage("--ids: cannot read " .. tostring(err)) end
+        close = true
+    end
+    local ids, seen, dups = {}, {}, 0
+    for line in f:lines() do
+        local id = line:gsub("#.*$", ""):match("^%s*(.-)%s*$")
+        if id ~= "" then
+            if seen[id] then
+                dups = dups + 1
+            else
+                seen[id] = true
+                ids[#ids + 1] = id
+            end
+        end
+    end
+    if close then f:close() end
+    return ids, dups
+end
+
+-- A progress line on stderr: done/total, failures, rate, ETA (only when stderr is a terminal).
+local function progress_bar(env, total, clock)
+    local started, last = clock(), -1
+    local bar_w = 24
+    local function draw(done, failed, final)
+        local now = clock()
+        if not final and now - last < 0.1 then return end
+        last = now
+        local elapsed = now - started
+        local rate = elapsed > 0 and done / elapsed or 0
+        local eta = (rate > 0 and total > done) and (total - done) / rate or 0
+        local filled = total > 0 and math.floor(bar_w * done / total) or bar_w
+        env.stderr:write(format("\r\27[K[%s%s] %d/%d  failed %d  %.1f/s  ETA %d:%02d",
+            ("█"):rep(filled), ("·"):rep(bar_w - filled), done, total, failed, rate,
+            math.floor(eta / 60), math.floor(eta % 60)))
+        if final then env.stderr:write("\n") end
+    end
+    return draw
+end
+
+local function cmd_batch(args, env, client_for)
+    local ep = endpoint(args.method)
+    local idp = id_param(ep)
+    if not idp then
+        usage(format("batch needs a method that takes an id; %s takes none. Methods with an id: %s", ep.name,
+            concat((function()
+                local out = {}
+                for _, name in ipairs(catalogue_names()) do
+                    if id_param(xingtu().endpoints[name]) then out[#out + 1] = name end
+                end
+                return out
+            end)(), ", ")))
+    end
+    if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
+    local concurrency = tonumber(args.concurrency)
+    if not concurrency or concurrency < 1 or concurrency > 256 or concurrency ~= math.floor(concurrency) then
+        usage("--concurrency must be a whole number from 1 to 256, got " .. tostring(args.concurrency))
+    end
+    concurrency = math.tointeger(concurrency)
+    local base = build_params(ep, args)
+    local ids, dups = read_ids(args.ids, env)
+
+    -- Check every request first: a malformed id is that id's own failure, never sent.
+    local results, requests, index_of = {}, {}, {}
+    for i, id in ipairs(ids) do
+        local params = {}
+        for k, v in pairs(base) do params[k] = v end
+        params[idp.name] = id
+        local ok, why = check_params(ep, params)
+        if ok then
+            requests[#requests + 1] = { ep.name, params }
+            index_of[#requests] = i
+        else
+            if not why:find(idp.name, 1, true) then usage(why) end -- a bad shared parameter: nothing can succeed
+            results[i] = { id = id, ok = false, error = { kind = "invalid_params", message = why, billed = false } }
+        end
+    end
+
+    local out = env.stdout
+    local file
+    if args.output then
+        local err
+        file, err = io.open(args.output, "w")
+        if not file then usage("-o: cannot write " .. tostring(err)) end
+        out = file
+    end
+    if dups > 0 then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
+
+    local fmt = args.format
+    local emitted = 0
+    local function emit_ready()
+        -- json/ndjson stream in input order as soon as the prefix is complete.
+        while results[emitted + 1] do
+            emitted = emitted + 1
+            if fmt == "ndjson" then
+                out:write(json_text(results[emitted]), "\n")
+            elseif fmt == "json" then
+                out:write(emitted == 1 and "[\n" or ",\n", json_text(results[emitted]))
+            end
+        end
+    end
+    local failed = 0
+    for _, r in pairs(results) do
+        if not r.ok then failed = failed + 1 end
+    end
+
+    local status = 0
+    if #requests > 0 then
+        local client = client_for()
+        local draw = stderr_is_tty() and progress_bar(env, #ids, require("xingtu.core").now)
+        local done = #ids - #requests
+        local function record(i, data, meta)
+            local at = index_of[i]
+            if data ~= nil then
+                results[at] = { id = ids[at], ok = true, data = data }
+            else
+                failed = failed + 1
+                results[at] = { id = ids[at], ok = false, error = error_record(meta) }
+            end
+            done = done + 1
+            if draw then draw(done, failed) end
+            emit_ready()
+        end
+        if client.each then
+            for i, data, meta in client:each(requests, { concurrency = concurrency }) do record(i, data, meta) end
+        else
+            for i, req in ipairs(requests) do
+                local data, meta = client:call(req[1], req[2])
+                record(i, data, meta)
+            end
+        end
+        if draw then draw(done, failed, true) end
+    end
+    emit_ready()
+    if fmt == "json" then out:write(emitted == 0 and "[]\n" or "\n]\n") end
+    if fmt == "table" or fmt == "csv" then
+        local columns, seen, rows = { "id", "ok", "error_kind", "error_message" }, {}, {}
+        for i = 1, #ids do
+            local r = results[i]
+            local row = { id = r.id, ok = r.ok }
+            if r.ok then
+                local rec, order = output.flatten(r.data)
+                for _, k in ipairs(order) do
+                    if not seen[k] then
+                        seen[k] = true
+                        columns[#columns + 1] = k
+                    end
+                    row[k] = rec[k]
+                end
+            else
+                row.error_kind, row.error_message = r.error.kind, r.error.message
+            end
+            rows[i] = row
+        end
+        out:write(fmt == "csv" and output.csv(columns, rows) or output.table(columns, rows))
+    end
+    if file then file:close() end
+    if failed > 0 then
+        env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids))
+        status = 1
+    end
+    return status
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Entry.
+
+--- run(argv, env) -> exit status. env: { stdout, stderr, getenv, root } (defaults: the process's).
+function _M.run(argv, env)
+    env = env or default_env()
+    for k, v in pairs(default_env()) do
+        if env[k] == nil then env[k] = v end
+    end
+    local command = argv[1]
+    if command == nil then
+        env.stderr:write(top_help())
+        return 2
+    end
+    if command == "-h" or command == "--help" or command == "help" then
+        env.stdout:write(top_help())
+        return 0
+    end
+    if command == "--version" then
+        env.stdout:write("xingtu ", xingtu().VERSION, "\n")
+        return 0
+    end
+    local known = xingtu().endpoints[command] ~= nil
+    for _, c in ipairs(COMMANDS) do
+        if c == command then known = true end
+    end
+    if not known then
+        env.stderr:write(format("xingtu: unknown command %s\ncommands: %s\nmethods: %s\n", command,
+            concat(COMMANDS, ", "), concat(catalogue_names(), ", ")))
+        return 2
+    end
+    local parser = parser_for(command)
+    local rest = {}
+    for i = 2, #argv do rest[#rest + 1] = argv[i] end
+    local ok, args = parser:pparse(rest)
+    if not ok then
+        env.stderr:write(parser:get_usage(), "\n\nxingtu ", command, ": ", tostring(args), "\n")
+        return 2
+    end
+
+    local sandbox_state
+    local client
+    -- The sandbox starts with the first client, after every usage check has passed.
+    local function client_for()
+        if not client then
+            if args.sandbox then sandbox_state = sandbox_start(env) end
+            client = xingtu().new(client_options(args, env, sandbox_state))
+        end
+        return client
+    end
+    local status
+    local okrun, err = xpcall(function()
+        if command ~= "endpoints" then
+            client_options(args, env, args.sandbox and { token = "", url = "" } or nil) -- usage checks only
+        end
+        if command == "endpoints" then
+            status = cmd_endpoints(args, env)
+        elseif command == "report" then
+            status = cmd_report(args, env, client_for)
+        elseif command == "batch" then
+            status = cmd_batch(args, env, client_for)
+        else
+            status = cmd_method(command, args, env, client_for)
+        end
+    end, function(e)
+        if is_usage(e) then return e end
+        return debug.traceback(tostring(e), 2)
+    end)
+    if client then client:close() end
+    sandbox_stop(sandbox_state)
+    if not okrun then
+        if is_usage(err) then
+            env.stderr:write("xingtu ", command, ": ", err.message, "\n")
+            return 2
+        end
+        env.stderr:write("xingtu: internal error: ", tostring(err), "\n")
+        return 1
+    end
+    return status
+end
+
+_M.usage = usage
+_M.TOKEN_HELP = TOKEN_HELP
+
+return _M

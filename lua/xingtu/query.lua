@@ -1,0 +1,361 @@
+-- A small query helper over any array of tables (or any function that returns one row per call, nil at the end).
+--
+--   local query = require "xingtu.query"          -- also xingtu.query
+--   local top = query(authors)
+--       :where("city", "北京")                       -- field = value
+--       :where("follower", ">=", 1000000)           -- field, operator (= ~= < <= > >=), value
+--       :where(function(a) return a.grade ~= nil end) -- any predicate
+--       :sort("follower", "desc")                   -- stable; rows without the field last
+--       :limit(10)
+--       :select("nick_name", "city", "follower")    -- new rows with just these fields (and this column order)
+--       :all()                                      -- an array; or :each() for a loop, :first(), :count()
+--   query(rows):group_by("city", { "follower" }):all()  --> { { city =, count =, follower = <sum> }, ... }
+--   io.write(query(rows):select("nick_name", "follower"):csv())   -- RFC 4180 text; :write_csv(file) streams
+--
+-- Every step returns a new query; nothing runs until a result is asked for (:all, :each, :first, :count, :csv,
+-- :write_csv). where, select, map and limit stream row by row, so a long input (an iterator, e.g. over pages of a
+-- paged endpoint) is never held in memory, and limit stops pulling as soon as it has enough: no page more is fetched
+-- than needed. sort and group_by must see every row. A query over an array can be run any number of times; one over
+-- an iterator function only once.
+
+local _M = { _VERSION = "0.1.0" }
+
+local type, tostring, tonumber, ipairs, pairs, error, pcall = type, tostring, tonumber, ipairs, pairs, error, pcall
+local format, concat, sort = string.format, table.concat, table.sort
+local setmetatable = setmetatable
+
+local Query = {}
+Query.__index = Query
+_M.Query = Query
+
+local function new(gen, columns)
+    return setmetatable({ gen = gen, columns = columns }, Query)
+end
+
+--- query(rows) / query.from(rows): rows is an array of tables or a function returning the next row (nil: the end).
+function _M.from(rows)
+    local t = type(rows)
+    if t == "table" then
+        if getmetatable(rows) == Query then return rows end
+        return new(function()
+            local i = 0
+            return function()
+                i = i + 1
+                return rows[i]
+            end
+        end)
+    elseif t == "function" then
+        local used = false
+        return new(function()
+            if used then error("xingtu.query: this query reads an iterator and has already been run", 3) end
+            used = true
+            return rows
+        end)
+    end
+    error("xingtu.query: expected an array of tables or an iterator function, got " .. t, 2)
+end
+
+setmetatable(_M, { __call = function(_, rows) return _M.from(rows) end })
+
+local function field_getter(field)
+    if type(field) == "function" then return field end
+    return function(r) return r[field] end
+end
+
+local OPS = {
+    ["="] = function(a, b) return a == b end,
+    ["=="] = function(a, b) return a == b end,
+    ["~="] = function(a, b) return a ~= b end,
+    ["!="] = function(a, b) return a ~= b end,
+    ["<"] = function(a, b) return type(a) == type(b) and a < b end,
+    ["<="] = function(a, b) return type(a) == type(b) and a <= b end,
+    [">"] = function(a, b) return type(a) == type(b) and a > b end,
+    [">="] = function(a, b) return type(a) == type(b) and a >= b end,
+}
+
+--- q:where(predicate) | q:where(field, value) | q:where(field, op, value): keeps the rows that match.
+function Query:where(a, b, c)
+    local pred
+    if type(a) == "function" and b == nil then
+        pred = a
+    elseif c ~= nil then
+        local op = OPS[b]
+        if not op then error("xingtu.query: where: unknown operator " .. tostring(b) .. "; use = ~= < <= > >=", 2) end
+        local get = field_getter(a)
+        pred = function(r) return op(get(r), c) end
+    elseif a ~= nil then
+        local get = field_getter(a)
+        pred = function(r) return get(r) == b end
+    else
+        error("xingtu.query: where needs a predicate function or a field and a value", 2)
+    end
+    local parent = self.gen
+    return new(function()
+        local pull = parent()
+        return function()
+            while true do
+                local r = pull()
+                if r == nil or pred(r) then return r end
+            end
+        end
+    end, self.columns)
+end
+
+--- q:select(f1, f2, ...) or q:select{ f1, f2 }: rows with only these fields; also fixes the CSV column order.
+function Query:select(...)
+    local fields = ...
+    if type(fields) ~= "table" then fields = { ... } end
+    if #fields == 0 then error("xingtu.query: select needs at least one field", 2) end
+    local parent = self.gen
+    return new(function()
+        local pull = parent()
+        return function()
+            local r = pull()
+            if r == nil then return nil end
+            local out = {}
+            for _, f in ipairs(fields) do out[f] = r[f] end
+            return out
+        end
+    end, fields)
+end
+
+--- q:map(fn): rows replaced by fn(row) (a nil result drops the row).
+function Query:map(fn)
+    local parent = self.gen
+    return new(function()
+        local pull = parent()
+        return function()
+            while true do
+                local r = pull()
+                if r == nil then return nil end
+                local m = fn(r)
+                if m ~= nil then return m end
+            end
+        end
+    end)
+end
+
+--- q:limit(n): at most the first n rows; stops pulling from the input once n rows are out.
+function Query:limit(n)
+    if type(n) ~= "number" or n < 0 then error("xingtu.query: limit needs a number >= 0", 2) end
+    local parent = self.gen
+    return new(function()
+        local pull, given = nil, 0
+        return function()
+            if given >= n then return nil end
+            pull = pull or parent()
+            local r = pull()
+            if r ~= nil then given = given + 1 end
+            return r
+        end
+    end, self.columns)
+end
+
+-- Order of values of mixed types: numbers, then strings, then booleans, then the rest; nil always last.
+local RANK = { number = 1, string = 2, boolean = 3 }
+local function less(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return (RANK[ta] or 4) < (RANK[tb] or 4) end
+    if ta == "number" or ta == "string" then return a < b end
+    if ta == "boolean" then return (not a) and b end
+    return false
+end
+
+--- q:sort(field_or_fn, "asc" | "desc"): stable sort (equal keys keep their order); rows without a value go last.
+function Query:sort(field, direction)
+    direction = direction or "asc"
+    if direction ~= "asc" and direction ~= "desc" then
+        error("xingtu.query: sort direction must be \"asc\" or \"desc\", got " .. tostring(direction), 2)
+    end
+    local get, desc = field_getter(field), direction == "desc"
+    local parent = self.gen
+    return new(function()
+        local pull = parent()
+        local items = {}
+        for r in pull do
+            local k = get(r)
+            if type(k) == "userdata" then k = nil end
+            items[#items + 1] = { r, k, #items + 1 }
+        end
+        sort(items, function(x, y)
+            local a, b = x[2], y[2]
+            if a == nil or b == nil then
+                if (a == nil) ~= (b == nil) then return b == nil end
+            elseif less(a, b) then
+                return not desc
+            elseif less(b, a) then
+                return desc
+            end
+            return x[3] < y[3]
+        end)
+        local i = 0
+        return function()
+            i = i + 1
+            local it = items[i]
+            return it and it[1]
+        end
+    end, self.columns)
+end
+
+--- q:group_by(field_or_fn, sums): one row per distinct value (first-seen order): { [field] = value, count = n,
+--  [s] = sum of s for each field s in `sums` (numbers only; others are skipped) }. With a function, the key is named
+--  "key".
+function Query:group_by(field, sums)
+    sums = sums or {}
+    if type(sums) == "string" then sums = { sums } end
+    local get = field_getter(field)
+    local name = type(field) == "function" and "key" or field
+    local columns = { name, "count" }
+    for _, s in ipairs(sums) do columns[#columns + 1] = s end
+    local parent = self.gen
+    return new(function()
+        local groups, order = {}, {}
+        local NIL = {}
+        for r in parent() do
+            local k = get(r)
+            if k == nil then k = NIL end
+            local g = groups[k]
+            if not g then
+                g = { [name] = k ~= NIL and k or nil, count = 0 }
+                for _, s in ipairs(sums) do g[s] = 0 end
+                groups[k] = g
+                order[#order + 1] = g
+            end
+            g.count = g.count + 1
+            for _, s in ipairs(sums) do
+                local v = r[s]
+                if type(v) == "number" then g[s] = g[s] + v end
+            end
+        end
+        local i = 0
+        return function()
+            i = i + 1
+            return order[i]
+        end
+    end, columns)
+end
+
+--- q:each() -> iterator over the rows: `for row in q:each() do ... end`.
+function Query:each()
+    return self.gen()
+end
+
+--- q:all() -> array of the rows.
+function Query:all()
+    local out = {}
+    for r in self.gen() do out[#out + 1] = r end
+    return out
+end
+
+--- q:first() -> the first row or nil (pulls just one row).
+function Query:first()
+    return self.gen()()
+end
+
+--- q:count() -> number of rows.
+function Query:count()
+    local n = 0
+    for _ in self.gen() do n = n + 1 end
+    return n
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- CSV (RFC 4180): CRLF line ends; a field with a comma, a double quote, CR or LF is quoted and its quotes doubled.
+
+local function number_text(v)
+    if math.type and math.type(v) == "integer" then return format("%d", v) end
+    if v ~= v or v == math.huge or v == -math.huge then return "" end
+    for _, p in ipairs { 15, 16, 17 } do
+        local s = format("%." .. p .. "g", v)
+        if tonumber(s) == v then return s end
+    end
+    return format("%.17g", v)
+end
+
+local function encode_table(v)
+    local ok, core = pcall(require, "xingtu.core")
+    if ok then
+        local ok2, s = pcall(core.encode, v, { sort_keys = true })
+        if ok2 then return s end
+    end
+    return tostring(v)
+end
+
+--- query.csv_value(v) -> the text of one field (unquoted): nil and xingtu.null empty, numbers exact, tables as JSON.
+function _M.csv_value(v)
+    local t = type(v)
+    if v == nil or t == "userdata" then return "" end
+    if t == "number" then return number_text(v) end
+    if t == "boolean" then return v and "true" or "false" end
+    if t == "table" then return encode_table(v) end
+    return tostring(v)
+end
+
+--- query.csv_field(v) -> the field as written in a CSV line (quoted when needed).
+function _M.csv_field(v)
+    local s = _M.csv_value(v)
+    if s:find('[,"\r\n]') then return '"' .. s:gsub('"', '""') .. '"' end
+    return s
+end
+
+--- query.csv_line(values, n) -> one CSV record with CRLF (values is an array of n values, nils allowed).
+function _M.csv_line(values, n)
+    local parts = {}
+    for i = 1, n or #values do parts[i] = _M.csv_field(values[i]) end
+    return concat(parts, ",") .. "\r\n"
+end
+
+-- Columns: the query's own (select, group_by) or the sorted union of the rows' string keys.
+local function columns_of(self, rows, columns)
+    if columns then return columns end
+    if self.columns then return self.columns end
+    local seen, out = {}, {}
+    for _, r in ipairs(rows) do
+        for k in pairs(r) do
+            if type(k) == "string" and not seen[k] then
+                seen[k] = true
+                out[#out + 1] = k
+            end
+        end
+    end
+    sort(out)
+    return out
+end
+
+--- q:write_csv(file, columns) -> number of rows written. `file` has :write (io.stdout, an open file); columns
+--  default to the select/group_by fields, else every key (then all rows are read first). Header line first.
+function Query:write_csv(file, columns)
+    local rows
+    local pull
+    columns = columns or self.columns
+    if not columns then
+        rows = self:all()
+        columns = columns_of(self, rows)
+        local i = 0
+        pull = function()
+            i = i + 1
+            return rows[i]
+        end
+    else
+        pull = self.gen()
+    end
+    local n = #columns
+    file:write(_M.csv_line(columns, n))
+    local count = 0
+    local values = {}
+    for r in pull do
+        for i = 1, n do values[i] = r[columns[i]] end
+        file:write(_M.csv_line(values, n))
+        count = count + 1
+    end
+    return count
+end
+
+--- q:csv(columns) -> the whole CSV text.
+function Query:csv(columns)
+    local parts = {}
+    self:write_csv({ write = function(_, s) parts[#parts + 1] = s end }, columns)
+    return concat(parts)
+end
+
+return _M
