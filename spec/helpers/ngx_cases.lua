@@ -1,0 +1,142 @@
+-- Runs inside nginx for spec/nginx_spec.lua: GET /case/<name>?base=<provider url> runs one scenario of the nginx
+-- transport (lua/xingtu/transport/ngx.lua) and answers its observations as JSON. The token comes from the
+-- environment (env JUSTONEAPI_TOKEN), as in the example.
+
+-- luacheck: globals ngx
+
+local xingtu = require "xingtu"
+local ngx_transport = require "xingtu.transport.ngx"
+
+local _M = {}
+
+local AUTHOR = "6976442543234760712"
+
+local function now()
+    ngx.update_time()
+    return ngx.now()
+end
+
+local function client(opts)
+    opts.base_url = opts.base_url or ngx.var.arg_base
+    return xingtu.new(opts)
+end
+
+local function err_fields(err)
+    if not err then return nil end
+    return { kind = err.kind, billed = err.billed, retryable = err.retryable, url = err.url, message = err.message,
+        http_status = err.http_status, attempts = err.attempts }
+end
+
+local cases = {}
+
+function cases.defaults()
+    local c = client {}
+    local plain = client { transport = "curl" }
+    return {
+        ngx_transport = getmetatable(c.transport) == ngx_transport.Transport,
+        curl_transport = type(plain.transport) == "userdata",
+        blocking_sleep = c.sleep == require("xingtu.core").sleep,
+    }
+end
+
+function cases.result()
+    local c = client {}
+    local url = c:url_for("/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1", { { "oAuthorId", AUTHOR } })
+    local r = c.transport:get(url)
+    local r2 = c.transport:get(url)
+    return {
+        status = r.status, code = r.body and r.body.code, sent = r.sent, size = r.size, error = r.error,
+        content_type = r.content_type, request_id = r.request_id, elapsed = r.elapsed, connects = r.connects,
+        second_connects = r2.connects, stats = c.transport:stats(), keys_have_url = r.url ~= nil,
+    }
+end
+
+function cases.call()
+    local c = client {}
+    local data, meta = c:touch_distribution { o_author_id = AUTHOR }
+    return { ok = data ~= nil, attempts = meta.attempts, url = meta.url, err = err_fields(not data and meta) }
+end
+
+function cases.timeout()
+    local c = client { timeout = 0.3, retries = 0 }
+    local started = now()
+    local data, err = c:touch_distribution { o_author_id = AUTHOR }
+    return { ok = data ~= nil, err = err_fields(err), wall = now() - started }
+end
+
+function cases.refused()
+    local c = client { base_url = "http://127.0.0.1:1", retries = 0 }
+    local data, err = c:touch_distribution { o_author_id = AUTHOR }
+    return { ok = data ~= nil, err = err_fields(err) }
+end
+
+function cases.too_large()
+    local c = client { max_body = 100, retries = 0 }
+    local data, err = c:touch_distribution { o_author_id = AUTHOR }
+    return { ok = data ~= nil, err = err_fields(err) }
+end
+
+function cases.retry()
+    local c = client { backoff_base = 0.05 }
+    local data, meta = c:touch_distribution { o_author_id = AUTHOR }
+    return { ok = data ~= nil, attempts = meta.attempts, err = err_fields(not data and meta) }
+end
+
+-- The multi directly: 6 transfers, at most 3 at once.
+function cases.multi()
+    local c = client {}
+    local m = c:open_multi(3)
+    local path = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
+    for i = 1, 6 do
+        m:add((c:url_for(path, { { "oAuthorId", "69764425432347600" .. i } })), i)
+    end
+    local started, tags, statuses, polls = now(), {}, {}, 0
+    local pending_before = m:pending()
+    while m:pending() > 0 do
+        polls = polls + 1
+        for _, r in ipairs(m:poll()) do
+            tags[#tags + 1] = r.tag
+            statuses[#statuses + 1] = r.status
+        end
+    end
+    local empty = m:poll(0)
+    m:close()
+    table.sort(tags)
+    return { wall = now() - started, tags = tags, statuses = statuses, pending_before = pending_before,
+        empty = #empty, closed_raises = not pcall(m.pending, m) }
+end
+
+-- client:batch inside nginx, through the multi above.
+function cases.batch()
+    local c = client {}
+    local requests = {}
+    for i = 1, 8 do
+        requests[i] = { "touch_distribution", { o_author_id = "69764425432347700" .. i } }
+    end
+    local started = now()
+    local results = c:batch(requests, { concurrency = 4 })
+    local ok = 0
+    for _, r in ipairs(results) do
+        if r.data then ok = ok + 1 end
+    end
+    return { ok = ok, wall = now() - started }
+end
+
+function _M.run()
+    local name = ngx.var.uri:match("^/case/([%w_]+)$")
+    local case = name and cases[name]
+    ngx.header["Content-Type"] = "application/json"
+    if not case then
+        ngx.status = 404
+        ngx.say('{"error":"no such case"}')
+        return
+    end
+    local ok, result = pcall(case)
+    if not ok then
+        ngx.status = 500
+        result = { error = tostring(result) }
+    end
+    ngx.say(xingtu.json.encode(result))
+end
+
+return _M
