@@ -49,4 +49,11 @@ end
 
 _M.is_error = require("xingtu.errors").is_error
 
+-- The analysis layer: touchpoint trees, conversion ranges, queries over rows, pagination, the response cache.
+_M.touch = require "xingtu.touch"
+_M.ranges = require "xingtu.ranges"
+_M.query = require "xingtu.query"
+_M.pages = require "xingtu.pages"
+_M.cache = require "xingtu.cache"
+
 return _M

@@ -83,7 +83,14 @@ describe("xingtu", function()
         it("sends the author id exactly, as a string or an integer", function()
             local c, t = client_with({ fake.ok({}) })
             c:touch_distribution { o_author_id = AUTHOR }
-            c:touch_distribution { o_author_id = 6976442543234760712 }
+            if rawget(_G, "jit") then
+                -- LuaJIT: the literal is a double that cannot hold the id; it is refused before anything is sent
+                assert.has_error(function() c:touch_distribution { o_author_id = 6976442543234760712 } end)
+                assert.are.equal(1, #t.urls)
+                c:touch_distribution { o_author_id = AUTHOR }
+            else
+                c:touch_distribution { o_author_id = 6976442543234760712 }
+            end
             assert.matches("oAuthorId=" .. AUTHOR, t.urls[1], 1, true)
             assert.matches("oAuthorId=" .. AUTHOR, t.urls[2], 1, true)
         end)

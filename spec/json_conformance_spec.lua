@@ -7,6 +7,11 @@ local core = require "xingtu.core"
 
 local SUITE = "../shared/conformance/JSONTestSuite"
 
+-- Under LuaJIT (nginx) every number is a double: integers beyond 2^53 decode as strings holding the exact digits, and
+-- the integer subtype is Lua 5.4's alone. The number cases check the contract of the engine they run on.
+local LUAJIT = rawget(_G, "jit") ~= nil
+local math_type = math.type or function(v) return type(v) == "number" and "float" or nil end -- LuaJIT: doubles only
+
 local function read(path)
     local f = assert(io.open(path, "rb"))
     local s = f:read("a")
@@ -95,43 +100,49 @@ describe("xingtu.core", function()
         -- file -> check(value, err)
         local cases = {
             ["number_-9223372036854775808.json"] = function(v)
-                assert.are.equal("integer", math.type(v[1]))
+                if LUAJIT then return assert.are.equal("-9223372036854775808", v[1]) end
+                assert.are.equal("integer", math_type(v[1]))
                 assert.are.equal(math.mininteger, v[1])
             end,
             ["number_-9223372036854775809.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                if LUAJIT then return assert.are.equal("-9223372036854775809", v[1]) end
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(-9223372036854775809.0, v[1])
             end,
             ["number_1.0.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(1.0, v[1])
             end,
             ["number_1.000000000000000005.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(1.0, v[1])
             end,
             ["number_1000000000000000.json"] = function(v)
-                assert.are.equal("integer", math.type(v[1]))
+                if LUAJIT then return assert.are.equal(1e15, v[1]) end
+                assert.are.equal("integer", math_type(v[1]))
                 assert.are.equal(1000000000000000, v[1])
             end,
             ["number_10000000000000000999.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                if LUAJIT then return assert.are.equal("10000000000000000999", v[1]) end
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(1e19, v[1])
             end,
             ["number_1e-999.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(0.0, v[1])
             end,
             ["number_1e6.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(1e6, v[1])
             end,
             ["number_9223372036854775807.json"] = function(v)
-                assert.are.equal("integer", math.type(v[1]))
+                if LUAJIT then return assert.are.equal("9223372036854775807", v[1]) end
+                assert.are.equal("integer", math_type(v[1]))
                 assert.are.equal(math.maxinteger, v[1])
             end,
             ["number_9223372036854775808.json"] = function(v)
-                assert.are.equal("float", math.type(v[1]))
+                if LUAJIT then return assert.are.equal("9223372036854775808", v[1]) end
+                assert.are.equal("float", math_type(v[1]))
                 assert.are.equal(9223372036854775808.0, v[1])
             end,
             ["object_key_nfc_nfd.json"] = function(v)

@@ -4,6 +4,12 @@ local core = require "xingtu.core"
 local cjson = require "cjson"
 local lfs = require "lfs"
 
+-- Under LuaJIT (nginx) every number is a double: integers beyond 2^53 decode as strings holding the exact digits, and
+-- the integer/float subtypes are Lua 5.4's alone. Those checks run per engine; the 5.4 ones are pending under LuaJIT.
+local LUAJIT = rawget(_G, "jit") ~= nil
+local it_lua54 = LUAJIT and pending or it
+local math_type = math.type or function(v) return type(v) == "number" and "float" or nil end -- LuaJIT: doubles only
+
 local function read(path)
     local f = assert(io.open(path, "rb"))
     local s = f:read("a")
@@ -16,7 +22,7 @@ describe("xingtu.core", function()
         local decode = core.decode
 
         describe("numbers", function()
-            it("keeps integers that fit 64 bits exact and of integer subtype", function()
+            it_lua54("keeps integers that fit 64 bits exact and of integer subtype", function()
                 local v = decode("12704028")
                 assert.are.equal("integer", math.type(v))
                 assert.are.equal("12704028", tostring(v))
@@ -32,7 +38,7 @@ describe("xingtu.core", function()
                 assert.are.equal(-42, decode("-42"))
             end)
 
-            it("turns integers beyond 64 bits into floats", function()
+            it_lua54("turns integers beyond 64 bits into floats", function()
                 local v = decode("9223372036854775808")
                 assert.are.equal("float", math.type(v))
                 assert.are.equal(2.0 ^ 63, v)
@@ -41,6 +47,23 @@ describe("xingtu.core", function()
                 assert.are.equal(-(2.0 ^ 63), v)
                 assert.are.equal(1e30, decode("1000000000000000000000000000000"))
             end)
+
+            if LUAJIT then
+                it("keeps integers up to 2^53 exact and turns bigger ones into strings of their digits (LuaJIT)", function()
+                    assert.are.equal(12704028, decode("12704028"))
+                    assert.are.equal(2 ^ 53, decode("9007199254740992"))
+                    assert.are.equal(-(2 ^ 53), decode("-9007199254740992"))
+                    assert.are.equal(0, decode("0"))
+                    assert.are.equal(0, decode("-0"))
+                    assert.are.equal(-42, decode("-42"))
+                    for _, digits in ipairs({ "9007199254740993", "-9007199254740993", "7012345678901234567",
+                        "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                        "-9223372036854775809", "1000000000000000000000000000000" }) do
+                        assert.are.equal(digits, decode(digits))
+                    end
+                    assert.are.same({ id = "6976442543234760712", n = 5 }, decode('{"id":6976442543234760712,"n":5}'))
+                end)
+            end
 
             it("decodes fractions and exponents as floats, correctly rounded", function()
                 local cases = {
@@ -53,10 +76,11 @@ describe("xingtu.core", function()
                 }
                 for text, want in pairs(cases) do
                     local v = decode(text)
-                    assert.are.equal("float", math.type(v), text)
+                    assert.are.equal("float", math_type(v), text)
                     assert.are.equal(want, v, text)
                 end
-                assert.are.equal("-0.0", tostring(decode("-0.0")))
+                if not LUAJIT then assert.are.equal("-0.0", tostring(decode("-0.0"))) end
+                assert.are.equal(-math.huge, 1 / decode("-0.0"))
                 assert.are.equal(math.huge, decode("1e400"))
             end)
 
@@ -150,7 +174,7 @@ describe("xingtu.core", function()
 
             it("pushes long strings and strings of every length intact", function()
                 for _, n in ipairs({ 0, 1, 7, 8, 15, 16, 39, 40, 41, 255, 256, 4097, 100000 }) do
-                    local s = string.rep("ab", n // 2) .. string.rep("c", n % 2)
+                    local s = string.rep("ab", math.floor(n / 2)) .. string.rep("c", n % 2)
                     assert.are.equal(s, decode('"' .. s .. '"'))
                     local esc = string.rep("\\n", n)
                     assert.are.equal(string.rep("\n", n), decode('"' .. esc .. '"'))
@@ -199,7 +223,10 @@ describe("xingtu.core", function()
                     local parts, obj = {}, {}
                     for i = 1, n do
                         parts[i] = tostring(i * 3)
-                        obj[i] = string.format('"k%d":%d', i, i)
+                        -- pieces rather than one string per member: LuaJIT's string hash makes 200000 similar
+                        -- strings take half a minute to build; the document is the same
+                        local k, digits = #obj, tostring(i)
+                        obj[k + 1], obj[k + 2], obj[k + 3], obj[k + 4] = i > 1 and ',"k' or '"k', digits, '":', digits
                     end
                     local a = decode("[" .. table.concat(parts, ",") .. "]")
                     assert.are.equal(n, #a)
@@ -208,7 +235,7 @@ describe("xingtu.core", function()
                             assert.are.equal(i * 3, a[i], "index " .. i)
                         end
                     end
-                    local o = decode("{" .. table.concat(obj, ",") .. "}")
+                    local o = decode("{" .. table.concat(obj) .. "}")
                     local count = 0
                     for k, v in pairs(o) do
                         count = count + 1
@@ -363,8 +390,14 @@ describe("xingtu.core", function()
                         for k in pairs(b) do
                             assert.is_not_nil(a[k], path .. "." .. tostring(k))
                         end
-                    elseif type(a) == "number" and math.type(a) == "integer" and math.abs(a) < 2 ^ 53 then
+                    elseif type(a) == "number" and math_type(a) == "integer" and math.abs(a) < 2 ^ 53 then
                         assert.are.equal(a, b, path)
+                    elseif LUAJIT and type(a) == "number" and a == math.floor(a) and math.abs(a) <= 2 ^ 53 then
+                        assert.are.equal(a, b, path)
+                    elseif LUAJIT and type(a) == "string" and type(b) == "number" then
+                        -- an integer beyond 2^53: its exact digits (cjson has the nearest double)
+                        assert.matches("^%-?%d+$", a, nil, nil, path)
+                        assert.are.equal(tonumber(a), b, path)
                     elseif type(a) ~= "number" then
                         assert.are.equal(a, b, path)
                     end

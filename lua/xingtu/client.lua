@@ -53,8 +53,42 @@ local KNOWN_OPTIONS = {
     token = true, base_url = true, timeout = true, connect_timeout = true, user_agent = true, ca_file = true,
     proxy = true, max_body = true, transport = true, retries = true, backoff_base = true, backoff_max = true,
     deadline = true, retry_unknown = true, rate = true, burst = true, adaptive = true, max_calls = true,
-    clock = true, sleep = true, random = true,
+    clock = true, sleep = true, random = true, cache = true, cache_ttl = true, offline = true,
 }
+
+-- Transport selection. `transport` is an object with get(url), or "curl" (the C core's libcurl session) or "ngx"
+-- (nginx cosockets, xingtu/transport/ngx.lua). Left out, it is "ngx" whenever the code runs inside nginx's Lua module,
+-- whatever the phase the client is made in (a client made in init_worker_by_lua still serves requests without
+-- blocking the worker), else "curl".
+local function in_nginx()
+    local n = rawget(_G, "ngx")
+    return type(n) == "table" and type(n.socket) == "table" and type(n.socket.tcp) == "function"
+        and type(n.get_phase) == "function"
+end
+
+local function transport_choice(value)
+    if value == nil then return in_nginx() and "ngx" or "curl" end
+    if value == "ngx" and not in_nginx() then
+        error("xingtu.new: transport \"ngx\" needs nginx's Lua module (ngx.socket.tcp): not running inside nginx", 4)
+    end
+    if value == "ngx" or value == "curl" then return value end
+    local t = type(value)
+    if (t == "table" or t == "userdata") and value.get then return value end
+    error(format("xingtu.new: option transport must be \"curl\", \"ngx\" or an object with get(url), got %s",
+        tostring(value)), 4)
+end
+
+local function open_transport(core, choice, options)
+    if choice == "ngx" then return require("xingtu.transport.ngx").new(core, options) end
+    return core.session(options)
+end
+
+-- Waits (retries, pacing) use ngx.sleep inside nginx where the phase allows it: a blocking sleep there would stall
+-- every request of the worker.
+local function default_sleep(core)
+    if not in_nginx() then return core.sleep end
+    return require("xingtu.transport.ngx").sleeper(core.sleep)
+end
 
 --- xingtu.new(opts): see the README's options table.
 function _M.new(core, opts)
@@ -91,7 +125,7 @@ function _M.new(core, opts)
         deadline = option(opts, "deadline", "number", nil, positive),
         max_calls = option(opts, "max_calls", "number", nil, non_negative_integer),
         clock = option(opts, "clock", "function", core.now),
-        sleep = option(opts, "sleep", "function", core.sleep),
+        sleep = option(opts, "sleep", "function", default_sleep(core)),
         stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
     }, Client)
     secrets[self] = token
@@ -119,7 +153,21 @@ function _M.new(core, opts)
         max_body = option(opts, "max_body", "number", nil, positive),
     }
     self.core = core
-    self.transport = opts.transport or core.session(self.transport_options)
+    -- The response cache (lua/xingtu/cache.lua): off unless `cache` (or `offline`) is given. Its session also
+    -- returns the raw body (keep_text), which is what the cache stores.
+    local cache = require("xingtu.cache")
+    self.cache = cache.from_options(opts, 3)
+    if self.cache then
+        self.from_cache, self.to_cache = cache.from_cache, cache.to_cache
+    end
+    -- Both the session and the batch engine (open_multi) then return the raw body as well.
+    if self.cache then self.transport_options.keep_text = true end
+    local choice = transport_choice(opts.transport)
+    if type(choice) ~= "string" then
+        self.transport = choice
+    else
+        self.transport = open_transport(core, choice, self.transport_options)
+    end
     return self
 end
 
@@ -311,7 +359,11 @@ function Client:get(path, params)
             error(format("xingtu: get: parameter %s must be a string, number or boolean", tostring(key)), 2)
         end
         if key == "token" then error("xingtu: get: the token is added by the client; do not pass it", 2) end
-        if math.type and math.type(value) == "integer" then value = format("%d", value) end
+        if math.type and math.type(value) == "integer" then
+            value = format("%d", value)
+        elseif not math.type and t == "number" and value == math.floor(value) and math.abs(value) < 2 ^ 53 then
+            value = format("%d", value) -- LuaJIT: an integral double, not "1e+15"
+        end
         query[#query + 1] = { key, tostring(value) }
     end
     table.sort(query, function(a, b) return a[1] < b[1] end)
@@ -339,5 +391,13 @@ function Client:close()
 end
 
 Client.__close = Client.close
+
+--- client:pages(method, params, opts): items across the pages of a paged endpoint (lua/xingtu/pages.lua).
+function Client:pages(method, params, opts)
+    return require("xingtu.pages").iterate(self, method, params, opts)
+end
+
+-- client:batch and client:each (lua/xingtu/batch.lua), built on the seams above.
+require("xingtu.batch").install(Client)
 
 return _M
