@@ -418,7 +418,11 @@ describe("xingtu.batch", function()
             full_gc()
             assert.equal(fds, fd_count())
             assert.is_true(collectgarbage("count") - heap < 256, "heap grew " .. (collectgarbage("count") - heap))
-            assert.is_true(rss_kb() - rss < 4096, "RSS grew " .. (rss_kb() - rss) .. " kB")
+            -- Under AddressSanitizer freed memory waits in its quarantine, so RSS says nothing there; the heap and
+            -- fd checks above and ASan's own reports do.
+            if os.getenv("XINGTU_SANITIZED") ~= "1" then
+                assert.is_true(rss_kb() - rss < 4096, "RSS grew " .. (rss_kb() - rss) .. " kB")
+            end
             -- Each round sent the probe, 8 and the 8 refills at most, never the whole 40.
             assert.is_true(sandbox.stats().requests <= 120 * 17, sandbox.stats().requests .. " requests")
             -- The client still works.

@@ -90,18 +90,25 @@ local function api(path)
     args = shown,
   }
 
-  local latency = state.latency()
-  if latency > 0 then ngx.sleep(latency) end
-
   local fault = faults.take(path)
+  local status, body, content_type
+  if fault and (fault.status or fault.code) then
+    status, body, content_type = respond.fault_body(fault)
+  else
+    status, body, content_type = answer(path, params)
+  end
+
+  -- The configured latency is the provider's: the answer leaves `latency` seconds after the request arrived, however
+  -- long building the body took (adding it on top would queue simultaneous requests behind each other's work).
+  local latency = state.latency()
+  if latency > 0 then
+    ngx.update_time()
+    local wait = ngx.req.start_time() + latency - ngx.now()
+    if wait > 0 then ngx.sleep(wait) end
+  end
   if fault and fault.delay then
     ngx.sleep(tonumber(fault.delay))
   end
-  if fault and (fault.status or fault.code) then
-    local status, body, content_type = respond.fault_body(fault)
-    return respond.send(status, body, content_type, fault)
-  end
-  local status, body, content_type = answer(path, params)
   return respond.send(status, body, content_type, fault)
 end
 

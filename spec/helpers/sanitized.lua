@@ -5,7 +5,7 @@
 if os.getenv("XINGTU_SANITIZED") == "1" then
     local popen, execute = io.popen, os.execute
     local function unpreloaded(cmd)
-        return "env -u LD_PRELOAD -u ASAN_OPTIONS -u UBSAN_OPTIONS " .. cmd
+        return "unset LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS; " .. cmd
     end
     -- luacheck: push ignore 122 (replacing standard functions is the point here)
     io.popen = function(cmd, ...) return popen(unpreloaded(cmd), ...) end
