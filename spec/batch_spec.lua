@@ -5,6 +5,7 @@ local xingtu = require "xingtu"
 local errors = require "xingtu.errors"
 local sandbox = require "helpers.sandbox"
 local fake = require "helpers.fake"
+local util = require "helpers.util"
 
 
 local function new_client(opts)
@@ -21,37 +22,6 @@ local function requests(n, make)
     local t = {}
     for i = 1, n do t[i] = (make or td)(i) end
     return t
-end
-
-local function read_file(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
-
-local PID = tonumber(read_file("/proc/self/stat"):match("^(%d+)"))
-
--- Open file descriptors, from `ls /proc/<pid>/fd` through popen. The child may list them before popen closed its
--- copy of the pipe's other end, so one reading can be one too high: the least of three is the count.
-local function fd_count()
-    local least = math.huge
-    for _ = 1, 3 do
-        local p = assert(io.popen("ls /proc/" .. PID .. "/fd"))
-        local n = 0
-        for _ in p:lines() do n = n + 1 end
-        p:close()
-        if n - 1 < least then least = n - 1 end -- minus the pipe popen itself holds
-    end
-    return least
-end
-
-local function rss_kb() return tonumber(read_file("/proc/self/status"):match("VmRSS:%s*(%d+)")) end
-
-local function full_gc()
-    collectgarbage()
-    collectgarbage()
 end
 
 -- Every result of a batch is exactly one of { data, meta } or { err }.
@@ -299,8 +269,8 @@ describe("xingtu.batch", function()
                 if i == 50 then return { "touch_distribution", { o_author_id = "abc" } } end
                 if i < 100 then return td(i) end
             end
-            full_gc() -- earlier tests' garbage (clients with open connections) is not this test's
-            local fds = fd_count()
+            util.full_gc() -- earlier tests' garbage (clients with open connections) is not this test's
+            local fds = util.fd_count()
             local seen = 0
             local ok, err = pcall(function()
                 for k, data in c:each(source, { concurrency = 8 }) do
@@ -315,8 +285,8 @@ describe("xingtu.batch", function()
             assert.equal(49, seen)
             assert.equal(49, sandbox.stats().requests)
             assert.equal(50, i) -- nothing pulled after the bad one
-            full_gc()
-            assert.equal(fds, fd_count())
+            util.full_gc()
+            assert.equal(fds, util.fd_count())
         end)
 
         it("reports progress with the total of an array and the failures so far", function()
@@ -410,18 +380,18 @@ describe("xingtu.batch", function()
                 assert.is_not_nil(iter(state))
             end
             for _ = 1, 5 do round("break"); round("error"); abandon() end
-            full_gc()
-            local fds, heap, rss = fd_count(), collectgarbage("count"), rss_kb()
+            util.full_gc()
+            local fds, heap, rss = util.fd_count(), collectgarbage("count"), util.rss_kb()
             sandbox.reset()
             sandbox.config { latency = 0.02 }
             for _ = 1, 40 do round("break"); round("error"); abandon() end
-            full_gc()
-            assert.equal(fds, fd_count())
+            util.full_gc()
+            assert.equal(fds, util.fd_count())
             assert.is_true(collectgarbage("count") - heap < 256, "heap grew " .. (collectgarbage("count") - heap))
             -- Under AddressSanitizer freed memory waits in its quarantine, so RSS says nothing there; the heap and
             -- fd checks above and ASan's own reports do.
             if os.getenv("XINGTU_SANITIZED") ~= "1" then
-                assert.is_true(rss_kb() - rss < 4096, "RSS grew " .. (rss_kb() - rss) .. " kB")
+                assert.is_true(util.rss_kb() - rss < 4096, "RSS grew " .. (util.rss_kb() - rss) .. " kB")
             end
             -- Each round sent the probe, 8 and the 8 refills at most, never the whole 40.
             assert.is_true(sandbox.stats().requests <= 120 * 17, sandbox.stats().requests .. " requests")

@@ -3,6 +3,7 @@
 local xingtu = require "xingtu"
 local sandbox = require "helpers.sandbox"
 local cache_mod = require "xingtu.cache"
+local util = require "helpers.util"
 
 local AUTHOR = "6976442543234760712"
 
@@ -21,19 +22,6 @@ local function files(dir)
     for line in p:lines() do out[#out + 1] = line end
     p:close()
     return out
-end
-
-local function read(path)
-    local f = assert(io.open(path, "rb"))
-    local s = f:read("a")
-    f:close()
-    return s
-end
-
-local function write(path, text)
-    local f = assert(io.open(path, "wb"))
-    f:write(text)
-    f:close()
 end
 
 local function requests() return sandbox.stats().requests end
@@ -91,7 +79,7 @@ describe("xingtu cache", function()
             local _, meta = client({ token = "another-token", offline = true }):side_info { o_author_id = AUTHOR }
             assert.is_true(meta.cached)
             for _, name in ipairs(files(dir)) do
-                assert.is_nil(read(dir .. "/" .. name):find(sandbox.token, 1, true))
+                assert.is_nil(assert(util.read_file(dir .. "/" .. name)):find(sandbox.token, 1, true))
             end
         end)
 
@@ -99,7 +87,7 @@ describe("xingtu cache", function()
             assert(client():touch_distribution { o_author_id = AUTHOR })
             local names = files(dir)
             assert.equal(1, #names)
-            local entry = read(dir .. "/" .. names[1])
+            local entry = assert(util.read_file(dir .. "/" .. names[1]))
             local body = entry:sub(entry:find("\n", 1, true) + 1)
             local direct = sandbox.call("/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1",
                 { oAuthorId = AUTHOR, platform = "SHORT_VIDEO" }).body
@@ -207,7 +195,7 @@ describe("xingtu cache", function()
                 local c = client()
                 local first = assert(c:touch_distribution { o_author_id = AUTHOR })
                 local name = dir .. "/" .. files(dir)[1]
-                write(name, case[2](read(name)))
+                util.write_file(name, case[2](assert(util.read_file(name))))
                 local data, meta = c:touch_distribution { o_author_id = AUTHOR }
                 assert.same(first, data)
                 assert.is_nil(meta.cached)
@@ -230,7 +218,7 @@ describe("xingtu cache", function()
     describe("concurrent writers", function()
         it("leaves only complete entries when several processes write the same keys at once", function()
             local script = dir .. "/writer.lua"
-            write(script, [[
+            util.write_file(script, [[
                 package.path = "./lua/?.lua;" .. package.path
                 package.cpath = "./build/?.so;" .. package.cpath
                 local cache = require("xingtu.cache").new { dir = arg[1] .. "/store" }

@@ -9,10 +9,10 @@ local cjson = require "cjson"
 local catalogue = require "xingtu.endpoints"
 local xingtu = require "xingtu"
 
-local source = debug.getinfo(1, "S").source
-local ROOT = source:match("^@(.+)/spec/[^/]+$") or "."
+local util = require "helpers.util"
+
 local REFERENCE_NAME = "../shared/reference/xingtu-openapi.json"
-local REFERENCE = ROOT .. "/" .. REFERENCE_NAME
+local REFERENCE = util.ROOT .. "/" .. REFERENCE_NAME
 
 -- Fields a catalogue parameter may have (see the header of lua/xingtu/endpoints.lua).
 local PARAM_FIELDS = {
@@ -169,11 +169,8 @@ local function differences(op, ep)
 end
 
 local function read_reference()
-    local f = io.open(REFERENCE, "rb")
-    if not f then return nil end
-    local text = f:read("a")
-    f:close()
-    return cjson.decode(text)
+    local text = util.read_file(REFERENCE)
+    return text and cjson.decode(text)
 end
 
 local function assert_none(problems, what)

@@ -3,18 +3,9 @@
 local sandbox = require "helpers.sandbox"
 local core = require "xingtu.core"
 local output = require "xingtu.cli.output"
+local util = require "helpers.util"
 
 local AUTHOR = "6976442543234760712"
-
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-    local f = io.open(path, "rb")
-    if not f then return nil end
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
 -- Runs bin/xingtu with args (an array); env: extra environment (false unsets). Returns stdout, stderr, status.
 local function xingtu(args, env, stdin)
@@ -22,10 +13,10 @@ local function xingtu(args, env, stdin)
     local vars = { JUSTONEAPI_TOKEN = sandbox.token, JUSTONEAPI_BASE_URL = sandbox.url }
     for k, v in pairs(env or {}) do vars[k] = v end
     for k, v in pairs(vars) do
-        if v == false then table.insert(parts, 2, "-u " .. k) else parts[#parts + 1] = k .. "=" .. q(v) end
+        if v == false then table.insert(parts, 2, "-u " .. k) else parts[#parts + 1] = k .. "=" .. util.quote(v) end
     end
     parts[#parts + 1] = "lua5.4 bin/xingtu"
-    for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
+    for _, a in ipairs(args) do parts[#parts + 1] = util.quote(a) end
     local err_file = os.tmpname()
     local cmd = table.concat(parts, " ") .. " 2>" .. err_file
     if stdin then
@@ -38,7 +29,7 @@ local function xingtu(args, env, stdin)
     local p = assert(io.popen(cmd, "r"))
     local out = p:read("a")
     local _, _, code = p:close()
-    local err = read(err_file) or ""
+    local err = util.read_file(err_file) or ""
     os.remove(err_file)
     return out, err, code
 end
@@ -276,7 +267,7 @@ describe("bin/xingtu", function()
             local _, _, code = xingtu({ "batch", "convert_ability", "--ids", "-", "--format", "csv", "-o", file },
                 nil, "1\nx\n2\n")
             assert.equal(1, code)
-            local text = read(file)
+            local text = util.read_file(file)
             os.remove(file)
             local rows = {}
             for line in text:gmatch("([^\r\n]*)\r\n") do rows[#rows + 1] = line end
@@ -306,7 +297,7 @@ describe("bin/xingtu", function()
             local _, _, c1 = xingtu { "side_info", AUTHOR, "--cache", dir, "--format", "json" }
             local out, _, c2 = xingtu { "side_info", AUTHOR, "--cache", dir, "--offline", "--format", "json" }
             local _, err, c3 = xingtu { "side_info", "42", "--cache", dir, "--offline" }
-            os.execute("rm -rf " .. q(dir))
+            os.execute("rm -rf " .. util.quote(dir))
             assert.same({ 0, 0, 1 }, { c1, c2, c3 })
             assert.is_table(core.decode(out))
             assert.matches("cache_miss", err)

@@ -6,20 +6,7 @@
 
 local core = require "xingtu.core"
 local socket = require "socket"
-
-local function sh(cmd)
-  local p = assert(io.popen(cmd))
-  local out = p:read("*a")
-  p:close()
-  return out
-end
-
-local function free_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
-end
+local util = require "helpers.util"
 
 local function wait_port(port)
   for _ = 1, 200 do
@@ -45,23 +32,6 @@ local function stop_pid(pid)
     socket.sleep(0.025)
   end
   os.execute("kill -KILL " .. pid .. " 2>/dev/null")
-end
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
-
-local function self_pid()
-  local f = assert(io.open("/proc/self/stat"))
-  local pid = f:read("*n")
-  f:close()
-  return pid
-end
-
-local function fd_count()
-  return tonumber((sh("ls /proc/" .. self_pid() .. "/fd | wc -l"):match("%d+")))
 end
 
 local NGINX_CONF = [[
@@ -163,11 +133,11 @@ while True:
 local srv = {}
 
 local function start_servers()
-  srv.dir = sh("mktemp -d /tmp/xt-http-spec.XXXXXX"):gsub("%s+$", "")
+  srv.dir = util.run("mktemp -d /tmp/xt-http-spec.XXXXXX"):gsub("%s+$", "")
   local dir = srv.dir
   assert(os.execute("chmod 755 " .. dir))   -- nginx workers run as nobody
   assert(os.execute("mkdir -p " .. dir .. "/tmp " .. dir .. "/www/gz " .. dir .. "/www/files"))
-  srv.port, srv.tlsport, srv.pyport = free_port(), free_port(), free_port()
+  srv.port, srv.tlsport, srv.pyport = util.free_port(), util.free_port(), util.free_port()
   srv.base = "http://127.0.0.1:" .. srv.port
   srv.tlsbase = "https://127.0.0.1:" .. srv.tlsport
   srv.pybase = "http://127.0.0.1:" .. srv.pyport
@@ -176,9 +146,9 @@ local function start_servers()
   local items = {}
   for i = 1, 2000 do items[i] = string.format('{"id":%d,"name":"item %d"}', i, i) end
   srv.gz_json = "[" .. table.concat(items, ",") .. "]"
-  write_file(dir .. "/www/gz/data.json", srv.gz_json)
+  util.write_file(dir .. "/www/gz/data.json", srv.gz_json)
   assert(os.execute("gzip -9 " .. dir .. "/www/gz/data.json"))   -- leaves only data.json.gz
-  write_file(dir .. "/www/files/big.json", '"' .. string.rep("a", 100000) .. '"')
+  util.write_file(dir .. "/www/files/big.json", '"' .. string.rep("a", 100000) .. '"')
   assert(os.execute("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
     .. " -addext subjectAltName=IP:127.0.0.1 -keyout " .. dir .. "/key.pem -out " .. dir
     .. "/cert.pem >/dev/null 2>&1"))
@@ -186,13 +156,13 @@ local function start_servers()
   local server = NGINX_SERVER:gsub("@LONG@", string.rep("r", 400))
   local conf = NGINX_CONF:gsub("@SERVER@", function() return server end)
   conf = conf:gsub("@DIR@", dir):gsub("@TLSPORT@", tostring(srv.tlsport)):gsub("@PORT@", tostring(srv.port))
-  write_file(dir .. "/nginx.conf", conf)
-  assert(os.execute("nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf"), sh("cat " .. dir .. "/error.log"))
+  util.write_file(dir .. "/nginx.conf", conf)
+  assert(os.execute("nginx -p " .. dir .. " -c " .. dir .. "/nginx.conf"), util.run("cat " .. dir .. "/error.log"))
   wait_port(srv.port)
-  srv.nginx_pid = sh("cat " .. dir .. "/nginx.pid"):match("%d+")
+  srv.nginx_pid = util.run("cat " .. dir .. "/nginx.pid"):match("%d+")
 
-  write_file(dir .. "/fault.py", PY_SERVER)
-  srv.py_pid = sh("python3 " .. dir .. "/fault.py " .. srv.pyport .. " >" .. dir .. "/fault.log 2>&1 & echo $!")
+  util.write_file(dir .. "/fault.py", PY_SERVER)
+  srv.py_pid = util.run("python3 " .. dir .. "/fault.py " .. srv.pyport .. " >" .. dir .. "/fault.log 2>&1 & echo $!")
     :match("%d+")
   wait_port(srv.pyport)
 end
@@ -276,7 +246,7 @@ describe("xingtu.core", function()
       it("never puts the URL (it carries the token) in the result", function()
         local s = core.session()
         for _, url in ipairs{ srv.base .. "/json?token=SECRET", srv.base .. "/html?token=SECRET",
-          "http://127.0.0.1:" .. free_port() .. "/x?token=SECRET", "file:///etc/passwd?token=SECRET" } do
+          "http://127.0.0.1:" .. util.free_port() .. "/x?token=SECRET", "file:///etc/passwd?token=SECRET" } do
           local r = s:get(url)
           assert.is_nil(r.url)
           for k, v in pairs(r) do
@@ -365,7 +335,7 @@ describe("xingtu.core", function()
       it("reports 'connect' with sent == false when the port is closed", function()
         local s = core.session()
         assert.equal(200, s:get(srv.base .. "/json").status)
-        local r = s:get("http://127.0.0.1:" .. free_port() .. "/json")
+        local r = s:get("http://127.0.0.1:" .. util.free_port() .. "/json")
         assert.equal("connect", r.error)
         assert.is_false(r.sent)
         assert.equal(0, r.status)
@@ -489,20 +459,19 @@ describe("xingtu.core", function()
             local s = core.session()
             assert(s:get(srv.base .. "/json").status == 200)
           end
-          collectgarbage()
-          collectgarbage()
+          util.full_gc()
         end
         round()   -- warm-up: interned strings, libcurl's lazily created state
-        local fds0 = fd_count()
+        local fds0 = util.fd_count()
         collectgarbage()
         local mem0 = collectgarbage("count")
         round()
         local mem1 = collectgarbage("count")
-        local fds1 = fd_count()
+        local fds1 = util.fd_count()
         for _ = 1, 20 do   -- rarely a transient descriptor shows up in the listing; a leak would stay (x1000)
           if fds1 <= fds0 then break end
           socket.sleep(0.05)
-          fds1 = fd_count()
+          fds1 = util.fd_count()
         end
         assert.is_true(fds1 <= fds0, string.format("fds %d -> %d", fds0, fds1))
         assert.is_true(mem1 - mem0 < 64, string.format("Lua heap grew by %.1f KB", mem1 - mem0))
@@ -582,7 +551,7 @@ describe("xingtu.core", function()
           status = { srv.base .. "/status/429" },
           html = { srv.base .. "/html" },
           slow = { srv.base .. "/slow" },
-          refused = { "http://127.0.0.1:" .. free_port() .. "/" },
+          refused = { "http://127.0.0.1:" .. util.free_port() .. "/" },
           proto = { "file:///etc/passwd" },
           big = { srv.base .. "/files/big.json" },
           chunked = { srv.base .. "/chunked" },
@@ -640,8 +609,7 @@ describe("xingtu.core", function()
         local rs = drain(m)
         assert.equal(1, #rs)
         rs = nil -- luacheck: ignore 311 (drop the reference so the tags can be collected)
-        collectgarbage()
-        collectgarbage()
+        util.full_gc()
         assert.is_nil(next(weak))
       end)
 
@@ -672,7 +640,7 @@ describe("xingtu.core", function()
 
     describe(":close()", function()
       it("aborts transfers in flight, is idempotent, and makes further use raise", function()
-        local fds0 = fd_count()
+        local fds0 = util.fd_count()
         local m = core.multi{ concurrency = 4 }
         for i = 1, 20 do m:add(srv.base .. "/slow", i) end
         assert.same({}, m:poll(0.1))
@@ -684,11 +652,11 @@ describe("xingtu.core", function()
           assert.has_error(function() m[f](m) end, "multi is closed")
         end
         assert.has_error(function() m:add(srv.base .. "/json") end, "multi is closed")
-        local fds1 = fd_count()
+        local fds1 = util.fd_count()
         for _ = 1, 20 do
           if fds1 <= fds0 then break end
           socket.sleep(0.05)
-          fds1 = fd_count()
+          fds1 = util.fd_count()
         end
         assert.is_true(fds1 <= fds0, string.format("fds %d -> %d", fds0, fds1))
       end)
@@ -707,8 +675,7 @@ describe("xingtu.core", function()
           m:add(srv.base .. "/slow", 1)
           m:poll(0)
         end
-        collectgarbage()
-        collectgarbage()
+        util.full_gc()
       end)
     end)
   end)

@@ -4,6 +4,7 @@
 
 local lfs = require "lfs"
 local core = require "xingtu.core"
+local util = require "helpers.util"
 
 local SUITE = "../shared/conformance/JSONTestSuite"
 
@@ -11,13 +12,6 @@ local SUITE = "../shared/conformance/JSONTestSuite"
 -- the integer subtype is Lua 5.4's alone. The number cases check the contract of the engine they run on.
 local LUAJIT = rawget(_G, "jit") ~= nil
 local math_type = math.type or function(v) return type(v) == "number" and "float" or nil end -- LuaJIT: doubles only
-
-local function read(path)
-    local f = assert(io.open(path, "rb"))
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
 local function list(dir)
     local names = {}
@@ -50,7 +44,7 @@ describe("xingtu.core", function()
 
         for _, name in ipairs(parsing) do
             local kind = name:sub(1, 1)
-            local text = read(SUITE .. "/test_parsing/" .. name)
+            local text = assert(util.read_file(SUITE .. "/test_parsing/" .. name))
             if kind == "y" then
                 it("accepts " .. name, function()
                     count.y[2] = count.y[2] + 1
@@ -94,7 +88,7 @@ describe("xingtu.core", function()
         end
 
         local function decode_file(name)
-            return core.decode(read(dir .. "/" .. name))
+            return core.decode(assert(util.read_file(dir .. "/" .. name)))
         end
 
         -- file -> check(value, err)

@@ -3,19 +3,13 @@
 local core = require "xingtu.core"
 local cjson = require "cjson"
 local lfs = require "lfs"
+local util = require "helpers.util"
 
 -- Under LuaJIT (nginx) every number is a double: integers beyond 2^53 decode as strings holding the exact digits, and
 -- the integer/float subtypes are Lua 5.4's alone. Those checks run per engine; the 5.4 ones are pending under LuaJIT.
 local LUAJIT = rawget(_G, "jit") ~= nil
 local it_lua54 = LUAJIT and pending or it
 local math_type = math.type or function(v) return type(v) == "number" and "float" or nil end -- LuaJIT: doubles only
-
-local function read(path)
-    local f = assert(io.open(path, "rb"))
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
 describe("xingtu.core", function()
     describe("decode", function()
@@ -368,7 +362,7 @@ describe("xingtu.core", function()
                 end
                 for name in lfs.dir(dir) do
                     if name ~= "." and name ~= ".." then
-                        local text = read(dir .. "/" .. name)
+                        local text = assert(util.read_file(dir .. "/" .. name))
                         local v, err = decode(text, 64)
                         if err ~= nil then
                             assert.is_nil(v)
@@ -404,7 +398,7 @@ describe("xingtu.core", function()
                 end
                 for name in lfs.dir("spec/fixtures") do
                     if name:match("%.json$") then
-                        local text = read("spec/fixtures/" .. name)
+                        local text = assert(util.read_file("spec/fixtures/" .. name))
                         local v, err = decode(text)
                         assert.is_nil(err, name)
                         same(v, cjson.decode(text), name)

@@ -3,15 +3,9 @@
 local core = require "xingtu.core"
 local cjson = require "cjson"
 local lfs = require "lfs"
+local util = require "helpers.util"
 
 local SUITE = "../shared/conformance/JSONTestSuite/test_parsing"
-
-local function read(path)
-    local f = assert(io.open(path, "rb"))
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
 -- Deep equality that also tells integers from floats; returns false and the path of the first difference.
 local function same(a, b, path)
@@ -195,7 +189,7 @@ describe("xingtu.core", function()
                 local n = 0
                 for name in lfs.dir(SUITE) do
                     if name:match("^y_.*%.json$") then
-                        roundtrip(read(SUITE .. "/" .. name), name)
+                        roundtrip(assert(util.read_file(SUITE .. "/" .. name)), name)
                         n = n + 1
                     end
                 end
@@ -205,7 +199,7 @@ describe("xingtu.core", function()
             it("decode(encode(decode(s))) equals decode(s) for every spec/fixtures/*.json", function()
                 for name in lfs.dir("spec/fixtures") do
                     if name:match("%.json$") then
-                        roundtrip(read("spec/fixtures/" .. name), name)
+                        roundtrip(assert(util.read_file("spec/fixtures/" .. name)), name)
                     end
                 end
             end)
@@ -213,7 +207,7 @@ describe("xingtu.core", function()
             it("gives back compact unescaped bodies byte for byte, up to the order of object members", function()
                 for name in lfs.dir("spec/fixtures") do
                     if name:match("%.json$") then
-                        local text = read("spec/fixtures/" .. name):gsub("%s+$", "")
+                        local text = assert(util.read_file("spec/fixtures/" .. name)):gsub("%s+$", "")
                         if not text:find("\\", 1, true) and not text:find('"%s*[:,]%s') then
                             local out = encode(decode(text))
                             assert.are.equal(#text, #out, name)

@@ -12,6 +12,7 @@
 local xingtu = require "xingtu"
 local socket = require "socket"
 local sandbox = require "helpers.sandbox"
+local util = require "helpers.util"
 
 local UNDER_VALGRIND = os.getenv("XINGTU_VALGRIND") == "1"
 local UNDER_ASAN = os.getenv("XINGTU_SANITIZED") == "1"
@@ -24,44 +25,6 @@ local FD_TOLERANCE = 2
 
 local AUTHOR = "6976442543234760712"
 local PARAMS = { o_author_id = AUTHOR }
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function rss_kb()
-  return tonumber(read_file("/proc/self/status"):match("VmRSS:%s*(%d+)"))
-end
-
-local function self_pid()
-  return tonumber(read_file("/proc/self/stat"):match("^(%d+)"))
-end
-
-local PID = self_pid()
-
-local function fd_count()
-  local p = assert(io.popen("ls /proc/" .. PID .. "/fd"))
-  local n = 0
-  for _ in p:lines() do n = n + 1 end
-  p:close()
-  return n - 1 -- the pipe popen itself holds
-end
-
-local function full_gc()
-  collectgarbage()
-  collectgarbage()
-end
-
-local function closed_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
-end
 
 local function new_client(opts)
   opts = opts or {}
@@ -179,7 +142,7 @@ local KINDS = {
 
 local BLOCK = 50 -- calls per client; the block's fault is queued for exactly as many requests as the block makes
 
-local refused_url = "http://127.0.0.1:" .. closed_port()
+local refused_url = "http://127.0.0.1:" .. util.free_port()
 
 -- Runs `n` failing calls, cycling through the kinds in blocks. Half of the clients are closed, the other half are
 -- left to the garbage collector.
@@ -243,8 +206,8 @@ local function encode_errors(n)
 end
 
 local function measure()
-  full_gc()
-  return { heap = collectgarbage("count"), rss = rss_kb(), fds = fd_count() }
+  util.full_gc()
+  return { heap = collectgarbage("count"), rss = util.rss_kb(), fds = util.fd_count() }
 end
 
 local function assert_flat(label, before, after)

@@ -8,10 +8,9 @@
 local cjson = require "cjson"
 local core = require "xingtu.core"
 local sandbox = require "helpers.sandbox"
+local util = require "helpers.util"
 
-local REPO = debug.getinfo(1, "S").source:match("^@(.*)/spec/[^/]*$") or "."
-if REPO:sub(1, 1) ~= "/" then REPO = os.getenv("PWD") .. "/" .. REPO end
-REPO = REPO:gsub("/%./?$", ""):gsub("/%.$", "")
+local REPO = util.ROOT
 local NGINX = os.getenv("NGINX") or "/usr/sbin/nginx"
 local REGISTRY_KEY = "xingtu.spec.nginx_example"
 
@@ -26,31 +25,6 @@ local function fresh_id()
   return tostring(6976442543234000000 + last_id)
 end
 
-local function q(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function run(cmd)
-  local f = assert(io.popen(cmd, "r"))
-  local out = f:read("a")
-  local ok, _, code = f:close()
-  return out, ok and 0 or code
-end
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write_file(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
-
 -- Replaces `from` (plain text) by `to`, exactly `want` times: the spec fails when the example drifts.
 local function substitute(text, from, to, want)
   local pattern = from:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
@@ -62,19 +36,20 @@ end
 local function stop(state)
   if state and not state.stopped then
     state.stopped = true
-    local pid = tonumber(read_file(state.dir .. "/logs/nginx.pid") or "")
+    local pid = tonumber(util.read_file(state.dir .. "/logs/nginx.pid") or "")
     if pid then
       -- TERM, up to 5 s, then KILL (the workers first, by parent pid): only the nginx this spec started
-      run(("kill -TERM %d 2>/dev/null; for i in $(seq 1 50); do kill -0 %d 2>/dev/null || exit 0; sleep 0.1; done;"
+      util.run(("kill -TERM %d 2>/dev/null; for i in $(seq 1 50); do kill -0 %d 2>/dev/null || exit 0; sleep 0.1; done;"
         .. " pkill -KILL -P %d 2>/dev/null; kill -KILL %d 2>/dev/null"):format(pid, pid, pid, pid))
     end
-    if not os.getenv("XINGTU_KEEP_NGINX") then run("rm -rf " .. q(state.dir)) end
+    if not os.getenv("XINGTU_KEEP_NGINX") then util.run("rm -rf " .. util.quote(state.dir)) end
   end
 end
 
 -- The core for nginx's LuaJIT: an incremental build, so the spec never runs a stale core.so.
 local function build_core()
-  local out, rc = run("cd " .. q(REPO) .. " && env -u LD_PRELOAD bash .ci/build build-luajit -DXINGTU_LUAJIT=ON 2>&1")
+  local out, rc = util.run("cd " .. util.quote(REPO)
+    .. " && env -u LD_PRELOAD bash .ci/build build-luajit -DXINGTU_LUAJIT=ON 2>&1")
   assert(rc == 0, "building the core for LuaJIT failed:\n" .. out)
 end
 
@@ -82,28 +57,30 @@ end
 -- Returns the state { dir, port, url }; `key` names the registry slot whose sentinel stops it when Lua exits.
 local function start_nginx(conf, key)
   stop(debug.getregistry()[key])
-  local dir = run("mktemp -d /tmp/xingtu-nginx-spec.XXXXXX"):gsub("%s+$", "")
+  local dir = util.run("mktemp -d /tmp/xingtu-nginx-spec.XXXXXX"):gsub("%s+$", "")
   -- nginx's workers run as an unprivileged user when nginx is started as root: they must read the directory.
-  run("chmod 755 " .. q(dir) .. " && mkdir -p " .. q(dir .. "/logs"))
+  util.run("chmod 755 " .. util.quote(dir) .. " && mkdir -p " .. util.quote(dir .. "/logs"))
   local state = { dir = dir }
   state.sentinel = setmetatable({}, { __gc = function() stop(state) end })
   debug.getregistry()[key] = state
-  local env = ("env -u LD_PRELOAD JUSTONEAPI_TOKEN=%s JUSTONEAPI_BASE_URL=%s"):format(q(sandbox.token),
-    q(sandbox.url))
+  local env = ("env -u LD_PRELOAD JUSTONEAPI_TOKEN=%s JUSTONEAPI_BASE_URL=%s"):format(util.quote(sandbox.token),
+    util.quote(sandbox.url))
   for _ = 1, 20 do
     local port = 20000 + math.random(0, 40999)
-    local busy = run(("ss -Htan '( sport = :%d )' 2>/dev/null | head -n 1"):format(port))
+    local busy = util.run(("ss -Htan '( sport = :%d )' 2>/dev/null | head -n 1"):format(port))
     if busy == "" then
-      write_file(dir .. "/nginx.conf", substitute(conf, "listen 127.0.0.1:8080;", ("listen 127.0.0.1:%d;"):format(port), 1))
-      local out, rc = run(("%s %s -p %s -e logs/error.log -c nginx.conf 2>&1"):format(env, q(NGINX), q(dir .. "/")))
+      util.write_file(dir .. "/nginx.conf",
+        substitute(conf, "listen 127.0.0.1:8080;", ("listen 127.0.0.1:%d;"):format(port), 1))
+      local out, rc = util.run(("%s %s -p %s -e logs/error.log -c nginx.conf 2>&1"):format(env, util.quote(NGINX),
+        util.quote(dir .. "/")))
       if rc == 0 then
         state.port, state.url = port, ("http://127.0.0.1:%d"):format(port)
         for _ = 1, 100 do
           local res = sandbox.get(state.url .. "/")
           if res.status == 404 then return state end
-          run("sleep 0.05")
+          util.run("sleep 0.05")
         end
-        local log = read_file(dir .. "/logs/error.log") or ""
+        local log = util.read_file(dir .. "/logs/error.log") or ""
         stop(state)
         error("nginx did not answer:\n" .. log)
       elseif not out:find("Address already in use", 1, true) then
@@ -119,7 +96,7 @@ end
 -- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker, the port.
 local function start_example()
   build_core()
-  local conf = assert(read_file(REPO .. "/examples/nginx/nginx.conf"))
+  local conf = assert(util.read_file(REPO .. "/examples/nginx/nginx.conf"))
   conf = substitute(conf, "$prefix/../../", REPO .. "/", 3)
   conf = substitute(conf, "$prefix/?.lua", REPO .. "/examples/nginx/?.lua", 1)
   conf = substitute(conf, "worker_processes auto;", "worker_processes 1;", 1)
@@ -266,8 +243,8 @@ describe("examples/nginx", function()
         args[#args + 1] = ("-o /dev/null %s/creators/%d/summary"):format(example.url, 7000000000000000000 + i * 7919)
       end
       local started = core.now()
-      local out = run("curl -s --no-progress-meter -Z --parallel-immediate --parallel-max 50 --max-time 30 -w '%{http_code}\\n' "
-        .. table.concat(args, " "))
+      local out = util.run("curl -s --no-progress-meter -Z --parallel-immediate --parallel-max 50 --max-time 30"
+        .. " -w '%{http_code}\\n' " .. table.concat(args, " "))
       local wall = core.now() - started
       local codes = {}
       for code in out:gmatch("%d+") do codes[#codes + 1] = code end
@@ -343,7 +320,7 @@ describe("examples/nginx", function()
       end
       local logs = 0
       for _, name in ipairs({ "access.log", "error.log" }) do
-        local text = read_file(example.dir .. "/logs/" .. name) or ""
+        local text = util.read_file(example.dir .. "/logs/" .. name) or ""
         local n = 0
         for line in text:gmatch("[^\n]+") do
           n = n + 1
@@ -352,7 +329,7 @@ describe("examples/nginx", function()
         assert.is_true(n > 0, name .. " is empty")
         logs = logs + n
       end
-      local errlog = read_file(example.dir .. "/logs/error.log")
+      local errlog = util.read_file(example.dir .. "/logs/error.log")
       assert.matches("xingtu summary failed: xingtu: invalid_token", errlog, 1, true)
       assert.matches("token=***", errlog, 1, true)
     end)

@@ -1,18 +1,10 @@
 -- README.md's endpoint table (between <!-- endpoints:begin --> and <!-- endpoints:end -->) is exactly what
 -- .ci/endpoint-table renders from the catalogue.
-local source = debug.getinfo(1, "S").source
-local ROOT = source:match("^@(.+)/spec/[^/]+$") or "."
+local util = require "helpers.util"
 local FIX = "run `lua5.4 .ci/endpoint-table --write` to regenerate it"
 
-local table_tool = assert(loadfile(ROOT .. "/.ci/endpoint-table"))("--module")
+local table_tool = assert(loadfile(util.ROOT .. "/.ci/endpoint-table"))("--module")
 local catalogue = require "xingtu.endpoints"
-
-local function read(path)
-    local f = assert(io.open(path, "rb"))
-    local s = f:read("a")
-    f:close()
-    return s
-end
 
 -- The first line where two texts differ, for a readable failure.
 local function first_difference(a, b)
@@ -29,7 +21,7 @@ local function first_difference(a, b)
 end
 
 describe("README.md", function()
-    local readme = read(ROOT .. "/README.md")
+    local readme = assert(util.read_file(util.ROOT .. "/README.md"))
 
     describe("endpoint table", function()
         it("sits between the two markers, each once", function()

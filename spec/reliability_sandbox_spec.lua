@@ -6,6 +6,7 @@ local xingtu = require "xingtu"
 local core = require "xingtu.core"
 local socket = require "socket"
 local sandbox = require "helpers.sandbox"
+local util = require "helpers.util"
 
 local AUTHOR = "6976442543234760712"
 local PARAMS = { o_author_id = AUTHOR }
@@ -21,14 +22,6 @@ end
 
 local function seen()
   return sandbox.stats().requests
-end
-
--- A port on 127.0.0.1 nobody listens on: bound once to get a free number, then closed.
-local function closed_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
 end
 
 -- A real libcurl session that records when each request started and when its answer was back (monotonic clock).
@@ -154,7 +147,7 @@ describe("xingtu reliability against the sandbox", function()
     end)
 
     it("reports a refused connection as network, not billed, and retries it", function()
-      local c = client { base_url = "http://127.0.0.1:" .. closed_port(), retries = 3 }
+      local c = client { base_url = "http://127.0.0.1:" .. util.free_port(), retries = 3 }
       local data, err = c:touch_distribution(PARAMS)
       assert.is_nil(data)
       assert.equal("network", err.kind)

@@ -11,33 +11,18 @@
 -- whose __gc stops it when the Lua state closes (busted exits with os.exit(code, true)).
 
 local cjson = require "cjson"
+local util = require "helpers.util"
 
 local _M = { token = "sandbox-token" }
 
 local REGISTRY_KEY = "xingtu.spec.sandbox"
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/spec/helpers/[^/]*$") or "."
-local SCRIPT = here .. "/bin/xingtu-sandbox"
-
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
+local SCRIPT = util.ROOT .. "/bin/xingtu-sandbox"
 
 -- Commands run without the sanitizer runtime that .ci/run preloads into lua5.4 for the ASan pass: nginx and curl
 -- are not instrumented, and the preload would only make them fail or report on themselves.
 local function run(cmd)
-  local f = assert(io.popen("env -u LD_PRELOAD " .. cmd, "r"))
-  local out = f:read("a")
-  local ok, _, code = f:close()
-  return out, ok and 0 or code
-end
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
+  return util.run("env -u LD_PRELOAD " .. cmd)
 end
 
 local function current()
@@ -47,7 +32,7 @@ end
 local function stop(state)
   if state and not state.stopped then
     state.stopped = true
-    run("bash " .. shell_quote(SCRIPT) .. " stop " .. shell_quote(state.dir) .. " >/dev/null 2>&1")
+    run("bash " .. util.quote(SCRIPT) .. " stop " .. util.quote(state.dir) .. " >/dev/null 2>&1")
   end
 end
 
@@ -60,7 +45,7 @@ end
 function _M.start(opts)
   local state = current()
   if state and not state.stopped then return attach(state) end
-  local cmd = "bash " .. shell_quote(SCRIPT) .. " start"
+  local cmd = "bash " .. util.quote(SCRIPT) .. " start"
   if opts and opts.workers then cmd = cmd .. " --workers " .. tonumber(opts.workers) end
   local out, rc = run(cmd .. " 2>&1")
   local port, pid, dir, url = out:match("port=(%d+) pid=(%d+) dir=(%S+) url=(%S+)")
@@ -70,6 +55,13 @@ function _M.start(opts)
   state = { port = tonumber(port), pid = tonumber(pid), dir = dir, url = url }
   state.sentinel = setmetatable({}, { __gc = function() stop(state) end })
   debug.getregistry()[REGISTRY_KEY] = state
+  -- LuaJIT's os.exit does not close the Lua state, so the sentinel never runs there: the CI scripts name a ledger
+  -- file in XINGTU_SANDBOX_LEDGER and stop every sandbox listed in it when the specs are done.
+  local ledger = os.getenv("XINGTU_SANDBOX_LEDGER")
+  if ledger then
+    local f = io.open(ledger, "a")
+    if f then f:write(dir, "\n"); f:close() end
+  end
   return attach(state)
 end
 
@@ -105,9 +97,9 @@ function _M.get(path, params, extra_args)
   if params and params ~= "" then url = url .. "?" .. params end
   local body_file, head_file, err_file = os.tmpname(), os.tmpname(), os.tmpname()
   local out, rc = run(("curl -sS --max-time 30 -o %s -D %s -w '%%{http_code} %%{time_total}' %s %s 2>%s"):format(
-    body_file, head_file, extra_args or "", shell_quote(url), err_file))
-  local res = { body = read_file(body_file) or "", err = read_file(err_file) or "", rc = rc, headers = {} }
-  for line in (read_file(head_file) or ""):gmatch("[^\r\n]+") do
+    body_file, head_file, extra_args or "", util.quote(url), err_file))
+  local res = { body = util.read_file(body_file) or "", err = util.read_file(err_file) or "", rc = rc, headers = {} }
+  for line in (util.read_file(head_file) or ""):gmatch("[^\r\n]+") do
     local name, value = line:match("^([^:]+):%s*(.*)$")
     if name then res.headers[name:lower()] = value end
   end
