@@ -276,7 +276,7 @@ static void decode_body(lua_State *L, xt_xfer *x, int max_depth)
     lua_setfield(L, -2, "raw");
 }
 
-void xt_xfer_push_result(lua_State *L, xt_xfer *x, CURLcode rc, int max_depth)
+void xt_xfer_push_result(lua_State *L, xt_xfer *x, CURLcode rc, const xt_conf *conf)
 {
     long status = 0, request_size = 0, connects = 0;
     double elapsed = 0;
@@ -319,8 +319,13 @@ void xt_xfer_push_result(lua_State *L, xt_xfer *x, CURLcode rc, int max_depth)
     lua_setfield(L, -2, "elapsed");
     lua_pushinteger(L, (lua_Integer)connects);
     lua_setfield(L, -2, "connects");
-    if (rc == CURLE_OK)
-        decode_body(L, x, max_depth);
+    if (rc == CURLE_OK) {
+        decode_body(L, x, conf->max_depth);
+        if (conf->keep_text) {
+            lua_pushlstring(L, x->body != NULL ? x->body : "", x->len); /* r text */
+            lua_setfield(L, -2, "text");
+        }
+    }
 }
 
 void xt_http_push_stats(lua_State *L, unsigned long requests, unsigned long connects)
@@ -437,14 +442,6 @@ void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const c
     (void)curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 }
 
-void xt_xfer_push_text(lua_State *L, const xt_xfer *x, const xt_conf *conf, CURLcode rc)
-{
-    if (!conf->keep_text || rc != CURLE_OK)
-        return;
-    lua_pushlstring(L, x->body != NULL ? x->body : "", x->len); /* r text */
-    lua_setfield(L, -2, "text");
-}
-
 /* ---- the Session userdata ---- */
 
 typedef struct xt_session {
@@ -523,8 +520,7 @@ static int session_get(lua_State *L)
     CURLcode rc = curl_easy_perform(s->x.easy);
     s->requests++;
     s->connects += (unsigned long)xt_xfer_connects(&s->x);
-    xt_xfer_push_result(L, &s->x, rc, s->conf.max_depth); /* url r */
-    xt_xfer_push_text(L, &s->x, &s->conf, rc);            /* url r */
+    xt_xfer_push_result(L, &s->x, rc, &s->conf); /* url r */
     xt_xfer_trim(&s->x);
     return 1;
 }

@@ -56,9 +56,6 @@ void xt_http_global_init(void);
  */
 void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const char *extra_key);
 
-/* With conf->keep_text and a completed transfer, sets r.text (r on top of the stack) to the whole body as received. */
-void xt_xfer_push_text(lua_State *L, const xt_xfer *x, const xt_conf *conf, CURLcode rc);
-
 /* Points the handle's callbacks and error buffer at x (call again after curl_easy_duphandle). */
 void xt_xfer_bind(xt_xfer *x);
 
@@ -75,10 +72,11 @@ void xt_xfer_free(xt_xfer *x);
 long xt_xfer_connects(xt_xfer *x);
 
 /*
- * Pushes the result table of a finished transfer (see http.c for its fields). May raise only on Lua memory errors;
+ * Pushes the result table of a finished transfer (see http.c for its fields), decoding the body with conf's
+ * max_depth and, with conf->keep_text, adding the body text as r.text. May raise only on Lua memory errors;
  * everything it reads stays owned by x, so a raise leaks nothing.
  */
-void xt_xfer_push_result(lua_State *L, xt_xfer *x, CURLcode rc, int max_depth);
+void xt_xfer_push_result(lua_State *L, xt_xfer *x, CURLcode rc, const xt_conf *conf);
 
 /* Pushes a { requests = , connects = } table. */
 void xt_http_push_stats(lua_State *L, unsigned long requests, unsigned long connects);

@@ -303,8 +303,7 @@ static int multi_poll(lua_State *L)
         s->returning = 0;
         if (s->state != SLOT_DONE)
             continue;
-        xt_xfer_push_result(L, &s->x, s->rc, m->conf.max_depth); /* m results tags r */
-        xt_xfer_push_text(L, &s->x, &m->conf, s->rc);
+        xt_xfer_push_result(L, &s->x, s->rc, &m->conf); /* m results tags r */
         get_by_id(L, 3, s->id);
         lua_setfield(L, -2, "tag");
         lua_rawseti(L, 2, ++n);

@@ -209,7 +209,7 @@ static int build_and_check(lua_State *L)
 {
     CURLcode rc = (CURLcode)lua_tointeger(L, 2);
     lua_settop(L, 1);
-    xt_xfer_push_result(L, &fuzz_x, rc, fuzz_conf.max_depth); /* checker r */
+    xt_xfer_push_result(L, &fuzz_x, rc, &fuzz_conf); /* checker r */
     lua_pushliteral(L, FUZZ_TOKEN);
     lua_pushinteger(L, FUZZ_MAXBODY);
     lua_call(L, 3, 0);
