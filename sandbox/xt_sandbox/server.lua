@@ -12,8 +12,11 @@ local respond = require "xt_sandbox.respond"
 local state = require "xt_sandbox.state"
 local validate = require "xt_sandbox.validate"
 
+local ffi = require "ffi"
+
 local ngx = ngx
 local os_getenv = os.getenv
+local ceil, tonumber = math.ceil, tonumber
 
 local _M = { _VERSION = "0.1.0" }
 
@@ -40,6 +43,31 @@ local function masked_uri()
     at = masked:find(token, at + 3, true)
   end
   return path, masked
+end
+
+-- A monotonic clock with sub-millisecond resolution. ngx.now() counts whole milliseconds of a time cached once per
+-- event-loop turn, so a latency measured with it comes out up to a few milliseconds short or long.
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_nsec; } xt_sandbox_timespec;
+int clock_gettime(int clock_id, xt_sandbox_timespec *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local timespec = ffi.new("xt_sandbox_timespec")
+
+local function clock()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, timespec)
+  return tonumber(timespec.tv_sec) + tonumber(timespec.tv_nsec) * 1e-9
+end
+
+-- Waits until `deadline` (a clock() value) has passed: never sooner, and as little later as nginx's millisecond
+-- timers allow. ngx.sleep truncates to whole milliseconds and its timer runs against the cached loop time, so one
+-- sleep can end early: sleep the remainder rounded up to the next millisecond until the clock says it is time.
+local function sleep_until(deadline)
+  local left = deadline - clock()
+  while left > 0 do
+    ngx.sleep((ceil(left * 1000) + 0.5) / 1000) -- +0.5: nginx truncates the product with 1000
+    left = deadline - clock()
+  end
 end
 
 -- Status, body and content type the provider would answer with.
@@ -75,6 +103,7 @@ local function answer(path, params)
 end
 
 local function api(path)
+  local arrived = clock()
   local _, masked_query = masked_uri()
   local params = query.parse(ngx.var.args)
   local shown = {}
@@ -102,12 +131,10 @@ local function api(path)
   -- long building the body took (adding it on top would queue simultaneous requests behind each other's work).
   local latency = state.latency()
   if latency > 0 then
-    ngx.update_time()
-    local wait = ngx.req.start_time() + latency - ngx.now()
-    if wait > 0 then ngx.sleep(wait) end
+    sleep_until(arrived + latency)
   end
   if fault and fault.delay then
-    ngx.sleep(tonumber(fault.delay))
+    sleep_until(clock() + tonumber(fault.delay))
   end
   return respond.send(status, body, content_type, fault)
 end
