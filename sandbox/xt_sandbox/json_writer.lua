@@ -14,6 +14,7 @@ local _M = { _VERSION = "0.1.0" }
 
 local ARRAY = { __name = "xt_sandbox.json.array" }
 local BIGINT = { __name = "xt_sandbox.json.int" }
+local RAW = { __name = "xt_sandbox.json.raw" }
 
 _M.null = setmetatable({}, { __name = "xt_sandbox.json.null", __tostring = function() return "null" end })
 
@@ -29,6 +30,11 @@ function _M.int(digits)
     error("json.int: not an integer: " .. digits, 2)
   end
   return setmetatable({ digits = digits }, BIGINT)
+end
+
+-- JSON text already written (by encode), put in as it is.
+function _M.raw(text)
+  return setmetatable({ text = text }, RAW)
 end
 
 local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f", ["\n"] = "\\n", ["\r"] = "\\r",
@@ -96,6 +102,8 @@ write = function(v, out, depth)
     local mt = getmetatable(v)
     if mt == BIGINT then
       out[#out + 1] = v.digits
+    elseif mt == RAW then
+      out[#out + 1] = v.text
     elseif mt == ARRAY or v[1] ~= nil then
       write_list(v, out, depth + 1)
     else

@@ -98,7 +98,7 @@ local function answer(path, params)
   if not args then
     return 200, respond.envelope(400, err), "application/json"
   end
-  local body = respond.envelope(0, "success", bodies.build(endpoint, args), bodies.record_time(endpoint, args))
+  local body = respond.envelope(0, "success", bodies.encoded(endpoint, args), bodies.record_time(endpoint, args))
   return 200, body, "application/json"
 end
 
