@@ -3,9 +3,12 @@
  *
  *   local m = core.multi{ <session options>, concurrency = 8 }
  *   m:add(url, tag)     -- queue one GET; tag (any Lua value) comes back as r.tag
- *   m:poll(timeout_s)   -- drive transfers up to timeout_s seconds (0: don't wait; nil: until one completes or
+ *   m:poll(timeout_s, at_most)
+ *                       -- drive transfers up to timeout_s seconds (0: don't wait; nil: until one completes or
  *                       -- nothing is left); returns an array of completed results (possibly empty), each shaped
- *                       -- like session:get()'s result plus r.tag; each added transfer is returned exactly once
+ *                       -- like session:get()'s result plus r.tag, oldest completion first and at most `at_most` of
+ *                       -- them (nil: all); each added transfer is returned exactly once. at_most = 0 only puts
+ *                       -- queued requests on the wire and moves running transfers on, without waiting
  *   m:pending()         -- transfers added and not yet returned by poll
  *   m:stats()           -- { requests = , connects = }
  *   m:close()           -- aborts everything in flight; idempotent; also __gc and (5.4) __close
@@ -17,6 +20,12 @@
  * registry. libcurl callbacks never call Lua; results are built after curl_multi_perform returned, and a slot is
  * released only once its result table is complete, so a Lua memory error while building results loses nothing (the
  * results come back on the next poll).
+ *
+ * Why `at_most`: building a result decodes its body, which costs far more than a transfer. When many transfers finish
+ * together (a batch's slots run in step), decoding them all before any slot is refilled keeps every slot idle for
+ * the whole run of decodes, and the slots stay in step from then on. Taking one result at a time lets the caller
+ * refill that slot and put its request on the wire before the next decode, so the slots drift apart and each answer
+ * is handled as it arrives.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -40,6 +49,7 @@ typedef struct xt_slot {
     int returning; /* part of the result array being built */
     CURLcode rc;
     lua_Integer id;
+    unsigned long done_seq; /* completion order, for SLOT_DONE */
 } xt_slot;
 
 typedef struct xt_multi {
@@ -50,9 +60,10 @@ typedef struct xt_multi {
     int concurrency;
     unsigned long requests;
     unsigned long connects;
-    lua_Integer next_id;    /* id the next add() gets */
-    lua_Integer next_start; /* id of the oldest queued transfer not yet started */
-    lua_Integer pending;    /* added and not yet returned */
+    unsigned long completions; /* transfers finished so far: the next done_seq */
+    lua_Integer next_id;       /* id the next add() gets */
+    lua_Integer next_start;    /* id of the oldest queued transfer not yet started */
+    lua_Integer pending;       /* added and not yet returned */
     xt_slot slots[];
 } xt_multi;
 
@@ -173,10 +184,23 @@ static int collect_done(xt_multi *m)
         curl_multi_remove_handle(m->multi, easy);
         s->rc = rc;
         s->state = SLOT_DONE;
+        s->done_seq = ++m->completions;
     }
     for (int i = 0; i < m->concurrency; i++)
         done += m->slots[i].state == SLOT_DONE;
     return done;
+}
+
+/* The done slot that finished first and is not yet part of the result array, or NULL. */
+static xt_slot *oldest_done(xt_multi *m)
+{
+    xt_slot *oldest = NULL;
+    for (int i = 0; i < m->concurrency; i++) {
+        xt_slot *s = &m->slots[i];
+        if (s->state == SLOT_DONE && !s->returning && (oldest == NULL || s->done_seq < oldest->done_seq))
+            oldest = s;
+    }
+    return oldest;
 }
 
 static int any_running(const xt_multi *m)
@@ -263,8 +287,25 @@ static int multi_poll(lua_State *L)
         if (!(timeout >= 0))
             return luaL_argerror(L, 2, "timeout must be >= 0");
     }
+    int at_most = m->concurrency; /* nil: every completed transfer */
+    if (!lua_isnoneornil(L, 3)) {
+        double v = (double)luaL_checknumber(L, 3);
+        if (!(v >= 0) || floor(v) != v)
+            return luaL_argerror(L, 3, "at_most must be an integer >= 0");
+        if (v < at_most)
+            at_most = (int)v;
+    }
     lua_settop(L, 1);
     start_queued(L, m);
+    if (at_most == 0) {
+        int running;
+        CURLMcode mc = curl_multi_perform(m->multi, &running);
+        if (mc != CURLM_OK)
+            return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
+        (void)collect_done(m); /* their results come with the next poll */
+        lua_newtable(L);
+        return 1;
+    }
 
     double deadline = now_s() + (timeout > 0 ? timeout : 0);
     int done;
@@ -294,20 +335,21 @@ static int multi_poll(lua_State *L)
     }
 
     /* Build every result first; release the slots only once the array is complete. */
+    if (done > at_most)
+        done = at_most;
     luaL_checkstack(L, 8, "poll");
     lua_createtable(L, done, 0); /* m results */
     push_uv_table(L, UV_TAGS);   /* m results tags */
+    for (int i = 0; i < m->concurrency; i++)
+        m->slots[i].returning = 0;
     int n = 0;
-    for (int i = 0; i < m->concurrency; i++) {
-        xt_slot *s = &m->slots[i];
-        s->returning = 0;
-        if (s->state != SLOT_DONE)
-            continue;
-        xt_xfer_push_result(L, &s->x, s->rc, &m->conf); /* m results tags r */
-        get_by_id(L, 3, s->id);
+    xt_slot *next;
+    while (n < done && (next = oldest_done(m)) != NULL) {
+        xt_xfer_push_result(L, &next->x, next->rc, &m->conf); /* m results tags r */
+        get_by_id(L, 3, next->id);
         lua_setfield(L, -2, "tag");
         lua_rawseti(L, 2, ++n);
-        s->returning = 1;
+        next->returning = 1;
     }
     for (int i = 0; i < m->concurrency; i++) { /* commit: no allocation below */
         xt_slot *s = &m->slots[i];

@@ -629,12 +629,54 @@ describe("xingtu.core", function()
         m:close()
       end)
 
+      it("hands out at most `at_most` results per poll, the earliest completed first", function()
+        local m = core.multi{ concurrency = 4 }
+        m:add(srv.base .. "/sleep1", "late") -- first slot, finishes last
+        for i = 1, 3 do m:add(srv.base .. "/json", i) end
+        -- Drive the transfers without taking results until all four are over.
+        local t0 = socket.gettime()
+        while socket.gettime() - t0 < 0.6 do
+          assert.same({}, m:poll(0, 0))
+          socket.sleep(0.02)
+        end
+        assert.equal(4, m:pending())
+        local order = {}
+        for n = 4, 1, -1 do
+          local rs = m:poll(0, 1)
+          assert.equal(1, #rs)
+          assert.equal(200, rs[1].status)
+          order[#order + 1] = rs[1].tag
+          assert.equal(n - 1, m:pending())
+        end
+        assert.equal("late", order[4])
+        assert.same({ 1, 2, 3 }, { table.unpack(order, 1, 3) })
+        m:close()
+      end)
+
+      it("puts queued requests on the wire with poll(0, 0), returning nothing", function()
+        local m = core.multi{ concurrency = 2 }
+        m:add(srv.base .. "/json", 1)
+        m:add(srv.base .. "/json", 2)
+        local t0 = socket.gettime()
+        while socket.gettime() - t0 < 0.3 do
+          assert.same({}, m:poll(0, 0))
+          socket.sleep(0.02)
+        end
+        -- both finished in the background: one poll(0) takes them without waiting
+        local rs = m:poll(0)
+        assert.equal(2, #rs)
+        assert.equal(0, m:pending())
+      end)
+
       it("raises on misuse", function()
         local m = core.multi()
         assert.has_error(function() m:add() end)
         assert.has_error(function() m:add("http://127.0.0.1/\0x") end)
         assert.has_error(function() m:poll(-1) end)
         assert.has_error(function() m:poll("x") end)
+        assert.has_error(function() m:poll(0, -1) end, "bad argument #2 to 'poll' (at_most must be an integer >= 0)")
+        assert.has_error(function() m:poll(0, 1.5) end, "bad argument #2 to 'poll' (at_most must be an integer >= 0)")
+        assert.has_error(function() m:poll(0, "x") end)
       end)
     end)
 

@@ -431,6 +431,15 @@ describe("xingtu.transport.ngx inside nginx", function()
     assert.is_true(r.wall >= 0.38 and r.wall < 0.9, "took " .. r.wall)
   end)
 
+  it("hands out at most `at_most` results per poll of its multi", function()
+    local r = case("multi_at_most")
+    assert.are.equal(0, r.nothing)
+    assert.are.same({ 1, 1, 1, 1 }, r.sizes)
+    assert.are.same({ 1, 2, 3, 4 }, r.tags)
+    assert.are.equal(0, r.pending)
+    assert.is_true(r.bad_raises)
+  end)
+
   it("runs client:batch on light threads under its concurrency", function()
     sandbox.config { latency = 0.2 }
     local r = case("batch")

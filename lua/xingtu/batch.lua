@@ -122,7 +122,8 @@ end
 
 function Serial:add(url, tag) push(self.queue, { url, tag }) end
 
-function Serial:poll()
+function Serial:poll(_, at_most)
+    if at_most == 0 then return {} end -- nothing runs in the background: the transfer happens when it is taken
     local item = shift(self.queue)
     if not item then return {} end
     local r = self.transport:get(item[1])
@@ -349,6 +350,14 @@ local function handle(E, results)
     end
 end
 
+-- How many results one poll may take. One at a time while there is something to refill a freed slot with: the
+-- request then goes on the wire before the next body is decoded, instead of every slot waiting for the whole run of
+-- decodes (see `at_most` in csrc/multi.c). All of them once nothing more can be sent.
+local function poll_max(E)
+    if E.open and (E.sendq.head <= E.sendq.tail or not E.exhausted) then return 1 end
+    return nil
+end
+
 local function close(E)
     if E.closed then return end
     E.closed = true
@@ -371,8 +380,9 @@ local function advance(E)
     local added = dispatch(E, now)
     local q = E.ready
     if q.head <= q.tail then
-        -- Outcomes are ready: get the new requests onto the wire before handing them out.
-        if added > 0 then handle(E, E.m:poll(0)) end
+        -- Outcomes are ready: get the new requests onto the wire before handing them out. (A multi of the
+        -- caller's that ignores at_most may answer with results: they are handled, never dropped.)
+        if added > 0 then handle(E, E.m:poll(0, 0)) end
         return
     end
     -- Nothing ready: wait for a transfer or the next timer (a retry's wake-up or the pace).
@@ -384,11 +394,11 @@ local function advance(E)
     if E.inflight > 0 then
         local timeout = nil
         if wake then timeout = wake > now and wake - now or 0 end
-        handle(E, E.m:poll(timeout))
+        handle(E, E.m:poll(timeout, poll_max(E)))
         if q.head <= q.tail then
             -- Refill the slots just freed and put those requests on the wire before the caller sees the outcomes.
             admit(E)
-            if dispatch(E, c.clock()) > 0 then handle(E, E.m:poll(0)) end
+            if dispatch(E, c.clock()) > 0 then handle(E, E.m:poll(0, 0)) end
         end
     elseif wake then
         if wake > now then c.sleep(wake - now) end

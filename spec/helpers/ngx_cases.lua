@@ -106,6 +106,29 @@ function cases.multi()
         empty = #empty, closed_raises = not pcall(m.pending, m) }
 end
 
+-- The multi's poll(timeout, at_most): 4 transfers finish in the background, then come out one per poll.
+function cases.multi_at_most()
+    local c = client {}
+    local m = c:open_multi(4)
+    local path = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
+    for i = 1, 4 do
+        m:add((c:url_for(path, { { "oAuthorId", "69764425432347600" .. i } })), i)
+    end
+    local nothing = #m:poll(0, 0)
+    ngx.sleep(0.5) -- the light threads run meanwhile
+    local sizes, tags = {}, {}
+    for k = 1, 4 do
+        local rs = m:poll(0, 1)
+        sizes[k] = #rs
+        if rs[1] then tags[#tags + 1] = rs[1].tag end
+    end
+    local pending = m:pending()
+    local bad = not pcall(m.poll, m, 0, -1)
+    m:close()
+    table.sort(tags)
+    return { nothing = nothing, sizes = sizes, tags = tags, pending = pending, bad_raises = bad }
+end
+
 -- client:batch inside nginx, through the multi above.
 function cases.batch()
     local c = client {}

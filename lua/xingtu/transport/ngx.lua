@@ -575,12 +575,16 @@ local function reap(m)
     end
 end
 
---- m:poll(timeout): waits up to `timeout` seconds (0: only what is already done; nil: until one completes or
---  nothing is left) and returns the completed results, each exactly once.
-function Multi:poll(timeout)
+--- m:poll(timeout, at_most): waits up to `timeout` seconds (0: only what is already done; nil: until one completes or
+--  nothing is left) and returns the completed results, oldest first, at most `at_most` of them (nil: all), each exactly
+--  once. poll(0, 0) only lets queued requests start.
+function Multi:poll(timeout, at_most)
     check_open(self)
     if timeout ~= nil and (type(timeout) ~= "number" or timeout ~= timeout or timeout < 0) then
         error("bad argument #1 to 'poll' (timeout must be >= 0)", 2)
+    end
+    if at_most ~= nil and (type(at_most) ~= "number" or at_most < 0 or at_most ~= floor(at_most)) then
+        error("bad argument #2 to 'poll' (at_most must be an integer >= 0)", 2)
     end
     start_queued(self)
     if #self.done == 0 and self.pending_ > 0 then
@@ -593,7 +597,16 @@ function Multi:poll(timeout)
         end
     end
     local out = self.done
-    self.done = {}
+    if at_most and #out > at_most then
+        local rest = {}
+        for k = at_most + 1, #out do
+            rest[k - at_most] = out[k]
+            out[k] = nil
+        end
+        self.done = rest
+    else
+        self.done = {}
+    end
     self.pending_ = self.pending_ - #out
     self.requests = self.requests + #out
     reap(self)
