@@ -46,16 +46,48 @@ describe("xingtu", function()
         before_each(function() saved = os.getenv("JUSTONEAPI_TOKEN") end)
 
         it("raises a clear error naming both ways to set a missing token", function()
-            if saved then return pending("JUSTONEAPI_TOKEN is set in this environment") end
-            local err = raises("no API token", xingtu.new, { transport = fake.transport() })
-            assert.matches("token =", err)
-            assert.matches("JUSTONEAPI_TOKEN", err)
+            if not saved then
+                local err = raises("no API token", xingtu.new, { transport = fake.transport() })
+                assert.matches("token =", err)
+                assert.matches("JUSTONEAPI_TOKEN", err)
+            end
+            -- Also (and when this environment has a token) in a process without one.
+            local lua = arg and arg[-1] or "lua5.4"
+            local script = "package.path = 'lua/?.lua;' .. package.path; package.cpath = [[" .. package.cpath .. "]]; "
+                .. "local ok, err = pcall(require('xingtu').new, "
+                .. "{ transport = {} }); io.write(tostring(ok), ' ', tostring(err))"
+            local f = assert(io.popen("env -u JUSTONEAPI_TOKEN " .. lua .. " -e \"" .. script .. "\" 2>&1"))
+            local out = f:read("a")
+            f:close()
+            assert.matches("^false .*no API token.*token =.*JUSTONEAPI_TOKEN", out)
+        end)
+
+        it("reads the token from JUSTONEAPI_TOKEN when none is given", function()
+            local lua = arg and arg[-1] or "lua5.4"
+            local script = "package.path = 'lua/?.lua;' .. package.path; package.cpath = [[" .. package.cpath .. "]]; "
+                .. "local c = require('xingtu').new{ transport = "
+                .. "{ get = function(_, url) io.write(url) return { status = 0, error = 'connect', sent = false } end }"
+                .. ", retries = 0 }; c:touch_distribution{ o_author_id = '1' }"
+            local f = assert(io.popen("JUSTONEAPI_TOKEN=from-the-env " .. lua .. " -e \"" .. script .. "\" 2>&1"))
+            local out = f:read("a")
+            f:close()
+            assert.matches("[?&]token=from%-the%-env&", out)
         end)
 
         it("refuses a base_url that is not http or https", function()
             raises("base_url must be an http:// or https:// URL", xingtu.new,
                 { token = TOKEN, base_url = "file:///etc/passwd", transport = fake.transport() })
             raises("base_url", xingtu.new, { token = TOKEN, base_url = "ftp://x", transport = fake.transport() })
+        end)
+
+        it("refuses a base_url with a query or a fragment, and keeps a path prefix", function()
+            for _, url in ipairs { "https://h/api?x=1", "https://h?x", "https://h/#top" } do
+                raises("without a query or fragment", xingtu.new, { token = TOKEN, base_url = url,
+                    transport = fake.transport() })
+            end
+            local c, t = client_with({ fake.ok({}) }, { base_url = "https://proxy.example/xingtu/" })
+            assert(c:touch_distribution { o_author_id = AUTHOR })
+            assert.matches("^https://proxy%.example/xingtu/api/douyin%-xingtu/", t.urls[1])
         end)
 
         it("rejects unknown options, listing the valid ones", function()
@@ -186,6 +218,16 @@ describe("xingtu", function()
                 { o_author_id = AUTHOR, range = "DAY_7" })
         end)
 
+        it("accept the provider's own default where it is an id outside the listed names", function()
+            local c2, t = client_with({ fake.ok({}) })
+            assert(c2:live_statistics { o_author_id = AUTHOR, live_type = "1", period = 30, flow_type = "0" })
+            assert.matches("liveType=1&period=30&flowType=0", t.urls[1], 1, true)
+            assert(c2:contract_info { o_author_id = AUTHOR, range = 90 })
+            assert(c2:live_watch_distribution { o_author_id = AUTHOR, live_crowd_type = "2" })
+            raises("parameter live_type \"7\" is not one of ALL, GAME, ECOMMERCE, OTHER %(or \"1\", the provider's "
+                .. "default%)", c2.live_statistics, c2, { o_author_id = AUTHOR, live_type = "7" })
+        end)
+
         it("reject a parameter given under both names", function()
             raises("given twice", c.touch_distribution, c, { o_author_id = AUTHOR, oAuthorId = AUTHOR })
         end)
@@ -234,6 +276,14 @@ describe("xingtu", function()
 
         it("treat only the number 0 as success", function()
             local c = client_with({ { status = 200, body = { code = "0", data = {} }, sent = true } }, { retries = 0 })
+            local data, err = c:touch_distribution { o_author_id = AUTHOR }
+            assert.is_nil(data)
+            assert.equal("bad_response", err.kind)
+        end)
+
+        it("treat a float code (0.0) as not the provider's envelope", function()
+            if not math.type then return pending("LuaJIT holds 0.0 and 0 alike") end
+            local c = client_with({ { status = 200, body = { code = 0.0, data = {} }, sent = true } }, { retries = 0 })
             local data, err = c:touch_distribution { o_author_id = AUTHOR }
             assert.is_nil(data)
             assert.equal("bad_response", err.kind)
@@ -305,6 +355,31 @@ describe("xingtu", function()
                 if type(v) == "string" then assert.not_matches(TOKEN, v, 1, true, k) end
             end
             assert.matches("%*%*%*", err.message)
+        end)
+
+        it("never carry the token in a success's meta, even when the provider echoes it", function()
+            local echo = fake.ok({})
+            echo.body.message = "ok for token " .. TOKEN
+            echo.body.requestId = "req-" .. TOKEN
+            echo.body.recordTime = TOKEN
+            local c = client_with({ echo })
+            local data, meta = c:touch_distribution { o_author_id = AUTHOR }
+            assert.is_table(data)
+            for k, v in pairs(meta) do
+                if type(v) == "string" then assert.not_matches(TOKEN, v, 1, true, k) end
+            end
+            assert.equal("ok for token ***", meta.message)
+        end)
+
+        it("never carry the token in err.previous, the failure before a budget stop", function()
+            local echo = fake.code(302, 200)
+            echo.body.message = "slow down " .. TOKEN
+            local c = client_with({ echo }, { max_calls = 1, retries = 2 })
+            local _, err = c:touch_distribution { o_author_id = AUTHOR }
+            assert.equal("budget_exceeded", err.kind)
+            assert.equal("rate_limited", err.previous.kind)
+            assert.not_matches(TOKEN, tostring(err.previous), 1, true)
+            assert.equal("slow down ***", err.previous.message)
         end)
     end)
 end)

@@ -354,6 +354,7 @@ function _M.from_cache(client, call)
     end
     if data == nil then data = json().null end
     self.counts.hits = self.counts.hits + 1
+    client:mask_answer(meta)
     meta.cached = true
     meta.age = header.age
     meta.stored = header.stored

@@ -113,8 +113,10 @@ function _M.new(core, opts)
     local base_url = opts.base_url
     if base_url == nil then base_url = os.getenv("JUSTONEAPI_BASE_URL") end
     if base_url == nil or base_url == "" then base_url = DEFAULT_BASE_URL end
-    if type(base_url) ~= "string" or not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+") then
-        error(format("xingtu.new: base_url must be an http:// or https:// URL, got %s", tostring(base_url)), 3)
+    -- A path prefix is fine (a proxy's /xingtu); a query or a fragment would swallow the endpoint's path.
+    if type(base_url) ~= "string" or not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+[^?#]*$") then
+        error(format("xingtu.new: base_url must be an http:// or https:// URL without a query or fragment, got %s",
+            tostring(base_url)), 3)
     end
     base_url = base_url:gsub("/+$", "")
 
@@ -252,9 +254,18 @@ function Client:before_attempt(call)
     return "send"
 end
 
+-- The provider's own strings in a meta or an error (it may echo the query, token included) with the token masked.
+function Client:mask_answer(meta)
+    meta.message = self:mask(meta.message)
+    meta.request_id = self:mask(meta.request_id)
+    meta.record_time = self:mask(meta.record_time)
+    return meta
+end
+
 --- Classifies one transport result. Returns "done", data, meta; or "retry", seconds; or "fail", err.
 function Client:after_attempt(call, res, null)
     local data, meta = errors.classify(res, call.endpoint)
+    self:mask_answer(meta) -- before the error is kept as call.last_error (err.previous) or returned
     if not errors.is_error(meta) then
         if data == nil then data = null end
         self:to_cache(call, res)

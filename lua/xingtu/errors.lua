@@ -8,6 +8,8 @@
 local _M = {}
 
 local setmetatable, tostring, type, format = setmetatable, tostring, type, string.format
+local floor = math.floor
+local math_type = math.type
 
 -- kind, retryable, billed for each business code the provider documents.
 local BY_CODE = {
@@ -63,8 +65,15 @@ function _M.is_error(value)
     return getmetatable(value) == Error
 end
 
+-- The business code must be an integer: `"code": 0.0` or `"code": "0"` is not the provider's envelope, and only the
+-- integer 0 is success. (LuaJIT holds every number as a double and cannot tell 0.0 from 0.)
+local function is_code(value)
+    if math_type then return math_type(value) == "integer" end
+    return type(value) == "number" and floor(value) == value
+end
+
 local function is_envelope(body)
-    return type(body) == "table" and type(body.code) == "number"
+    return type(body) == "table" and is_code(body.code)
 end
 
 local function nonempty_string(value)

@@ -35,6 +35,13 @@ end
 -- Each checker returns the string to send, or nil and the reason the value was refused.
 local check = {}
 
+local function in_list(list, value)
+    for _, item in ipairs(list) do
+        if item == value then return true end
+    end
+    return false
+end
+
 function check.id(value)
     local t = math_type(value)
     if t == "integer" then
@@ -55,22 +62,20 @@ function check.id(value)
 end
 
 function check.enum(value, p)
+    -- The provider accepts numeric ids for some enums; let users give them as numbers too.
+    if math_type(value) == "integer" then value = format("%d", value) end
     if type(value) == "string" then
-        for _, allowed in ipairs(p.enum) do
-            if value == allowed then return value end
-        end
-        for _, allowed in ipairs(p.also or {}) do
-            if value == allowed then return value end
-        end
-    elseif math_type(value) == "integer" and p.also then
-        -- The provider accepts numeric ids for some enums; let users give them as numbers.
-        local digits = format("%d", value)
-        for _, allowed in ipairs(p.also) do
-            if digits == allowed then return digits end
-        end
+        if in_list(p.enum, value) or (p.also and in_list(p.also, value)) then return value end
+        -- Some defaults are ids outside the listed names (liveType "1", range "90"): what the provider falls back
+        -- to, it accepts.
+        if value == p.default then return value end
     end
     local reason = format("%s is not one of %s", quote(value), concat(p.enum, ", "))
-    if p.also then reason = reason .. " (or one of the provider's numeric ids and Chinese labels for them)" end
+    if p.also then
+        reason = reason .. " (or one of the provider's numeric ids and Chinese labels for them)"
+    elseif p.default ~= nil and not in_list(p.enum, p.default) then
+        reason = reason .. format(" (or %s, the provider's default)", quote(p.default))
+    end
     return nil, reason
 end
 

@@ -35,7 +35,8 @@ function checks.id(p, v)
 end
 
 function checks.enum(p, v)
-  if in_list(p.enum, v) or in_list(p.also, v) then return v end
+  -- The provider's own default is accepted even where it is an id outside the listed names (liveType 1, range 90).
+  if in_list(p.enum, v) or in_list(p.also, v) or v == p.default then return v end
   return bad("%s must be one of %s", p.api, concat(p.enum, ", "))
 end
 
