@@ -169,14 +169,15 @@ void xt_xfer_trim(xt_xfer *x)
     x->len = 0;
 }
 
-CURLcode xt_xfer_prepare(xt_xfer *x, const char *url)
+CURLcode xt_xfer_prepare(xt_xfer *x, const char *url, long timeout_ms)
 {
     xt_xfer_trim(x);
     x->too_large = 0;
     x->oom = 0;
     x->errbuf[0] = '\0';
     clear_headers(x);
-    return curl_easy_setopt(x->easy, CURLOPT_URL, url);
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    return rc != CURLE_OK ? rc : curl_easy_setopt(x->easy, CURLOPT_URL, url);
 }
 
 void xt_xfer_free(xt_xfer *x)
@@ -371,6 +372,16 @@ static long secs_to_ms(double s)
     return ms < 1.0 ? 1L : (long)ms;
 }
 
+long xt_timeout_arg(lua_State *L, int idx, long fallback_ms)
+{
+    if (lua_isnoneornil(L, idx))
+        return fallback_ms;
+    double v = lua_type(L, idx) == LUA_TNUMBER ? (double)lua_tonumber(L, idx) : NAN;
+    if (!(v > 0 && v <= 7 * 86400.0))
+        luaL_argerror(L, idx, "timeout must be a number of seconds > 0");
+    return secs_to_ms(v);
+}
+
 void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const char *extra_key)
 {
     int have_ua = 0;
@@ -512,9 +523,10 @@ static int session_get(lua_State *L)
     const char *url = luaL_checklstring(L, 2, &ulen);
     if (strlen(url) != ulen)
         return luaL_argerror(L, 2, "URL contains a NUL byte");
+    long timeout_ms = xt_timeout_arg(L, 3, s->conf.timeout_ms);
     lua_settop(L, 2);
     fresh_handle(L, s);
-    if (xt_xfer_prepare(&s->x, url) != CURLE_OK)
+    if (xt_xfer_prepare(&s->x, url, timeout_ms) != CURLE_OK)
         return luaL_error(L, "out of memory");
     s->used = 1;
     CURLcode rc = curl_easy_perform(s->x.easy);

@@ -59,8 +59,13 @@ void xt_http_configure(lua_State *L, int idx, CURL *easy, xt_conf *conf, const c
 /* Points the handle's callbacks and error buffer at x (call again after curl_easy_duphandle). */
 void xt_xfer_bind(xt_xfer *x);
 
-/* Per-request reset: empty the body (keep a modest capacity), clear headers and the error text, set the URL. */
-CURLcode xt_xfer_prepare(xt_xfer *x, const char *url);
+/* Per-request reset: empty the body (keep a modest capacity), clear headers and the error text, set the URL and the
+ * whole-attempt timeout (milliseconds; set on every request, as handles are duplicated from the previous one). */
+CURLcode xt_xfer_prepare(xt_xfer *x, const char *url, long timeout_ms);
+
+/* The optional per-request timeout argument at idx (seconds > 0, or none/nil: the configured `fallback_ms`), in
+ * milliseconds. Raises on a bad value. */
+long xt_timeout_arg(lua_State *L, int idx, long fallback_ms);
 
 /* Frees the body buffer when it grew past XT_BUF_KEEP. */
 void xt_xfer_trim(xt_xfer *x);

@@ -2,7 +2,9 @@
  * multi.c: `core.multi(opts)`, the concurrent engine for batches (libcurl multi interface).
  *
  *   local m = core.multi{ <session options>, concurrency = 8 }
- *   m:add(url, tag)     -- queue one GET; tag (any Lua value) comes back as r.tag
+ *   m:add(url, tag, timeout_s)
+ *                       -- queue one GET; tag (any Lua value) comes back as r.tag; timeout_s (optional) bounds this
+ *                       -- transfer instead of the configured timeout
  *   m:poll(timeout_s, at_most)
  *                       -- drive transfers up to timeout_s seconds (0: don't wait; nil: until one completes or
  *                       -- nothing is left); returns an array of completed results (possibly empty), each shaped
@@ -40,6 +42,7 @@
 #define XT_DEFAULT_CONCURRENCY 8
 #define UV_TAGS                1 /* uservalue[1]: id -> tag */
 #define UV_URLS                2 /* uservalue[2]: id -> URL of a queued transfer */
+#define UV_TIMEOUTS            3 /* uservalue[3]: id -> timeout (ms) of a queued transfer that has its own */
 
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
@@ -144,13 +147,17 @@ static void start_queued(lua_State *L, xt_multi *m)
         if (s->state != SLOT_FREE)
             continue;
         if (urls == 0) {
-            push_uv_table(L, UV_URLS); /* ... urls */
-            urls = lua_gettop(L);
+            push_uv_table(L, UV_URLS);     /* ... urls */
+            push_uv_table(L, UV_TIMEOUTS); /* ... urls timeouts */
+            urls = lua_gettop(L) - 1;
         }
         slot_easy(L, m, s);
-        get_by_id(L, urls, m->next_start); /* ... urls url */
+        get_by_id(L, urls + 1, m->next_start); /* ... urls timeouts ms|nil */
+        long timeout_ms = lua_isnil(L, -1) ? m->conf.timeout_ms : (long)lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        get_by_id(L, urls, m->next_start); /* ... urls timeouts url */
         const char *url = lua_tostring(L, -1);
-        if (url == NULL || xt_xfer_prepare(&s->x, url) != CURLE_OK)
+        if (url == NULL || xt_xfer_prepare(&s->x, url, timeout_ms) != CURLE_OK)
             luaL_error(L, "out of memory");
         curl_easy_setopt(s->x.easy, CURLOPT_PIPEWAIT, pipewait_for(url));
         lua_pop(L, 1);
@@ -161,10 +168,12 @@ static void start_queued(lua_State *L, xt_multi *m)
         s->id = m->next_start;
         lua_pushnil(L);
         set_by_id(L, urls, m->next_start);
+        lua_pushnil(L);
+        set_by_id(L, urls + 1, m->next_start);
         m->next_start += 1;
     }
     if (urls != 0)
-        lua_pop(L, 1);
+        lua_pop(L, 2);
 }
 
 /* Marks finished transfers' slots done; returns how many slots are done. No Lua. */
@@ -232,11 +241,13 @@ static int multi_new(lua_State *L)
     m->next_id = m->next_start = 1;
     luaL_getmetatable(L, MULTI_MT);
     lua_setmetatable(L, -2);
-    lua_createtable(L, 2, 0); /* opts m uv */
+    lua_createtable(L, 3, 0); /* opts m uv */
     lua_newtable(L);
     lua_rawseti(L, -2, UV_TAGS);
     lua_newtable(L);
     lua_rawseti(L, -2, UV_URLS);
+    lua_newtable(L);
+    lua_rawseti(L, -2, UV_TIMEOUTS);
     xt_setuservalue(L, -2); /* opts m */
     /* From here on __gc owns every handle, so the raises below leak nothing. */
     xt_http_global_init();
@@ -263,14 +274,21 @@ static int multi_add(lua_State *L)
     const char *url = luaL_checklstring(L, 2, &ulen);
     if (strlen(url) != ulen)
         return luaL_argerror(L, 2, "URL contains a NUL byte");
-    lua_settop(L, 3);          /* m url tag */
-    push_uv_table(L, UV_URLS); /* m url tag urls */
-    push_uv_table(L, UV_TAGS); /* m url tag urls tags */
+    int own_timeout = !lua_isnoneornil(L, 4);
+    long timeout_ms = xt_timeout_arg(L, 4, m->conf.timeout_ms);
+    lua_settop(L, 3);              /* m url tag */
+    push_uv_table(L, UV_URLS);     /* m url tag urls */
+    push_uv_table(L, UV_TAGS);     /* m url tag urls tags */
+    push_uv_table(L, UV_TIMEOUTS); /* m url tag urls tags timeouts */
+    if (own_timeout) {
+        lua_pushinteger(L, (lua_Integer)timeout_ms);
+        set_by_id(L, 6, m->next_id);
+    }
     lua_pushvalue(L, 2);
     set_by_id(L, 4, m->next_id);
     lua_pushvalue(L, 3);
     set_by_id(L, 5, m->next_id);
-    /* Both stored: commit. */
+    /* All stored: commit. */
     m->next_id += 1;
     m->pending += 1;
     lua_settop(L, 1);
@@ -420,6 +438,8 @@ static int multi_close(lua_State *L)
         lua_rawseti(L, -2, UV_TAGS);
         lua_pushnil(L);
         lua_rawseti(L, -2, UV_URLS);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, UV_TIMEOUTS);
     }
     return 0;
 }

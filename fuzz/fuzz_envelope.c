@@ -102,10 +102,11 @@ static const char CHECKER[] =
     "    local line = tostring(meta)\n"
     "    check(type(line) == 'string' and not line:find('[\\r\\n]'), 'one-line tostring')\n"
     "    local policy = retry.new { retries = 3, backoff_base = 0.5, backoff_max = 20, retry_unknown = true,\n"
-    "      random = random }\n"
+    "      random = random, wall_clock = function() return 1800000000 end }\n"
     "    local wait = policy:decide(meta, 1)\n"
     "    check(wait == nil or (type(wait) == 'number' and wait >= 0 and wait <= 20), 'retry wait')\n"
-    "    if meta.retry_after ~= nil then check(type(meta.retry_after) == 'number' and meta.retry_after > 20,\n"
+    "    check(meta.retry_after == retry.parse_retry_after(res.retry_after, 1800000000), 'retry_after: the header')\n"
+    "    if meta.retry_after ~= nil then check(type(meta.retry_after) == 'number' and meta.retry_after >= 0,\n"
     "      'retry_after') end\n"
     "  else\n"
     "    check(type(meta) == 'table' and meta.code == 0, 'success meta')\n"
@@ -237,7 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_x.easy = curl_easy_duphandle(fuzz_tmpl);
     check(fuzz_x.easy != NULL, "curl_easy_duphandle");
     xt_xfer_bind(&fuzz_x);
-    check(xt_xfer_prepare(&fuzz_x, FUZZ_URL) == CURLE_OK, "prepare");
+    check(xt_xfer_prepare(&fuzz_x, FUZZ_URL, fuzz_conf.timeout_ms) == CURLE_OK, "prepare");
     CURLcode rc = curl_easy_perform(fuzz_x.easy);
     check(fuzz_served >= 0, "libcurl connected to the fuzz server");
     close(fuzz_served);
@@ -254,5 +255,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xt_xfer_trim(&fuzz_x);
     curl_easy_cleanup(fuzz_x.easy);
     fuzz_x.easy = NULL;
+    /* Free this input's garbage now: an input that ends with more mallocs than frees makes libFuzzer run a whole
+     * LeakSanitizer scan after it, which took three quarters of the run time (about 90 inputs a second). */
+    lua_gc(L, LUA_GCCOLLECT, 0);
     return 0;
 }

@@ -289,6 +289,29 @@ describe("xingtu.batch", function()
             assert.equal(fds, util.fd_count())
         end)
 
+        it("finishes what it pulled, then raises the iterator's own error when the iterator fails", function()
+            local c = new_client()
+            local i = 0
+            local boom = { "the source broke" }
+            local function source()
+                i = i + 1
+                if i == 20 then error(boom) end
+                return td(i)
+            end
+            local seen = 0
+            local ok, err = pcall(function()
+                for _, data in c:each(source, { concurrency = 8 }) do
+                    assert.is_not_nil(data)
+                    seen = seen + 1
+                end
+            end)
+            assert.is_false(ok)
+            assert.equal(boom, err) -- the very value it raised
+            assert.equal(19, seen)
+            assert.equal(19, sandbox.stats().requests)
+            assert.equal(20, i)
+        end)
+
         it("reports progress with the total of an array and the failures so far", function()
             local c = new_client()
             sandbox.fault { times = 1, delay = 0 }

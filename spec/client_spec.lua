@@ -219,9 +219,9 @@ describe("xingtu", function()
         end)
 
         it("accept the provider's own default where it is an id outside the listed names", function()
-            local c2, t = client_with({ fake.ok({}) })
+            local c2, sent = client_with({ fake.ok({}) })
             assert(c2:live_statistics { o_author_id = AUTHOR, live_type = "1", period = 30, flow_type = "0" })
-            assert.matches("liveType=1&period=30&flowType=0", t.urls[1], 1, true)
+            assert.matches("liveType=1&period=30&flowType=0", sent.urls[1], 1, true)
             assert(c2:contract_info { o_author_id = AUTHOR, range = 90 })
             assert(c2:live_watch_distribution { o_author_id = AUTHOR, live_crowd_type = "2" })
             raises("parameter live_type \"7\" is not one of ALL, GAME, ECOMMERCE, OTHER %(or \"1\", the provider's "

@@ -315,6 +315,17 @@ describe("xingtu.core", function()
         assert.same({ id = 2000, name = "item 2000" }, r.body[2000])
       end)
 
+      it("bounds one request by its own timeout; the next gets the configured one again", function()
+        local s = core.session{ timeout = 5 }
+        local r = s:get(srv.base .. "/sleep1", 0.1)
+        assert.equal("timeout", r.error)
+        r = s:get(srv.base .. "/sleep1") -- 0.3 s: within the session's 5 s, not the last request's 0.1 s
+        assert.is_nil(r.error, r.error_message)
+        assert.is_true(r.body.slept)
+        assert.has_error(function() s:get(srv.base .. "/json", -1) end,
+          "bad argument #2 to 'get' (timeout must be a number of seconds > 0)")
+      end)
+
       it("reports 'timeout' after the request was sent", function()
         local s = core.session{ timeout = 0.3 }
         local t0 = socket.gettime()
@@ -666,6 +677,18 @@ describe("xingtu.core", function()
         local rs = m:poll(0)
         assert.equal(2, #rs)
         assert.equal(0, m:pending())
+      end)
+
+      it("bounds a transfer by its own timeout, leaving the others at the configured one", function()
+        local m = core.multi{ concurrency = 2, timeout = 5 }
+        m:add(srv.base .. "/sleep1", "short", 0.1)
+        m:add(srv.base .. "/sleep1", "default")
+        local got = {}
+        for _, r in ipairs(drain(m)) do got[r.tag] = r end
+        assert.equal("timeout", got.short.error)
+        assert.is_nil(got.default.error)
+        assert.has_error(function() m:add(srv.base .. "/json", 1, 0) end)
+        assert.has_error(function() m:add(srv.base .. "/json", 1, "1") end)
       end)
 
       it("raises on misuse", function()

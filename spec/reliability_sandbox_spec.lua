@@ -283,6 +283,63 @@ while True:
       if server.out then os.remove(server.out) end
     end)
 
+    -- Every response-path input the fuzzer found (spec/fixtures/fuzz-regressions/envelope-*.http, also replayed by
+    -- fuzz/run.sh), sent byte for byte by a server of its own, twice on one session (the second on a fresh handle
+    -- after the first transfer): each must come back as a result or an error of a known kind.
+    local REPLAY = [[
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    d = b""
+    while b"\r\n\r\n" not in d:
+        more = c.recv(65536)
+        if not more: break
+        d += more
+    name = d.split(b" ")[1].split(b"?")[0].lstrip(b"/").decode() if d else ""
+    try:
+        c.sendall(open(sys.argv[1] + "/" + name, "rb").read())
+    except OSError:
+        pass
+    c.close()
+]]
+
+    it("replays every saved response-path fuzz finding without a crash", function()
+      local dir = "spec/fixtures/fuzz-regressions"
+      local script = os.tmpname()
+      util.write_file(script, REPLAY)
+      local out = os.tmpname()
+      local p = assert(io.popen("python3 " .. script .. " " .. dir .. " >" .. out .. " 2>&1 & echo $!"))
+      local pid = tonumber(p:read("a"):match("%d+"))
+      p:close()
+      local port
+      for _ = 1, 100 do
+        port = tonumber((util.read_file(out) or ""):match("^(%d+)\n"))
+        if port then break end
+        socket.sleep(0.05)
+      end
+      local ok, problem = pcall(function()
+        assert(port, "the replay server did not start")
+        local replayed = 0
+        local names = util.run("ls " .. dir)
+        for name in names:gmatch("(envelope%-[^\n]+%.http)") do
+          local c = xingtu.new { token = "t", base_url = "http://127.0.0.1:" .. port, retries = 0, timeout = 5 }
+          for _ = 1, 2 do
+            local data, err = c:get("/" .. name, {})
+            assert(data ~= nil or (type(err) == "table" and type(err.kind) == "string"), name)
+          end
+          c:close()
+          replayed = replayed + 1
+        end
+        assert.is_true(replayed >= 2, replayed .. " inputs replayed")
+      end)
+      os.execute("kill " .. pid .. " 2>/dev/null")
+      os.remove(script)
+      os.remove(out)
+      assert(ok, problem)
+    end)
+
     it("survives a folded first header line on a reused connection (network failure, no crash)", function()
       local c = client { base_url = "http://127.0.0.1:" .. server.port, retries = 0 }
       for i = 1, 50 do
@@ -310,6 +367,36 @@ while True:
       local took = core.now() - t0
       assert.is_true(took >= 3.8, string.format("20 calls took %.3f s", took))
       assert.equal(20, seen())
+      c:close()
+    end)
+  end)
+
+  describe("deadline", function()
+    it("cuts an attempt short when the deadline comes before the timeout", function()
+      sandbox.fault { delay = 3 }
+      local c = client { timeout = 60, deadline = 0.5 }
+      local t0 = core.now()
+      local data, err = c:touch_distribution(PARAMS)
+      local took = core.now() - t0
+      assert.is_nil(data)
+      assert.equal("timeout", err.kind)
+      assert.is_true(err.deadline_exceeded)
+      assert.equal("unknown", err.billed)
+      assert.is_true(took >= 0.45 and took < 1.5, "took " .. took)
+      -- the next call gets the whole deadline again, and the full timeout is back for a call without one
+      assert.is_table(c:touch_distribution(PARAMS))
+      c:close()
+    end)
+
+    it("starts no retry in a batch once the deadline has passed", function()
+      sandbox.fault { code = 301 }
+      sandbox.fault { delay = 1.2 }
+      local c = client { deadline = 0.8, backoff_base = 0.01 }
+      local results = c:batch({ { "touch_distribution", PARAMS } }, { concurrency = 1 })
+      local err = results[1].err
+      assert.is_table(err, "expected a failure")
+      assert.is_true(err.deadline_exceeded)
+      assert.equal(2, seen()) -- the 301 and the retry it cut short; no third attempt
       c:close()
     end)
   end)

@@ -131,6 +131,29 @@ describe("xingtu reliability", function()
             assert.equal(3600, err.retry_after)
         end)
 
+        it("report the server's Retry-After as err.retry_after also when the call is not retried", function()
+            local c = client_with({ fake.http(429, "", { retry_after = "120" }) }, { retries = 0 })
+            local _, err = c:touch_distribution { o_author_id = AUTHOR }
+            assert.equal(120, err.retry_after)
+            c = client_with({ fake.http(429, "", { retry_after = "5" }) }, { retries = 1 })
+            _, err = c:touch_distribution { o_author_id = AUTHOR }
+            assert.equal(2, err.attempts)
+            assert.equal(5, err.retry_after) -- the last attempt's, though no attempt follows
+            c = client_with({ fake.code(302) }, { retries = 0 })
+            _, err = c:touch_distribution { o_author_id = AUTHOR }
+            assert.is_nil(err.retry_after)
+        end)
+
+        it("read a Retry-After date against the injected wall clock", function()
+            local epoch = 1800000000
+            local date = os.date("!%a, %d %b %Y %H:%M:%S GMT", epoch + 9)
+            local c, _, clock = client_with({ fake.http(503, "", { retry_after = date }), fake.ok({}) },
+                { retry_unknown = true, random = function() return 0 end, wall_clock = function() return epoch end })
+            local _, meta = c:touch_distribution { o_author_id = AUTHOR }
+            assert.equal(2, meta.attempts)
+            assert.same({ 9 }, clock.sleeps)
+        end)
+
         it("start no attempt whose wait would end past the deadline", function()
             local c, t = client_with({ fake.code(301) }, { deadline = 2.5, retries = 10 })
             local _, err = c:touch_distribution { o_author_id = AUTHOR }
@@ -172,6 +195,20 @@ describe("xingtu reliability", function()
             local start = clock.now()
             for _ = 1, 5 do c:touch_distribution { o_author_id = AUTHOR } end
             assert.equal(start, clock.now())
+        end)
+
+        it("refuses a burst below one request", function()
+            assert.has_error(function() client_with({}, { rate = 10, burst = 0.5 }) end,
+                "xingtu.new: option burst must be a number >= 1 (a request takes one whole token), got 0.5")
+        end)
+
+        it("lowers an adaptive pace once per overshoot, not once per answer that was already on its way", function()
+            local ratelimit = require "xingtu.ratelimit"
+            local b = ratelimit.new({ rate = 20, adaptive = true }, 0)
+            for _ = 1, 16 do b:on_rate_limited(0.1, 0) end -- 16 requests sent together, all refused
+            assert.equal(10, b:current())
+            b:on_rate_limited(0.3, 0.2) -- one sent after the decrease: a new overshoot
+            assert.equal(5, b:current())
         end)
 
         it("slows down on rate limits and speeds up again when adaptive", function()

@@ -21,9 +21,9 @@
 --
 -- A request is { name, params }: a catalogue method name and its parameters as for client:<name>(params).
 -- Arrays are checked completely before anything is sent. Requests from an iterator function are checked as they
--- are pulled; a bad one ends the pulling: the requests pulled before it are finished and handed out as usual
--- (nothing already paid for is thrown away, nothing after it is sent), then the iterator closes the engine and
--- raises the error ("xingtu.each: request <n>: ...").
+-- are pulled; a bad one, or an error raised by the iterator function, ends the pulling: the requests pulled before
+-- it are finished and handed out as usual (nothing already paid for is thrown away, nothing after it is sent), then
+-- the iterator closes the engine and raises the error ("xingtu.each: request <n>: ...", or the iterator's own).
 --
 -- No Lua 5.4-only syntax here: client.lua loads this module under LuaJIT (nginx) too.
 
@@ -120,13 +120,13 @@ local function serial_multi(transport)
     return setmetatable({ transport = transport, queue = fifo() }, Serial)
 end
 
-function Serial:add(url, tag) push(self.queue, { url, tag }) end
+function Serial:add(url, tag, timeout) push(self.queue, { url, tag, timeout }) end
 
 function Serial:poll(_, at_most)
     if at_most == 0 then return {} end -- nothing runs in the background: the transfer happens when it is taken
     local item = shift(self.queue)
     if not item then return {} end
-    local r = self.transport:get(item[1])
+    local r = self.transport:get(item[1], item[3])
     r.tag = item[2]
     return { r }
 end
@@ -253,7 +253,14 @@ local function admit(E)
             ep, query = E.eps[i], E.queries[i]
             E.eps[i], E.queries[i] = nil, nil
         else
-            local req = E.source()
+            -- An error raised by the source ends the pulling like a bad request: what was pulled before it (and
+            -- maybe paid for) is finished and handed out, then the error is raised again, as it was.
+            local pulled, req = pcall(E.source)
+            if not pulled then
+                E.source_error = { req }
+                E.exhausted = true
+                break
+            end
             if req == nil then
                 E.exhausted = true
                 break
@@ -290,6 +297,9 @@ local function dispatch(E, now)
     local cap = E.open and E.concurrency or 1
     while E.inflight < cap and q.head <= q.tail and now >= E.pace_until do
         local call = q[q.head]
+        -- A call's deadline (and meta.elapsed) counts from when the batch first tries to send it, not from when it
+        -- was pulled from the input to wait in the queue.
+        if not call.dispatched then call.dispatched, call.started = true, now end
         local action, value = c:before_attempt(call)
         if action == "send" then
             shift(q)
@@ -299,24 +309,14 @@ local function dispatch(E, now)
                 m = (type(t) == "table" and t.multi == nil) and serial_multi(t) or c:open_multi(E.concurrency)
                 E.m = m
             end
-            m:add(call.url, call)
+            call.sent_at = now
+            m:add(call.url, call, value)
             E.inflight = E.inflight + 1
             added = added + 1
         elseif action == "wait" then
-            if c.deadline and now + value > call.started + c.deadline then
-                shift(q)
-                local err = call.last_error or new_error {
-                    kind = "timeout", billed = false, endpoint = call.endpoint,
-                    message = "deadline would pass while waiting for the rate limit: nothing sent",
-                }
-                err.deadline_exceeded = true
-                fail(E, call, err)
-            else
-                E.pace_until = now + value
-            end
-        else -- "fail": the spend guard
+            E.pace_until = now + value
+        else -- "fail": the spend guard or the deadline
             shift(q)
-            value.previous = call.last_error
             fail(E, call, value)
         end
     end
@@ -428,6 +428,7 @@ local function iterate(E)
         if E.closed then return nil end
         if E.exhausted and E.held == 0 then
             close(E)
+            if E.source_error then error(E.source_error[1], 0) end
             if E.bad then error(E.bad, 2) end
             return nil
         end

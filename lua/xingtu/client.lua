@@ -35,25 +35,33 @@ local function percent_encode(value)
 end
 _M.percent_encode = percent_encode
 
+local function positive(v) return v > 0 end
+local function non_negative(v) return v >= 0 end
+local function non_negative_integer(v) return v >= 0 and v == math.floor(v) end
+local function at_least_one(v) return v >= 1 end
+
+local EXPECTED = {
+    [positive] = "a positive number",
+    [non_negative] = "a number >= 0",
+    [non_negative_integer] = "an integer >= 0",
+    [at_least_one] = "a number >= 1 (a request takes one whole token)",
+}
+
 local function option(opts, name, kind, default, check)
     local value = opts[name]
     if value == nil then return default end
     if type(value) ~= kind or (check and not check(value)) then
-        error(format("xingtu.new: option %s must be %s, got %s", name,
-            check and ("a positive " .. kind) or ("a " .. kind), tostring(value)), 4)
+        error(format("xingtu.new: option %s must be %s, got %s", name, check and EXPECTED[check] or ("a " .. kind),
+            tostring(value)), 4)
     end
     return value
 end
-
-local function positive(v) return v > 0 end
-local function non_negative(v) return v >= 0 end
-local function non_negative_integer(v) return v >= 0 and v == math.floor(v) end
 
 local KNOWN_OPTIONS = {
     token = true, base_url = true, timeout = true, connect_timeout = true, user_agent = true, ca_file = true,
     proxy = true, max_body = true, transport = true, retries = true, backoff_base = true, backoff_max = true,
     deadline = true, retry_unknown = true, rate = true, burst = true, adaptive = true, max_calls = true,
-    clock = true, sleep = true, random = true, cache = true, cache_ttl = true, offline = true,
+    clock = true, sleep = true, random = true, wall_clock = true, cache = true, cache_ttl = true, offline = true,
 }
 
 -- Transport selection. `transport` is an object with get(url), or "curl" (the C core's libcurl session) or "ngx"
@@ -138,10 +146,11 @@ function _M.new(core, opts)
         backoff_max = option(opts, "backoff_max", "number", 20, non_negative),
         retry_unknown = option(opts, "retry_unknown", "boolean", false),
         random = option(opts, "random", "function", math.random),
+        wall_clock = option(opts, "wall_clock", "function", os.time),
     }
     self.bucket = ratelimit.new({
         rate = option(opts, "rate", "number", nil, positive),
-        burst = option(opts, "burst", "number", nil, positive),
+        burst = option(opts, "burst", "number", nil, at_least_one),
         adaptive = option(opts, "adaptive", "boolean", false),
     }, self.clock())
 
@@ -237,7 +246,16 @@ function Client:new_call(endpoint, path, query)
     return { endpoint = endpoint, url = url, shown_url = shown, attempts = 0, started = self.clock() }
 end
 
---- What the call should do now: "send", or "wait" plus seconds (pacing), or "fail" plus an error (spend guard).
+-- The error of a call whose deadline comes before its next attempt could end: its last real failure when it had one.
+local function deadline_error(call, why)
+    local err = call.last_error or errors.new { kind = "timeout", billed = false, endpoint = call.endpoint,
+        message = why }
+    err.deadline_exceeded = true
+    return err
+end
+
+--- What the call should do now: "send" plus the attempt's timeout (nil: the client's), "wait" plus seconds
+--  (pacing), or "fail" plus an error (spend guard, deadline).
 function Client:before_attempt(call)
     if self.max_calls and self.stats_.sent >= self.max_calls then
         return "fail", errors.new {
@@ -245,13 +263,27 @@ function Client:before_attempt(call)
             billed = false,
             endpoint = call.endpoint,
             message = format("max_calls (%d) spent: nothing sent", self.max_calls),
+            previous = call.last_error,
         }
     end
-    local wait = self.bucket:take(self.clock())
-    if wait > 0 then return "wait", wait end
+    local now = self.clock()
+    local left
+    if self.deadline then
+        left = call.started + self.deadline - now
+        if left <= 0 then return "fail", deadline_error(call, "deadline passed: nothing sent") end
+    end
+    local wait = self.bucket:take(now)
+    if wait > 0 then
+        if left and wait > left then
+            return "fail", deadline_error(call, "deadline would pass while waiting for the rate limit: nothing sent")
+        end
+        return "wait", wait
+    end
     self.stats_.sent = self.stats_.sent + 1
     call.attempts = call.attempts + 1
-    return "send"
+    -- The deadline bounds the whole call: an attempt gets only what is left of it.
+    call.capped = left ~= nil and left < self.timeout
+    return "send", call.capped and left or nil
 end
 
 -- The provider's own strings in a meta or an error (it may echo the query, token included) with the token masked.
@@ -279,9 +311,12 @@ function Client:after_attempt(call, res, null)
         return "done", data, meta
     end
     local err = meta
-    if err.kind == "rate_limited" then self.bucket:on_rate_limited(self.clock()) end
+    if err.kind == "rate_limited" then self.bucket:on_rate_limited(self.clock(), call.sent_at) end
     local wait = self.policy:decide(err, call.attempts)
-    if wait and self.deadline and self.clock() + wait > call.started + self.deadline then
+    if err.kind == "timeout" and call.capped then
+        err.deadline_exceeded = true -- cut short by the deadline: nothing is left for another attempt
+        wait = nil
+    elseif wait and self.deadline and self.clock() + wait > call.started + self.deadline then
         err.deadline_exceeded = true
         wait = nil
     end
@@ -311,21 +346,12 @@ function Client:perform(call)
     while true do
         local action, value = self:before_attempt(call)
         if action == "fail" then
-            -- A budget stop after retries reports the last real failure's context too.
-            value.previous = call.last_error
             return self:failed(call, value)
         elseif action == "wait" then
-            if self.deadline and self.clock() + value > call.started + self.deadline then
-                local err = call.last_error or errors.new {
-                    kind = "timeout", billed = false, endpoint = call.endpoint,
-                    message = "deadline would pass while waiting for the rate limit: nothing sent",
-                }
-                err.deadline_exceeded = true
-                return self:failed(call, err)
-            end
             self.sleep(value)
         else
-            local res = self.transport:get(call.url)
+            call.sent_at = self.clock()
+            local res = self.transport:get(call.url, value)
             local outcome, result, meta = self:after_attempt(call, res, null)
             if outcome == "done" then return result, meta end
             if outcome == "fail" then return self:failed(call, result) end

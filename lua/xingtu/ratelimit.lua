@@ -53,8 +53,13 @@ function Bucket:take(now)
     return (1 - self.tokens) / self.rate
 end
 
-function Bucket:on_rate_limited(now)
+--- A rate_limited answer at `now` to a request sent at `sent_at` (optional).
+function Bucket:on_rate_limited(now, sent_at)
     if not self.adaptive then return end
+    -- One decrease per overshoot: the answers to requests that were already on their way when the pace was last
+    -- lowered are part of the same overshoot (a batch of 16 gets 16 of them at once) and lower it no further.
+    if sent_at and self.decreased_at and sent_at < self.decreased_at then return end
+    self.decreased_at = now
     self:refill(now)
     local current = self.rate
     if current == huge then current = max(MIN_RATE * 2, self.sent_recently) end

@@ -17,7 +17,8 @@ local SUCCESS_REFUND = 1
 local Policy = {}
 Policy.__index = Policy
 
---- opts: retries, backoff_base, backoff_max, retry_unknown, random (function -> [0, 1)).
+--- opts: retries, backoff_base, backoff_max, retry_unknown, random (function -> [0, 1)), wall_clock (function ->
+--  seconds since the epoch, for Retry-After dates; default os.time).
 function _M.new(opts)
     return setmetatable({
         retries = opts.retries,
@@ -25,6 +26,7 @@ function _M.new(opts)
         cap = opts.backoff_max,
         retry_unknown = opts.retry_unknown,
         random = opts.random,
+        wall_clock = opts.wall_clock or os.time,
         budget = BUDGET_SIZE,
     }, Policy)
 end
@@ -71,23 +73,20 @@ function _M.parse_retry_after(value, wall_now)
 end
 
 --- Decides what follows failure `err` after `attempts` attempts. Returns the seconds to wait before the next
---  attempt, or nil when the call ends here (then `err` may have been annotated with the reason).
+--  attempt, or nil when the call ends here (then `err` may have been annotated with the reason). The server's
+--  Retry-After, when it sent one, is err.retry_after (seconds from now) whatever is decided.
 function Policy:decide(err, attempts)
+    local server_wait = _M.parse_retry_after(err.retry_after_header, self.wall_clock())
+    err.retry_after = server_wait
     if not err.retryable then return nil end
     if err.billed == "unknown" and not self.retry_unknown then return nil end
     if err.billed == true then return nil end
     if attempts > self.retries then return nil end
 
     local wait = self:backoff(attempts)
-    if err.http_status == 429 or err.http_status == 503 then
-        local server_wait = _M.parse_retry_after(err.retry_after_header)
-        if server_wait then
-            if server_wait > self.cap then
-                err.retry_after = server_wait
-                return nil
-            end
-            wait = max(wait, server_wait)
-        end
+    if server_wait and (err.http_status == 429 or err.http_status == 503) then
+        if server_wait > self.cap then return nil end
+        wait = max(wait, server_wait)
     end
 
     local cost = err.kind == "timeout" and TIMEOUT_RETRY_COST or RETRY_COST

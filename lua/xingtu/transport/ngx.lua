@@ -261,7 +261,7 @@ local function exchange(self, sock, request, r, deadline)
         local got_any
         err, got_any = headers, version
         if err == "timeout" then
-            r.error, r.error_message = "timeout", format("no answer within %g seconds", self.timeout)
+            r.error, r.error_message = "timeout", format("no answer within %g seconds", r.limit)
         elseif err == "invalid HTTP status line" then
             r.error, r.error_message = "other", "the server's answer is not HTTP (invalid status line)"
         else
@@ -300,7 +300,7 @@ local function exchange(self, sock, request, r, deadline)
                 r.error = "too_large"
                 r.error_message = format("response body larger than max_body (%d bytes)", limit)
             elseif cerr == "timeout" then
-                r.error, r.error_message = "timeout", format("no complete answer within %g seconds", self.timeout)
+                r.error, r.error_message = "timeout", format("no complete answer within %g seconds", r.limit)
             elseif cerr == "closed" then
                 r.error, r.error_message = "partial", "the connection closed before the end of the body"
             else
@@ -321,7 +321,7 @@ local function exchange(self, sock, request, r, deadline)
         if not data then
             r.size = partial and #partial or 0
             if rerr == "timeout" then
-                r.error, r.error_message = "timeout", format("no complete answer within %g seconds", self.timeout)
+                r.error, r.error_message = "timeout", format("no complete answer within %g seconds", r.limit)
             elseif rerr == "closed" then
                 r.error = "partial"
                 r.error_message = format("the connection closed after %d of %d body bytes", r.size, length)
@@ -350,7 +350,7 @@ local function exchange(self, sock, request, r, deadline)
                 if rerr == "closed" then return concat(parts), false end
                 r.size = #concat(parts)
                 if rerr == "timeout" then
-                    r.error, r.error_message = "timeout", format("no complete answer within %g seconds", self.timeout)
+                    r.error, r.error_message = "timeout", format("no complete answer within %g seconds", r.limit)
                 else
                     r.error, r.error_message = "recv", "reading the body failed: " .. tostring(rerr)
                 end
@@ -439,18 +439,23 @@ local function decode_into(self, r, body)
     end
 end
 
---- t:get(url) -> result table (see the top of this file). Raises only on misuse or when not inside nginx.
-function Transport:get(url)
+--- t:get(url, timeout) -> result table (see the top of this file); `timeout` (optional) bounds this attempt instead
+--  of the transport's. Raises only on misuse or when not inside nginx.
+function Transport:get(url, timeout)
     if type(url) ~= "string" then error("bad argument #1 to 'get' (string expected, got " .. type(url) .. ")", 2) end
     if url:find("\0", 1, true) then error("bad argument #1 to 'get' (URL contains a NUL byte)", 2) end
+    if timeout ~= nil and (type(timeout) ~= "number" or timeout ~= timeout or timeout <= 0) then
+        error("bad argument #2 to 'get' (timeout must be a number of seconds > 0)", 2)
+    end
     if not _M.can_yield() then
         error("xingtu: the nginx transport needs a phase that allows cosockets (rewrite, access, content, timer); "
             .. "this is " .. (_M.available() and ngx.get_phase() or "not nginx"), 2)
     end
     ngx.update_time()
     local started = ngx.now()
-    local deadline = started + self.timeout
-    local r = { status = 0, sent = false, size = 0, connects = 0 }
+    local limit = timeout and min(timeout, self.timeout) or self.timeout
+    local deadline = started + limit
+    local r = { status = 0, sent = false, size = 0, connects = 0, limit = limit } -- limit: for the messages only
     self.requests = self.requests + 1
     local scheme, host, port, target, host_header = parse_url(url)
     if not scheme then
@@ -475,6 +480,7 @@ function Transport:get(url)
     end
     ngx.update_time()
     r.elapsed = ngx.now() - started
+    r.limit = nil
     return r
 end
 
@@ -526,8 +532,8 @@ local function check_open(m)
     if m.closed then error("multi is closed", 3) end
 end
 
-local function run_one(m, url, tag)
-    local ok, r = pcall(m.transport.get, m.transport, url)
+local function run_one(m, url, tag, timeout)
+    local ok, r = pcall(m.transport.get, m.transport, url, timeout)
     if not ok then
         r = { status = 0, sent = false, size = 0, error = "other", error_message = "transport failure: " .. tostring(r),
             elapsed = 0 }
@@ -543,7 +549,7 @@ local function start_queued(m)
     while m.running < m.concurrency and #m.queue > 0 do
         local item = remove(m.queue, 1)
         m.running = m.running + 1
-        local th, err = ngx.thread.spawn(run_one, m, item[1], item[2])
+        local th, err = ngx.thread.spawn(run_one, m, item[1], item[2], item[3])
         if not th then
             m.running = m.running - 1
             m.done[#m.done + 1] = { status = 0, sent = false, size = 0, error = "other", elapsed = 0, tag = item[2],
@@ -554,12 +560,13 @@ local function start_queued(m)
     end
 end
 
---- m:add(url, tag): queues one GET; it starts at once when a slot is free.
-function Multi:add(url, tag)
+--- m:add(url, tag, timeout): queues one GET (timeout, optional: bounds this transfer); it starts at once when a
+--  slot is free.
+function Multi:add(url, tag, timeout)
     check_open(self)
     if type(url) ~= "string" then error("bad argument #1 to 'add' (string expected, got " .. type(url) .. ")", 2) end
     if url:find("\0", 1, true) then error("bad argument #1 to 'add' (URL contains a NUL byte)", 2) end
-    self.queue[#self.queue + 1] = { url, tag }
+    self.queue[#self.queue + 1] = { url, tag, timeout }
     self.pending_ = self.pending_ + 1
     start_queued(self)
 end
