@@ -560,7 +560,10 @@ static int parse_array(decoder *d)
     skip_ws(d);
     if (d->p < d->end && *d->p == ']') {
         d->p++;
+        /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
         lua_createtable(L, 0, 0);
+        luaL_getmetatable(L, XT_JSON_ARRAY_MT);
+        lua_setmetatable(L, -2);
         d->depth--;
         return 1;
     }
@@ -760,5 +763,10 @@ void xt_json_register(lua_State *L)
     lua_setfield(L, -2, "decode");
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
+    if (luaL_newmetatable(L, XT_JSON_ARRAY_MT)) { /* mod mt */
+        lua_pushliteral(L, "array");
+        lua_setfield(L, -2, "__jsontype");
+    }
+    lua_setfield(L, -2, "array_mt");
     xt_json_encode_register(L);
 }

@@ -25,6 +25,9 @@ _M.json = {
     decode = core.decode,
     encode = core.encode,
     null = core.null,
+    -- The metatable of decoded empty arrays ({ __jsontype = "array" }): setmetatable({}, xingtu.json.array_mt)
+    -- encodes as [].
+    array_mt = core.array_mt,
 }
 
 --- xingtu.new(opts) -> client. Options are listed in the README.

@@ -181,6 +181,13 @@ describe("xingtu.core", function()
                 return v
             end
 
+            it("keeps decoded empty arrays arrays: [] comes back as [], not {}", function()
+                local text = '{"a":[],"b":[[],{}],"c":{}}'
+                assert.are.equal(text, encode(decode(text), { sort_keys = true }))
+                assert.are.equal(require("xingtu").json.array_mt, getmetatable(decode("[]")))
+                assert.is_nil(getmetatable(decode("[1]"))) -- a non-empty array needs no mark
+            end)
+
             it("decode(encode(decode(s))) equals decode(s) for every y_ file of the JSONTestSuite", function()
                 if lfs.attributes(SUITE, "mode") ~= "directory" then
                     pending("JSONTestSuite not found at " .. SUITE)
