@@ -278,6 +278,22 @@ describe("bin/xingtu", function()
             local out = xingtu({ "batch", "side_info", "--ids", "-", "--format", "table" }, nil, "1\n2\n")
             assert.equal(4, #lines(out))
         end)
+
+        it("keeps the input id in `id` when the data has an id of its own (data.id)", function()
+            local out = xingtu({ "batch", "side_info", "--ids", "-", "--format", "csv" }, nil, "12\n")
+            local header, row = out:match("^([^\r]*)\r\n([^\r]*)\r\n")
+            local names, values = {}, {}
+            for name in (header .. ","):gmatch("([^,]*),") do names[#names + 1] = name end
+            for value in (row .. ","):gmatch("([^,]*),") do values[#values + 1] = value end
+            local seen = {}
+            for i, name in ipairs(names) do
+                assert.is_nil(seen[name], "column " .. name .. " twice")
+                seen[name] = values[i]
+            end
+            assert.equal("12", seen.id)
+            assert.equal("true", seen.ok)
+            assert.is_string(seen["data.id"])
+        end)
     end)
 
     describe("--sandbox", function()
@@ -287,6 +303,20 @@ describe("bin/xingtu", function()
             assert.equal(0, code, err)
             assert.is_table(core.decode(out))
             assert.equal(0, sandbox.stats().requests) -- its own sandbox answered, not this one
+        end)
+
+        it("answers a second --sandbox run from the cache the first one filled", function()
+            local dir = os.tmpname()
+            os.remove(dir)
+            local env = { JUSTONEAPI_TOKEN = false, JUSTONEAPI_BASE_URL = false,
+                XINGTU_SANDBOX_PORT = tostring(util.free_port()) }
+            local _, e1, c1 = xingtu({ "side_info", AUTHOR, "--sandbox", "--cache", dir }, env)
+            local out, e2, c2 = xingtu({ "side_info", AUTHOR, "--sandbox", "--cache", dir, "--offline",
+                "--format", "json" }, env)
+            os.execute("rm -rf " .. util.quote(dir))
+            assert.equal(0, c1, e1)
+            assert.equal(0, c2, e2)
+            assert.is_table(core.decode(out))
         end)
     end)
 
