@@ -15,6 +15,7 @@ billed, error kinds with billing, retries that never pay twice, rate limits and 
 }
 dependencies = {
    "lua >= 5.4",
+   "argparse >= 0.6", -- for bin/xingtu only (Debian: lua-argparse)
 }
 -- libcurl and the Lua headers are found by CMake through pkg-config (Debian: libcurl4-openssl-dev, liblua5.4-dev).
 -- CMake builds the core and installs it together with every Lua module, so the rock and `cmake --install` can

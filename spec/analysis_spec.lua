@@ -239,6 +239,8 @@ describe("xingtu.query", function()
         assert.equal(2, query(people):where("city", "北京"):count())
         assert.equal(3, query(people):where("n", ">=", 2):count())
         assert.equal(1, query(people):where(function(p) return p.n == nil end):count())
+        assert.equal(1, query(people):where("city", "=", nil):count()) -- the operator form, not city == "="
+        assert.equal(4, query(people):where("city", "~=", nil):count())
     end)
 
     it("sorts stably ascending and descending, rows without the field last", function()
@@ -296,6 +298,8 @@ describe("xingtu.query", function()
         assert.has_error(function() query(42) end)
         assert.has_error(function() query(people):sort("n", "up") end)
         assert.has_error(function() query(people):where("n", "<>", 1) end)
+        assert.has_error(function() query(people):where("n", ">", nil) end,
+            "xingtu.query: where: > needs a value to compare with, got nil")
     end)
 end)
 

@@ -153,6 +153,20 @@ describe("bin/xingtu", function()
             assert.matches("%-%-sandbox", err)
         end)
 
+        it("names a mistake in the arguments before a missing token", function()
+            local _, err, code = xingtu({ "touch_distribution" }, { JUSTONEAPI_TOKEN = false })
+            assert.equal(2, code)
+            assert.matches("needs the o_author_id", err)
+            assert.not_matches("JUSTONEAPI_TOKEN", err)
+        end)
+
+        it("takes the options before the command too", function()
+            local out, err, code = xingtu({ "--format", "json", "side_info", AUTHOR })
+            assert.equal(0, code, err)
+            assert.is_table(core.decode(out))
+            assert.equal(1, sandbox.stats().requests)
+        end)
+
         it("prints help with exit 0", function()
             local out, _, code = xingtu { "--help" }
             assert.equal(0, code)
@@ -194,6 +208,20 @@ describe("bin/xingtu", function()
             assert.equal(AUTHOR, doc.author_id)
             assert.equal("直播广场", doc.touch[1].name)
             assert.equal(25000, doc.conversion[1].min)
+        end)
+
+        it("as one CSV table, touch and conversion rows told apart by `section`", function()
+            local out, _, code = xingtu { "report", AUTHOR, "--format", "csv" }
+            assert.equal(0, code)
+            local sections, fields = {}, nil
+            for line in out:gmatch("([^\r\n]+)\r\n") do
+                local n = select(2, line:gsub(",", ",")) + 1 -- no quoted commas in these rows
+                fields = fields or n
+                assert.equal(fields, n, line)
+                sections[line:match("^([^,]+)")] = true
+            end
+            assert.same({ section = true, touch = true, conversion = true }, sections)
+            assert.not_matches("\r\n\r\n", out)
         end)
 
         it("exits 1 when a call fails, still reporting the other part", function()
@@ -337,6 +365,15 @@ describe("bin/xingtu", function()
 end)
 
 describe("xingtu.cli.output", function()
+    it("counts an emoji sequence as one two-column glyph", function()
+        assert.equal(2, output.width("👍")) -- 👍
+        assert.equal(2, output.width("👍🏽")) -- with a skin tone
+        assert.equal(2, output.width("👨‍👩‍👧")) -- a family: three joined by ZWJ
+        assert.equal(2, output.width("☀️")) -- ☀ + VS16: emoji presentation
+        assert.equal(2, output.width("🇨🇳")) -- a flag: two regional indicators
+        assert.equal(6, output.width("小👍🏽可")) -- in a nickname
+    end)
+
     it("counts East Asian wide characters as two columns", function()
         assert.equal(8, output.width("直播广场"))
         assert.equal(5, output.width("ab游c"))

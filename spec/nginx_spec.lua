@@ -284,6 +284,14 @@ describe("examples/nginx", function()
       assert.are.equal("120", res.headers["retry-after"])
     end)
 
+    it("passes on a short Retry-After too, once the retries it allowed are spent", function()
+      sandbox.fault { status = 429, retry_after = 1, times = 6 } -- both calls, 3 attempts each
+      local res, body = get("/creators/" .. fresh_id() .. "/summary")
+      assert.are.equal(503, res.status)
+      assert.are.equal("rate_limited", body.error.kind)
+      assert.are.equal("1", res.headers["retry-after"])
+    end)
+
     it("answers a connection dropped mid-body with 502 network, not retried (billing unknown)", function()
       sandbox.fault { close_mid_body = 1, times = 2 }
       local res, body = get("/creators/" .. fresh_id() .. "/summary")

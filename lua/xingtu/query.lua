@@ -74,13 +74,19 @@ local OPS = {
 }
 
 --- q:where(predicate) | q:where(field, value) | q:where(field, op, value): keeps the rows that match.
-function Query:where(a, b, c)
+function Query:where(...)
+    local a, b, c = ...
     local pred
+    -- Three arguments are the operator form even when the value is nil (where("city", "=", nil): rows without a
+    -- city), so an operator is never taken for the value to compare with.
     if type(a) == "function" and b == nil then
         pred = a
-    elseif c ~= nil then
+    elseif select("#", ...) >= 3 then
         local op = OPS[b]
         if not op then error("xingtu.query: where: unknown operator " .. tostring(b) .. "; use = ~= < <= > >=", 2) end
+        if c == nil and not (b == "=" or b == "==" or b == "~=" or b == "!=") then
+            error("xingtu.query: where: " .. b .. " needs a value to compare with, got nil", 2)
+        end
         local get = field_getter(a)
         pred = function(r) return op(get(r), c) end
     elseif a ~= nil then

@@ -346,7 +346,7 @@ local function cmd_method(method, args, env, client_for)
     local client = client_for()
     local data, meta = client:call(method, params)
     if data == nil then
-        env.stderr:write("xingtu: ", tostring(meta), "\n")
+        env.stderr:write(tostring(meta), "\n") -- "xingtu: <kind> ..."
         return 1
     end
     write_data(env, args.format, data)
@@ -369,8 +369,8 @@ local function cmd_report(args, env, client_for)
     local touch, touch_err = client:touch_distribution(tp)
     local conv, conv_err = client:convert_ability(cp)
     local status = (touch and conv) and 0 or 1
-    if not touch then env.stderr:write("xingtu: ", tostring(touch_err), "\n") end
-    if not conv then env.stderr:write("xingtu: ", tostring(conv_err), "\n") end
+    if not touch then env.stderr:write(tostring(touch_err), "\n") end
+    if not conv then env.stderr:write(tostring(conv_err), "\n") end
     local fmt = args.format
     if fmt == "table" then
         env.stdout:write(report.render { author_id = args.author_id, platform = platform, range = range,
@@ -380,13 +380,19 @@ local function cmd_report(args, env, client_for)
     local t = require("xingtu.touch").flatten(touch)
     local c = require("xingtu.ranges").rows(conv)
     if fmt == "csv" then
+        -- One RFC 4180 table: a `section` column tells touch rows from conversion rows, each leaving the other's
+        -- columns empty.
         local rows = {}
-        for i, r in ipairs(t) do
-            rows[i] = { level = r.level, path = concat(r.path, " / "), cnt = r.cnt,
+        for _, r in ipairs(t) do
+            rows[#rows + 1] = { section = "touch", level = r.level, path = concat(r.path, " / "), cnt = r.cnt,
                 share_of_parent = r.share_of_parent, share_of_total = r.share_of_total }
         end
-        env.stdout:write(output.csv({ "level", "path", "cnt", "share_of_parent", "share_of_total" }, rows))
-        env.stdout:write("\r\n", output.csv({ "field", "raw", "min", "max", "unit" }, c))
+        for _, r in ipairs(c) do
+            rows[#rows + 1] = { section = "conversion", field = r.field, raw = r.raw, min = r.min, max = r.max,
+                unit = r.unit }
+        end
+        env.stdout:write(output.csv({ "section", "level", "path", "cnt", "share_of_parent", "share_of_total", "field",
+            "raw", "min", "max", "unit" }, rows))
         return status
     end
     local doc = {
@@ -580,12 +586,37 @@ end
 -- Entry.
 
 --- run(argv, env) -> exit status. env: { stdout, stderr, getenv, root } (defaults: the process's).
+-- True when name is one of the commands or a catalogue method.
+local function is_command(name)
+    if xingtu().endpoints[name] ~= nil then return true end
+    for _, c in ipairs(COMMANDS) do
+        if c == name then return true end
+    end
+    return false
+end
+
 function _M.run(argv, env)
     env = env or default_env()
     for k, v in pairs(default_env()) do
         if env[k] == nil then env[k] = v end
     end
     local command = argv[1]
+    -- Options may come before the command too (xingtu --sandbox report ...): the command is the first argument that
+    -- names one; everything else goes to its parser.
+    if type(command) == "string" and command:sub(1, 1) == "-" and command ~= "-h" and command ~= "--help"
+        and command ~= "--version" then
+        for k = 2, #argv do
+            if is_command(argv[k]) then
+                command = argv[k]
+                local moved = { command }
+                for i = 1, #argv do
+                    if i ~= k then moved[#moved + 1] = argv[i] end
+                end
+                argv = moved
+                break
+            end
+        end
+    end
     if command == nil then
         env.stderr:write(top_help())
         return 2
@@ -598,11 +629,7 @@ function _M.run(argv, env)
         env.stdout:write("xingtu ", xingtu().VERSION, "\n")
         return 0
     end
-    local known = xingtu().endpoints[command] ~= nil
-    for _, c in ipairs(COMMANDS) do
-        if c == command then known = true end
-    end
-    if not known then
+    if not is_command(command) then
         env.stderr:write(format("xingtu: unknown command %s\ncommands: %s\nmethods: %s\n", command,
             concat(COMMANDS, ", "), concat(catalogue_names(), ", ")))
         return 2
@@ -628,9 +655,9 @@ function _M.run(argv, env)
     end
     local status
     local okrun, err = xpcall(function()
-        if command ~= "endpoints" then
-            client_options(args, env, args.sandbox and { token = "", url = "" } or nil) -- usage checks only
-        end
+        -- The options' usage checks first; the token is checked when the command needs a client, after its own
+        -- arguments were checked, so that a mistake in them is what the user hears about.
+        if command ~= "endpoints" then client_options(args, env, { token = "", url = "" }) end
         if command == "endpoints" then
             status = cmd_endpoints(args, env)
         elseif command == "report" then

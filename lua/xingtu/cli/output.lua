@@ -69,15 +69,35 @@ function _M.char_width(c)
     return 1
 end
 
+-- Columns of a string of code points, emoji sequences (common in creators' nicknames) taken as one glyph each: a
+-- skin tone modifies the emoji before it, a zero-width joiner glues the next emoji to the one before, and the emoji
+-- variation selector (U+FE0F) shows a narrow symbol (☀) as a two-column emoji.
+local function columns(s)
+    local n, last, glued = 0, 0, false -- last: columns of the glyph being built
+    for _, c in utf8_codes(s) do
+        local w
+        if glued then
+            w, glued = 0, false
+        elseif c == 0x200D then
+            w, glued = 0, last > 0
+        elseif c >= 0x1F3FB and c <= 0x1F3FF and last == 2 then
+            w = 0
+        elseif c == 0xFE0F and last == 1 then
+            w, last = 1, 2
+        else
+            w = _M.char_width(c)
+            if w > 0 then last = w end
+        end
+        n = n + w
+    end
+    return n
+end
+
 --- Columns a string takes in a terminal (invalid UTF-8: one column a byte).
 function _M.width(s)
     s = tostring(s)
     if not s:find("[\128-\255]") then return #s end
-    local ok, w = pcall(function()
-        local n = 0
-        for _, c in utf8_codes(s) do n = n + _M.char_width(c) end
-        return n
-    end)
+    local ok, w = pcall(columns, s)
     if ok then return w end
     return #s
 end
