@@ -72,7 +72,7 @@ end
 -- Columns of a string of code points, emoji sequences (common in creators' nicknames) taken as one glyph each: a
 -- skin tone modifies the emoji before it, a zero-width joiner glues the next emoji to the one before, and the emoji
 -- variation selector (U+FE0F) shows a narrow symbol (☀) as a two-column emoji.
-local function columns(s)
+local function glyph_columns(s)
     local n, last, glued = 0, 0, false -- last: columns of the glyph being built
     for _, c in utf8_codes(s) do
         local w
@@ -97,7 +97,7 @@ end
 function _M.width(s)
     s = tostring(s)
     if not s:find("[\128-\255]") then return #s end
-    local ok, w = pcall(columns, s)
+    local ok, w = pcall(glyph_columns, s)
     if ok then return w end
     return #s
 end
