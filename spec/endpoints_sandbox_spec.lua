@@ -98,6 +98,7 @@ local function bad_cases(ep)
             case(p.name .. " a float", with(ep, p.name, 1.5), p.name, "integer")
             case(p.name .. " a decimal string", with(ep, p.name, "2.5"), p.name, "integer")
             case(p.name .. " a boolean", with(ep, p.name, true), p.name, "integer")
+            case(p.name .. " beyond 32 bits", with(ep, p.name, "2147483648"), p.name, "at most 2147483647")
             if p.min then
                 case(p.name .. " below " .. p.min, with(ep, p.name, p.min - 1), p.name, "at least " .. p.min)
                 case(p.name .. " negative", with(ep, p.name, -1), p.name, "at least " .. p.min)

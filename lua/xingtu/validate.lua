@@ -35,6 +35,8 @@ end
 -- Each checker returns the string to send, or nil and the reason the value was refused.
 local check = {}
 
+local INT32_MAX = 2147483647
+
 local function in_list(list, value)
     for _, item in ipairs(list) do
         if item == value then return true end
@@ -92,6 +94,8 @@ function check.integer(value, p)
     if math_type(n) == "float" and n == math.floor(n) then n = math.tointeger and math.tointeger(n) or n end
     if math_type(n) ~= "integer" then return nil, "must be an integer, got " .. quote(value) end
     if p.min and n < p.min then return nil, format("must be at least %d, got %d", p.min, n) end
+    -- The provider's integers are int32 (page, the only one, in the OpenAPI definition).
+    if n > INT32_MAX then return nil, format("must be at most %d (a 32-bit integer), got %d", INT32_MAX, n) end
     return format("%d", n)
 end
 
