@@ -74,6 +74,14 @@ describe("xingtu", function()
             assert.matches("[?&]token=from%-the%-env&", out)
         end)
 
+        it("defaults to the provider's recommendations: 60 s a call, 10 s to connect, 3 retries", function()
+            local c = xingtu.new { token = TOKEN, transport = fake.transport() }
+            assert.equal(60, c.timeout)
+            assert.equal(10, c.connect_timeout)
+            assert.same({ 3, 0.5, 20, false }, { c.policy.retries, c.policy.base, c.policy.cap, c.policy.retry_unknown })
+            if not os.getenv("JUSTONEAPI_BASE_URL") then assert.equal("https://api.justoneapi.com", c.base_url) end
+        end)
+
         it("refuses a base_url that is not http or https", function()
             raises("base_url must be an http:// or https:// URL", xingtu.new,
                 { token = TOKEN, base_url = "file:///etc/passwd", transport = fake.transport() })

@@ -78,6 +78,7 @@ local NGINX_SERVER = [[
       return 429 '{"code":429,"message":"slow down"}';
     }
     location = /html { default_type text/html; return 200 '<html><body>Bad gateway</body></html>'; }
+    location = /whoami { return 200 '{"ua":"$http_user_agent","host":"$http_host","line":"$request"}'; }
     location = /empty { return 204; }
     location = /slow { echo_sleep 2; echo '{"slow":true}'; }
     location = /sleep1 { echo_sleep 0.3; echo '{"slept":true}'; }
@@ -324,6 +325,21 @@ describe("xingtu.core", function()
         assert.is_true(r.body.slept)
         assert.has_error(function() s:get(srv.base .. "/json", -1) end,
           "bad argument #2 to 'get' (timeout must be a number of seconds > 0)")
+      end)
+
+      it("sends the User-Agent it was given, and xingtu/<version> libcurl/<version> by default", function()
+        local r = core.session{ user_agent = "campaign-tool/2" }:get(srv.base .. "/whoami")
+        assert.equal("campaign-tool/2", r.body.ua)
+        r = core.session():get(srv.base .. "/whoami")
+        assert.matches("^xingtu/" .. core.VERSION:gsub("%.", "%%.") .. " libcurl/%d", r.body.ua)
+      end)
+
+      it("goes through the proxy it is given", function()
+        -- The test nginx plays the proxy: it answers the absolute-form request for a host that does not exist.
+        local r = core.session{ proxy = srv.base }:get("http://xingtu-proxy-test.invalid/whoami")
+        assert.is_nil(r.error, r.error_message)
+        assert.equal("GET http://xingtu-proxy-test.invalid/whoami HTTP/1.1", r.body.line)
+        assert.equal("xingtu-proxy-test.invalid", r.body.host)
       end)
 
       it("reports 'timeout' after the request was sent", function()
