@@ -342,6 +342,22 @@ describe("xingtu.core", function()
         assert.equal("xingtu-proxy-test.invalid", r.body.host)
       end)
 
+      it("serves several Lua states on several threads of one process at once", function()
+        local exe = os.tmpname()
+        -- Under the sanitizer stage the core is instrumented: so is the host, which then brings its own runtime.
+        local sanitized = os.getenv("XINGTU_SANITIZED") and " -fsanitize=address,undefined" or ""
+        local built = os.execute("env -u LD_PRELOAD cc -O1" .. sanitized .. " -o " .. exe
+          .. " spec/helpers/multistate.c $(pkg-config --cflags --libs lua5.4) -lpthread 2>/dev/null")
+        if not built then
+          os.remove(exe)
+          return pending("no C compiler or Lua 5.4 headers")
+        end
+        local out = util.run("env -u LD_PRELOAD " .. util.quote(exe) .. " " .. util.quote(package.cpath) .. " "
+          .. srv.base .. "/json 4 25 2>&1")
+        os.remove(exe)
+        assert.equal("ok 100\n", out)
+      end)
+
       it("reports 'timeout' after the request was sent", function()
         local s = core.session{ timeout = 0.3 }
         local t0 = socket.gettime()
