@@ -19,7 +19,8 @@ local pairs, ipairs, setmetatable, error = pairs, ipairs, setmetatable, error
 local DEFAULT_BASE_URL = "https://api.justoneapi.com"
 local MASK = "***"
 
--- Tokens live outside the client table, so printing or serialising a client can never reveal one.
+-- Tokens live outside the client table, so printing or serialising a client can never reveal one:
+-- secrets[client] = { token = ..., encoded = <percent-encoded, as it travels in the query> }.
 local secrets = setmetatable({}, { __mode = "k" })
 
 local Client = {}
@@ -138,7 +139,7 @@ function _M.new(core, opts)
         sleep = option(opts, "sleep", "function", default_sleep(core)),
         stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
     }, Client)
-    secrets[self] = token
+    secrets[self] = { token = token, encoded = percent_encode(token) }
 
     self.policy = retry.new {
         retries = option(opts, "retries", "number", 3, non_negative_integer),
@@ -200,31 +201,34 @@ function Client:__tostring()
     return format("xingtu.Client (%s, token %s)", self.base_url, MASK)
 end
 
+-- `s` with every occurrence of `needle` replaced by the mask; `s` itself when there is none (the usual case: this
+-- runs on every answer's message).
+local function hide(s, needle)
+    local i, j = s:find(needle, 1, true)
+    if not i then return s end
+    local out, at = {}, 1
+    while i do
+        out[#out + 1] = s:sub(at, i - 1)
+        out[#out + 1] = MASK
+        at = j + 1
+        i, j = s:find(needle, at, true)
+    end
+    out[#out + 1] = s:sub(at)
+    return concat(out)
+end
+
 --- Replaces every occurrence of this client's token (raw or percent-encoded) in `text`.
 function Client:mask(text)
     if type(text) ~= "string" then return text end
-    local token = secrets[self]
-    local function hide(s, needle)
-        local out, at = {}, 1
-        while true do
-            local i, j = s:find(needle, at, true)
-            if not i then break end
-            out[#out + 1] = s:sub(at, i - 1)
-            out[#out + 1] = MASK
-            at = j + 1
-        end
-        out[#out + 1] = s:sub(at)
-        return concat(out)
-    end
-    text = hide(text, token)
-    local encoded = percent_encode(token)
-    if encoded ~= token then text = hide(text, encoded) end
+    local secret = secrets[self]
+    text = hide(text, secret.token)
+    if secret.encoded ~= secret.token then text = hide(text, secret.encoded) end
     return text
 end
 
 -- The URL to send and the one to show (token masked). `query` is an array of { name, value } strings.
 function Client:url_for(path, query)
-    local parts = { "token=" .. percent_encode(secrets[self]) }
+    local parts = { "token=" .. secrets[self].encoded }
     local shown = { "token=" .. MASK }
     for _, pair in ipairs(query) do
         local item = percent_encode(pair[1]) .. "=" .. percent_encode(pair[2])
