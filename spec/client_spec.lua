@@ -1,6 +1,7 @@
 -- The client's contract, checked through a fake transport (no HTTP): options, validation, errors, billing, masking.
 local xingtu = require "xingtu"
 local fake = require "helpers.fake"
+local util = require "helpers.util"
 
 local TOKEN = "tok-SECRET-1234"
 local AUTHOR = "6976442543234760712"
@@ -56,7 +57,8 @@ describe("xingtu", function()
             local script = "package.path = 'lua/?.lua;' .. package.path; package.cpath = [[" .. package.cpath .. "]]; "
                 .. "local ok, err = pcall(require('xingtu').new, "
                 .. "{ transport = {} }); io.write(tostring(ok), ' ', tostring(err))"
-            local f = assert(io.popen("env -u JUSTONEAPI_TOKEN " .. lua .. " -e \"" .. script .. "\" 2>&1"))
+            local f = assert(io.popen("env -u JUSTONEAPI_TOKEN " .. util.lua_child_env() .. lua .. " -e \"" .. script
+                .. "\" 2>&1"))
             local out = f:read("a")
             f:close()
             assert.matches("^false .*no API token.*token =.*JUSTONEAPI_TOKEN", out)
@@ -68,7 +70,8 @@ describe("xingtu", function()
                 .. "local c = require('xingtu').new{ transport = "
                 .. "{ get = function(_, url) io.write(url) return { status = 0, error = 'connect', sent = false } end }"
                 .. ", retries = 0 }; c:touch_distribution{ o_author_id = '1' }"
-            local f = assert(io.popen("JUSTONEAPI_TOKEN=from-the-env " .. lua .. " -e \"" .. script .. "\" 2>&1"))
+            local f = assert(io.popen("env JUSTONEAPI_TOKEN=from-the-env " .. util.lua_child_env() .. lua .. " -e \""
+                .. script .. "\" 2>&1"))
             local out = f:read("a")
             f:close()
             assert.matches("[?&]token=from%-the%-env&", out)

@@ -142,7 +142,8 @@ describe("xingtu reliability against the sandbox", function()
       assert.equal("unknown", err.billed)
       assert.equal(1, err.attempts)
       assert.equal(1, seen())
-      assert.is_true(took >= 0.3 and took < 1.9, "took " .. took)
+      -- libcurl's timers work in whole milliseconds against its own clock: it may give up a hair before 0.3 s.
+      assert.is_true(took >= 0.28 and took < 1.9, "took " .. took)
       c:close()
     end)
 

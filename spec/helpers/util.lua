@@ -10,6 +10,7 @@
 --   util.rss_kb()                 -- resident set of this process (VmRSS in /proc/self/status), in kB
 --   util.full_gc()                -- two full collections: the second frees what finalizers of the first let go
 --   util.free_port()              -- a port on 127.0.0.1 nobody listens on (bound for its number, then closed)
+--   util.lua_child_env()          -- env prefix for a Lua child that loads this process's xingtu.core (sanitizers)
 --
 -- io.popen is looked up at each call, never kept: under AddressSanitizer spec/helpers/sanitized.lua replaces it.
 
@@ -84,6 +85,16 @@ end
 function util.full_gc()
   collectgarbage()
   collectgarbage()
+end
+
+--- The prefix for a command that starts a Lua child loading the same xingtu.core as this process. Under the
+--  sanitizer stage the core is instrumented and the child needs the sanitizer runtime preloaded, which
+--  spec/helpers/sanitized.lua otherwise keeps from children; elsewhere it is empty.
+function util.lua_child_env()
+    local preload = os.getenv("XINGTU_SANITIZED") == "1" and os.getenv("LD_PRELOAD")
+    if not preload then return "" end
+    return "LD_PRELOAD=" .. util.quote(preload) .. " ASAN_OPTIONS=" .. util.quote(os.getenv("ASAN_OPTIONS") or "")
+        .. " UBSAN_OPTIONS=" .. util.quote(os.getenv("UBSAN_OPTIONS") or "") .. " "
 end
 
 function util.free_port()
