@@ -17,20 +17,15 @@ local function xingtu(args, env, stdin)
     end
     parts[#parts + 1] = "lua5.4 bin/xingtu"
     for _, a in ipairs(args) do parts[#parts + 1] = util.quote(a) end
-    local err_file = os.tmpname()
-    local cmd = table.concat(parts, " ") .. " 2>" .. err_file
+    local cmd = table.concat(parts, " ")
+    local in_file
     if stdin then
-        local in_file = os.tmpname()
-        local f = assert(io.open(in_file, "wb"))
-        f:write(stdin)
-        f:close()
+        in_file = os.tmpname()
+        util.write_file(in_file, stdin)
         cmd = cmd .. " <" .. in_file
     end
-    local p = assert(io.popen(cmd, "r"))
-    local out = p:read("a")
-    local _, _, code = p:close()
-    local err = util.read_file(err_file) or ""
-    os.remove(err_file)
+    local out, err, code = util.run3(cmd)
+    if in_file then os.remove(in_file) end
     return out, err, code
 end
 

@@ -13,14 +13,7 @@ end
 
 -- Runs cmd from the checkout with a private cache and sandbox port; returns stdout, stderr, exit status.
 local function run(cmd, cache_dir, port)
-    local err_file = os.tmpname()
-    local p = assert(io.popen(("env XDG_CACHE_HOME=%s XINGTU_SANDBOX_PORT=%d %s 2>%s"):format(util.quote(cache_dir),
-        port, cmd, err_file)))
-    local out = p:read("a")
-    local _, _, code = p:close()
-    local err = util.read_file(err_file) or ""
-    os.remove(err_file)
-    return out, err, code
+    return util.run3(("env XDG_CACHE_HOME=%s XINGTU_SANDBOX_PORT=%d %s"):format(util.quote(cache_dir), port, cmd))
 end
 
 describe("examples/", function()

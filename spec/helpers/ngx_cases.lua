@@ -82,14 +82,20 @@ function cases.retry()
     return { ok = data ~= nil, attempts = meta.attempts, err = err_fields(not data and meta) }
 end
 
--- The multi directly: 6 transfers, at most 3 at once.
-function cases.multi()
+-- A client's multi for `concurrency` transfers with n touch_distribution requests added, tagged 1..n.
+local function multi_with(n, concurrency)
     local c = client {}
-    local m = c:open_multi(3)
+    local m = c:open_multi(concurrency)
     local path = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
-    for i = 1, 6 do
+    for i = 1, n do
         m:add((c:url_for(path, { { "oAuthorId", "69764425432347600" .. i } })), i)
     end
+    return m
+end
+
+-- The multi directly: 6 transfers, at most 3 at once.
+function cases.multi()
+    local m = multi_with(6, 3)
     local started, tags, statuses, polls = now(), {}, {}, 0
     local pending_before = m:pending()
     while m:pending() > 0 do
@@ -108,12 +114,7 @@ end
 
 -- The multi's poll(timeout, at_most): 4 transfers finish in the background, then come out one per poll.
 function cases.multi_at_most()
-    local c = client {}
-    local m = c:open_multi(4)
-    local path = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
-    for i = 1, 4 do
-        m:add((c:url_for(path, { { "oAuthorId", "69764425432347600" .. i } })), i)
-    end
+    local m = multi_with(4, 4)
     local nothing = #m:poll(0, 0)
     ngx.sleep(0.5) -- the light threads run meanwhile
     local sizes, tags = {}, {}

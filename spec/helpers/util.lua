@@ -3,6 +3,7 @@
 --   local util = require "helpers.util"
 --   util.ROOT                     -- the repository root, an absolute path
 --   util.run(cmd)                 -- cmd through /bin/sh: its stdout and exit status (0: success; a signal: its number)
+--   util.run3(cmd)                -- the same, stderr kept apart: stdout, stderr, exit status (Lua 5.4)
 --   util.quote(s)                 -- s as one single-quoted shell word
 --   util.read_file(path)          -- the whole file (binary), or nil and io.open's message
 --   util.write_file(path, text)   -- replaces the file; raises on failure
@@ -25,6 +26,17 @@ do
   local root = debug.getinfo(1, "S").source:match("^@(.*)/spec/helpers/[^/]*$") or "."
   if root:sub(1, 1) ~= "/" and os.getenv("PWD") then root = os.getenv("PWD") .. "/" .. root end
   util.ROOT = (root:gsub("/%./", "/"):gsub("/%.?$", ""))
+end
+
+--- cmd through /bin/sh with its stderr kept apart: stdout, stderr, exit status.
+function util.run3(cmd)
+  local err_file = os.tmpname()
+  local p = assert(io.popen(cmd .. " 2>" .. err_file, "r"))
+  local out = p:read("*a")
+  local _, _, code = p:close()
+  local err = util.read_file(err_file) or ""
+  os.remove(err_file)
+  return out, err, code
 end
 
 function util.run(cmd)
