@@ -3,10 +3,11 @@
 --   lua5.4 bench/batch.lua [--workers N] [--rounds N] [--requests N] [--concurrency N]
 --
 -- Needs build/xingtu/core.so (bash .ci/build build); builds bench/fetch_baseline with make when it is missing.
--- Starts `bin/xingtu-sandbox start --workers N` and stops it at the end. The default is 2 workers, so that the
--- sandbox outruns a decoding client (as the real provider does), at the price of sharing the 2 cores with it. The
--- warm-up sends every URL twice, so each worker's body memo (sandbox/xt_sandbox/bodies.lua) holds most bodies and a
--- request costs the sandbox ~0.2 ms instead of ~1.2 ms of building and encoding. Prints a markdown table:
+-- Starts `bin/xingtu-sandbox start --workers N` and stops it at the end. The default is 1 worker: the warm-up sends
+-- every URL twice, so the worker's body memo (sandbox/xt_sandbox/bodies.lua) holds the bodies and a request costs the
+-- sandbox ~0.2 ms instead of ~1.2 ms of building and encoding; one worker then outruns a decoding client (as the real
+-- provider does) and leaves the other core to the client (with 2 workers on 2 cores the rows moved by 30 points from
+-- one run to the next). Prints a markdown table:
 --
 --   R   bench/fetch_baseline (plain libcurl multi, bodies ignored) over the same touch_distribution URLs
 --   D   xingtu.json.decode alone on the same body;  L = 1 / (1/R + 1/D)
@@ -87,7 +88,7 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- Options.
 
-local opts = { workers = 2, rounds = 3, requests = 2000, concurrency = 32, latency = 0.05 }
+local opts = { workers = 1, rounds = 3, requests = 2000, concurrency = 32, latency = 0.05 }
 do
     local k = 1
     while arg[k] do
@@ -208,7 +209,7 @@ local function main()
     end
 
     -- Warm up both sides (nginx workers, the Lua JIT-less VM's allocator, libcurl's connection cache), and fill the
-    -- workers' body memos: a URL lands on whichever worker its connection went to, so twice over.
+    -- workers' body memos (with several workers a URL lands on whichever one its connection went to: twice over).
     for _ in client:each({ request(1), request(2), request(3) }, { concurrency = 3 }) do end
     fetch_baseline()
     fetch_baseline()
