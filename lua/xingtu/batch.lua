@@ -309,7 +309,6 @@ local function dispatch(E, now)
                 m = (type(t) == "table" and t.multi == nil) and serial_multi(t) or c:open_multi(E.concurrency)
                 E.m = m
             end
-            call.sent_at = now
             m:add(call.url, call, value)
             E.inflight = E.inflight + 1
             added = added + 1

@@ -285,6 +285,7 @@ function Client:before_attempt(call)
     end
     self.stats_.sent = self.stats_.sent + 1
     call.attempts = call.attempts + 1
+    call.sent_at = now -- adaptive pacing tells refusals of requests sent before its last decrease by it
     -- The deadline bounds the whole call: an attempt gets only what is left of it.
     call.capped = left ~= nil and left < self.timeout
     return "send", call.capped and left or nil
@@ -354,7 +355,6 @@ function Client:perform(call)
         elseif action == "wait" then
             self.sleep(value)
         else
-            call.sent_at = self.clock()
             local res = self.transport:get(call.url, value)
             local outcome, result, meta = self:after_attempt(call, res, null)
             if outcome == "done" then return result, meta end
