@@ -550,17 +550,16 @@ local function cmd_batch(args, env, client_for)
     emit_ready()
     if fmt == "json" then out:write(emitted == 0 and "[]\n" or "\n]\n") end
     if fmt == "table" or fmt == "csv" then
-        local columns, rows = { "id", "ok", "error_kind", "error_message" }, {}
+        local columns, rows, fixed, seen = { "id", "ok", "error_kind", "error_message" }, {}, {}, {}
         -- The data's own fields come after these; one of the same name (base_info has an `id`) is data.<name>.
-        local seen = { id = true, ok = true, error_kind = true, error_message = true }
+        for _, name in ipairs(columns) do fixed[name], seen[name] = true, true end
         for i = 1, #ids do
             local r = results[i]
             local row = { id = r.id, ok = r.ok }
             if r.ok then
                 local rec, order = output.flatten(r.data)
                 for _, k in ipairs(order) do
-                    local column = (k == "id" or k == "ok" or k == "error_kind" or k == "error_message")
-                        and "data." .. k or k
+                    local column = fixed[k] and "data." .. k or k
                     if not seen[column] then
                         seen[column] = true
                         columns[#columns + 1] = column
