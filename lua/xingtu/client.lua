@@ -10,6 +10,7 @@ local validate = require "xingtu.validate"
 local retry = require "xingtu.retry"
 local ratelimit = require "xingtu.ratelimit"
 local catalogue = require "xingtu.endpoints"
+local secret = require "xingtu.secret"
 
 local _M = {}
 
@@ -20,7 +21,8 @@ local DEFAULT_BASE_URL = "https://api.justoneapi.com"
 local MASK = "***"
 
 -- Tokens live outside the client table, so printing or serialising a client can never reveal one:
--- secrets[client] = { token = ..., encoded = <percent-encoded, as it travels in the query> }.
+-- secrets[client] = { encoded = <the token percent-encoded, as it travels in the query>,
+--                     mask = <xingtu.secret's masker: the token hidden in any form, whole or in part> }.
 local secrets = setmetatable({}, { __mode = "k" })
 
 local Client = {}
@@ -139,7 +141,7 @@ function _M.new(core, opts)
         sleep = option(opts, "sleep", "function", default_sleep(core)),
         stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
     }, Client)
-    secrets[self] = { token = token, encoded = percent_encode(token) }
+    secrets[self] = { encoded = percent_encode(token), mask = secret.masker(token) }
 
     self.policy = retry.new {
         retries = option(opts, "retries", "number", 3, non_negative_integer),
@@ -201,29 +203,10 @@ function Client:__tostring()
     return format("xingtu.Client (%s, token %s)", self.base_url, MASK)
 end
 
--- `s` with every occurrence of `needle` replaced by the mask; `s` itself when there is none (the usual case: this
--- runs on every answer's message).
-local function hide(s, needle)
-    local i, j = s:find(needle, 1, true)
-    if not i then return s end
-    local out, at = {}, 1
-    while i do
-        out[#out + 1] = s:sub(at, i - 1)
-        out[#out + 1] = MASK
-        at = j + 1
-        i, j = s:find(needle, at, true)
-    end
-    out[#out + 1] = s:sub(at)
-    return concat(out)
-end
-
---- Replaces every occurrence of this client's token (raw or percent-encoded) in `text`.
+--- Hides this client's token in `text`: raw, percent-encoded in any way, escaped, and any 6 bytes of it in a row
+--  (xingtu.secret).
 function Client:mask(text)
-    if type(text) ~= "string" then return text end
-    local secret = secrets[self]
-    text = hide(text, secret.token)
-    if secret.encoded ~= secret.token then text = hide(text, secret.encoded) end
-    return text
+    return secrets[self].mask(text)
 end
 
 -- The URL to send and the one to show (token masked). `query` is an array of { name, value } strings.
@@ -301,7 +284,7 @@ end
 
 --- Classifies one transport result. Returns "done", data, meta; or "retry", seconds; or "fail", err.
 function Client:after_attempt(call, res, null)
-    local data, meta = errors.classify(res, call.endpoint)
+    local data, meta = errors.classify(res, call.endpoint, secrets[self].mask)
     self:mask_answer(meta) -- before the error is kept as call.last_error (err.previous) or returned
     if not errors.is_error(meta) then
         if data == nil then data = null end

@@ -5,6 +5,8 @@
 -- not, and anything whose outcome the client cannot know (the request left, but no trustworthy answer came back) is
 -- "unknown".
 
+local secret = require "xingtu.secret"
+
 local _M = {}
 
 local setmetatable, tostring, type, format = setmetatable, tostring, type, string.format
@@ -81,9 +83,23 @@ local function nonempty_string(value)
     return nil
 end
 
+local SNIPPET = 120 -- bytes of a body that is not the envelope, shown in the message
+
+-- The start of a body for a message: the token masked in the whole of what arrived (a page that echoes the URL
+-- echoes it, and a cut-off token is still most of it), whitespace made one line, then masked once more (a token
+-- with a space, echoed with a tab), and only then cut, on a character boundary. Without a mask (no token to hide)
+-- the body is shown as it is.
+local function snippet_of(raw, mask)
+    local text = raw
+    if mask then text = mask(text) end
+    text = text:gsub("%s+", " ")
+    if mask then text = mask(text) end
+    return secret.cut(text, SNIPPET)
+end
+
 -- The outcome of a completed HTTP exchange whose body is not the provider's envelope.
-local function from_http_status(status, res)
-    local snippet = res.raw and res.raw:sub(1, 120):gsub("%s+", " ") or nil
+local function from_http_status(status, res, mask)
+    local snippet = res.raw and snippet_of(res.raw, mask) or nil
     local why = res.json_error and ("body is not JSON (" .. res.json_error .. ")")
         or "body is not the provider's envelope"
     if snippet and snippet ~= "" then why = why .. ": " .. snippet end
@@ -141,8 +157,9 @@ local function from_transport(res)
 end
 
 --- Turns the C core's result table into (data, meta) on success or (nil, err).
---  `meta` is filled in by the caller (url, attempts, ...); here only what the response says.
-function _M.classify(res, endpoint)
+--  `meta` is filled in by the caller (url, attempts, ...); here only what the response says. `mask` (optional) hides
+--  the token in what the provider sent, before any of it is cut (the caller masks the other fields after).
+function _M.classify(res, endpoint, mask)
     local fields
     local body = res.body
     if res.error then
@@ -162,7 +179,7 @@ function _M.classify(res, endpoint)
         end
         local known = BY_CODE[code]
         if code == 0 then
-            fields = from_http_status(res.status, res)
+            fields = from_http_status(res.status, res, mask)
         elseif known then
             fields = { kind = known[1], retryable = known[2], billed = known[3] }
         elseif res.status == 429 then
@@ -174,7 +191,7 @@ function _M.classify(res, endpoint)
         fields.message = nonempty_string(body.message) or fields.message
         fields.request_id = nonempty_string(body.requestId)
     else
-        fields = from_http_status(res.status, res)
+        fields = from_http_status(res.status, res, mask)
     end
     fields.http_status = res.status or 0
     fields.request_id = fields.request_id or res.request_id

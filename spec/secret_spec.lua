@@ -1,0 +1,185 @@
+-- xingtu.secret: the token hidden in text a server sent back, in whatever form and however cut.
+
+local secret = require "xingtu.secret"
+local leak = require "helpers.leak"
+
+local TOKEN = "Tk7#q Lp&2Vz+9%Kd\tR4é€😀wB8Nc"
+
+local function pct(s, fmt, keep)
+  return (s:gsub("[^%w%-%._~" .. (keep or "") .. "]", function(c) return (fmt or "%%%02X"):format(c:byte()) end))
+end
+
+local function json_escaped(s)
+  local out = {}
+  for _, cp in utf8.codes(s) do
+    if cp >= 0x10000 then
+      local v = cp - 0x10000
+      out[#out + 1] = ("\\u%04x\\u%04x"):format(0xD800 + v // 0x400, 0xDC00 + v % 0x400)
+    elseif cp >= 0x80 or cp < 0x20 or cp == 0x22 or cp == 0x26 then
+      out[#out + 1] = ("\\u%04X"):format(cp)
+    else
+      out[#out + 1] = utf8.char(cp)
+    end
+  end
+  return table.concat(out)
+end
+
+local FORMS = {
+  raw = TOKEN,
+  percent = pct(TOKEN),
+  ["percent, lower-case hex"] = pct(TOKEN, "%%%02x"),
+  ["form-encoded (+ for space)"] = pct(TOKEN, "%%%02X", " "):gsub(" ", "+"),
+  ["partly encoded (only & # + % space)"] = TOKEN:gsub("[&#+% ]", function(c) return ("%%%02X"):format(c:byte()) end),
+  ["JSON-escaped"] = json_escaped(TOKEN),
+  ["JSON, simple escapes"] = TOKEN:gsub("\t", "\\t"),
+  ["HTML entities"] = TOKEN:gsub("&", "&amp;"):gsub("#", "&#35;"):gsub("é", "&#xe9;"),
+  ["percent-encoded twice"] = pct(pct(TOKEN)),
+}
+
+describe("xingtu.secret", function()
+  local hide = secret.masker(TOKEN)
+  local probe = leak.probe(TOKEN)
+
+  describe("masker", function()
+    for name, form in pairs(FORMS) do
+      it("hides the token " .. name .. " in a URL a server echoed", function()
+        local text = "403 Forbidden: GET /api/x?token=" .. form .. "&oAuthorId=1 (blocked)"
+        local out = hide(text)
+        assert.same({}, probe:hits(out), out)
+        assert.equal("403 Forbidden: GET /api/x?token=***&oAuthorId=1 (blocked)", out)
+      end)
+    end
+
+    it("hides a prefix of 6 bytes or more where the text was cut, in every form", function()
+      for name, form in pairs(FORMS) do
+        for cut = 6, #form do
+          local out = hide("...token=" .. form:sub(1, cut))
+          assert.same({}, probe:hits(out), name .. " cut at " .. cut .. ": " .. out)
+        end
+      end
+    end)
+
+    it("hides a suffix or a middle part of 6 bytes or more, as a server that shortens a long URL leaves it", function()
+      for from = 1, #TOKEN - 5 do
+        for to = from + 5, math.min(#TOKEN, from + 12) do
+          local out = hide("url=..." .. TOKEN:sub(from, to) .. "...")
+          assert.same({}, probe:hits(out), from .. ".." .. to .. ": " .. out)
+        end
+      end
+    end)
+
+    it("leaves text without 6 bytes of the token byte for byte, and 5 bytes of it too", function()
+      local text = "<html><body>502 Bad Gateway &amp; 50% off + more \\u00e9 Tk7#q</body></html>"
+      assert.equal(text, hide(text))
+      assert.equal("success", hide("success"))
+      assert.equal(nil, hide(nil))
+      assert.equal(42, hide(42))
+    end)
+
+    it("replaces whole UTF-8 characters only, so valid UTF-8 stays valid", function()
+      local t = "직播€😀廣場ABCDEF"
+      local h = secret.masker(t)
+      for from = 1, #t - 5 do
+        local out = h("«" .. t:sub(from) .. "»")
+        assert.is_not_nil(utf8.len(out), out)
+      end
+      assert.equal("x *** y", h("x " .. t .. " y"))
+    end)
+
+    it("hides a token shorter than 6 bytes where it appears whole", function()
+      local h = secret.masker("a+b&c")
+      assert.equal("token=***&x=1, and ***", h("token=a%2Bb%26c&x=1, and a+b&c"))
+    end)
+
+    it("takes long texts and long tokens in time (a 10 KB token, a 1 MB page)", function()
+      local long = {}
+      for i = 1, 10240 do long[i] = string.char(33 + (i * 7919) % 94) end
+      long = table.concat(long)
+      local h = secret.masker(long)
+      local page = ("<p>" .. string.rep("plain words and 50% + &amp; ", 40000) .. "</p>") .. pct(long)
+      local t0 = os.clock()
+      local out = h(page)
+      assert.same({}, leak.probe(long):hits(out:sub(-40000)))
+      assert.is_true(os.clock() - t0 < 10, "took " .. (os.clock() - t0) .. " s")
+    end)
+
+    it("refuses a secret that is not a non-empty string", function()
+      assert.has_error(function() secret.masker("") end, "xingtu.secret.masker: the secret must be a string")
+      assert.has_error(function() secret.masker(nil) end, "xingtu.secret.masker: the secret must be a string")
+    end)
+  end)
+
+  describe("cut", function()
+    it("cuts on a character boundary and drops a character the text was cut inside", function()
+      assert.equal("abc", secret.cut("abc€def", 4))
+      assert.equal("abc", secret.cut("abc€def", 5))
+      assert.equal("abc€", secret.cut("abc€def", 6))
+      assert.equal("ab", secret.cut("ab😀", 5))
+      assert.equal("ab", secret.cut("ab\240\159", 120)) -- cut before it came here (the core keeps 512 bytes)
+      assert.equal("plain", secret.cut("plain", 120))
+    end)
+  end)
+end)
+
+describe("xingtu errors from a page that echoes the URL (the sandbox's plain-text fault)", function()
+  local xingtu = require "xingtu"
+  local sandbox = require "helpers.sandbox"
+
+  local PATH = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
+
+  setup(function() sandbox.start() end)
+  before_each(function() sandbox.reset() end)
+
+  -- A call with `token` (a fault is answered before the sandbox looks at the token) that meets a 502 whose plain
+  -- text body is `body`; returns the error.
+  local function fail_with(token, body)
+    sandbox.fault { status = 502, envelope = 0, message = body }
+    local c = xingtu.new { token = token, base_url = sandbox.url, retries = 0 }
+    local data, err = c:touch_distribution { o_author_id = "1" }
+    c:close()
+    assert.is_nil(data)
+    return err
+  end
+
+  local function assert_clean(token, err)
+    local probe = leak.probe(token)
+    probe:walk(err, "err")
+    probe:hits(tostring(err), "tostring(err)")
+    assert.equal(0, #probe.found, probe:report())
+  end
+
+  it("masks a token cut off by the 120-byte snippet", function()
+    local token = "Qm4Zp9Xc2Lr7Vb5Nt8Kd3Wf6Hj1Sg0Ya"
+    local body = "Request blocked by policy. GET " .. PATH .. "?token=" .. token .. "&oAuthorId=1"
+    assert.is_true(#body > 120 and body:find(token, 1, true) < 110, "the cut must fall inside the token")
+    local err = fail_with(token, body)
+    assert.equal("server_error", err.kind)
+    assert_clean(token, err)
+    assert.matches("token=***", err.message, 1, true)
+  end)
+
+  it("masks the token echoed percent-encoded, with lower-case hex or with + for a space", function()
+    local token = "Qm4Zp9 Xc2&Lr7+Vb5#Nt8%Kd3"
+    for _, echoed in ipairs {
+      (token:gsub("[^%w%-%._~]", function(ch) return ("%%%02X"):format(ch:byte()) end)),
+      (token:gsub("[^%w%-%._~]", function(ch) return ("%%%02x"):format(ch:byte()) end)),
+      (token:gsub("[^%w%-%._~ ]", function(ch) return ("%%%02X"):format(ch:byte()) end):gsub(" ", "+")),
+    } do
+      assert_clean(token, fail_with(token, "blocked: token=" .. echoed .. "&oAuthorId=1"))
+    end
+  end)
+
+  it("masks a token with a tab, echoed as it is (masked before whitespace is made one line)", function()
+    local token = "Qm4Zp9Xc\tLr7Vb5Nt8Kd3"
+    local err = fail_with(token, "blocked: token=" .. token .. " (see logs)")
+    assert_clean(token, err)
+    assert.equal("HTTP 502, body is not JSON (", err.message:sub(1, 28))
+    assert.matches("blocked: token=*** (see logs)", err.message, 1, true)
+  end)
+
+  it("cuts the snippet on a character boundary", function()
+    local err = fail_with("Qm4Zp9Xc2Lr7Vb5Nt8Kd3", "x" .. string.rep("直播", 60))
+    assert.is_not_nil(utf8.len(err.message), err.message)
+    assert.is_not_nil(utf8.len(tostring(err)))
+  end)
+end)
