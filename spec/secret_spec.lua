@@ -182,4 +182,25 @@ describe("xingtu errors from a page that echoes the URL (the sandbox's plain-tex
     assert.is_not_nil(utf8.len(err.message), err.message)
     assert.is_not_nil(utf8.len(tostring(err)))
   end)
+
+  it("keeps no Retry-After header in an error or in err.previous: only the seconds it asks for", function()
+    local token = "Qm4Zp9Xc2Lr7Vb5Nt8Kd3Wf6"
+    sandbox.fault { status = 429, retry_after = "token=" .. token, times = 1 }
+    sandbox.fault { status = 429, retry_after = "0", times = 1 }
+    local c = xingtu.new { token = token, base_url = sandbox.url, retries = 2, max_calls = 2, backoff_base = 0 }
+    local _, err = c:touch_distribution { o_author_id = "1" }
+    c:close()
+    assert.equal("budget_exceeded", err.kind)
+    assert.equal("rate_limited", err.previous.kind)
+    assert.equal(0, err.previous.retry_after)
+    assert.is_nil(err.retry_after_header)
+    assert.is_nil(err.previous.retry_after_header)
+    sandbox.fault { status = 429, retry_after = "token=" .. token }
+    c = xingtu.new { token = token, base_url = sandbox.url, retries = 0 }
+    _, err = c:touch_distribution { o_author_id = "1" }
+    c:close()
+    assert.equal("rate_limited", err.kind)
+    assert.is_nil(err.retry_after)
+    assert_clean(token, err)
+  end)
 end)

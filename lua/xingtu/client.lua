@@ -300,7 +300,7 @@ function Client:after_attempt(call, res, null)
     end
     local err = meta
     if err.kind == "rate_limited" then self.bucket:on_rate_limited(self.clock(), call.sent_at) end
-    local wait = self.policy:decide(err, call.attempts)
+    local wait = self.policy:decide(err, call.attempts, res.retry_after)
     if err.kind == "timeout" and call.capped then
         err.deadline_exceeded = true -- cut short by the deadline: nothing is left for another attempt
         wait = nil

@@ -159,6 +159,8 @@ end
 --- Turns the C core's result table into (data, meta) on success or (nil, err).
 --  `meta` is filled in by the caller (url, attempts, ...); here only what the response says. `mask` (optional) hides
 --  the token in what the provider sent, before any of it is cut (the caller masks the other fields after).
+--  The Retry-After header is not copied into the error: it is the provider's raw text (it could echo anything), so
+--  the client hands it from `res` to the retry policy, which keeps only the seconds it means (err.retry_after).
 function _M.classify(res, endpoint, mask)
     local fields
     local body = res.body
@@ -195,7 +197,6 @@ function _M.classify(res, endpoint, mask)
     end
     fields.http_status = res.status or 0
     fields.request_id = fields.request_id or res.request_id
-    fields.retry_after_header = res.retry_after
     fields.endpoint = endpoint
     fields.elapsed = res.elapsed
     return nil, _M.new(fields)

@@ -73,10 +73,11 @@ function _M.parse_retry_after(value, wall_now)
 end
 
 --- Decides what follows failure `err` after `attempts` attempts. Returns the seconds to wait before the next
---  attempt, or nil when the call ends here (then `err` may have been annotated with the reason). The server's
---  Retry-After, when it sent one, is err.retry_after (seconds from now) whatever is decided.
-function Policy:decide(err, attempts)
-    local server_wait = _M.parse_retry_after(err.retry_after_header, self.wall_clock())
+--  attempt, or nil when the call ends here (then `err` may have been annotated with the reason). `retry_after` is
+--  the server's Retry-After header as it came (optional); what it asks for is err.retry_after (seconds from now)
+--  whatever is decided, and the header itself is never kept.
+function Policy:decide(err, attempts, retry_after)
+    local server_wait = _M.parse_retry_after(retry_after, self.wall_clock())
     err.retry_after = server_wait
     if not err.retryable then return nil end
     if err.billed == "unknown" and not self.retry_unknown then return nil end
