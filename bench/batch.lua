@@ -163,7 +163,7 @@ local function main()
         local f = assert(io.open(url_file, "wb"))
         for i = 1, N do
             local call = client:new_call("touch_distribution", PATH, { { "oAuthorId", tostring(i) } })
-            f:write(call.url, "\n")
+            f:write(client:wire_url(call), "\n")
         end
         f:close()
     end

@@ -127,7 +127,8 @@ local KINDS = {
     unconsumed = true, -- a transfer dropped before it was sent leaves its fault in the queue
     call = function(c)
       local m = c:open_multi(2)
-      local url = c:url_for("/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1", { { "oAuthorId", AUTHOR } })
+      local url = c:wire_url(c:new_call("touch", "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1",
+        { { "oAuthorId", AUTHOR } }))
       m:add(url, "tag")
       m:add("http://127.0.0.1:1/refused")
       local ok, e = pcall(function()

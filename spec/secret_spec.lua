@@ -204,3 +204,78 @@ describe("xingtu errors from a page that echoes the URL (the sandbox's plain-tex
     assert_clean(token, err)
   end)
 end)
+
+describe("what a caller can reach holds no token", function()
+  local xingtu = require "xingtu"
+  local sandbox = require "helpers.sandbox"
+  local cache = require "xingtu.cache"
+
+  setup(function() sandbox.start() end)
+  before_each(function() sandbox.reset() end)
+
+  local function requests(n)
+    local list = {}
+    for i = 1, n do list[i] = { "touch_distribution", { o_author_id = tostring(6976442543234000000 + i) } } end
+    return list
+  end
+
+  it("in client:each's state and closer, mid-batch, nor in the tags its multi is given", function()
+    local probe = leak.probe(sandbox.token)
+    local tags = {}
+    local session = require("xingtu.core").session {}
+    -- A transport of the caller's with its own multi: it is handed the URL (it sends it), but the tag that comes
+    -- with it is the batch's own bookkeeping and must not carry the token.
+    local transport = {
+      get = function(_, url, timeout) return session:get(url, timeout) end,
+      multi = function(_, options)
+        local m = require("xingtu.core").multi(options)
+        return {
+          add = function(_, url, tag, timeout) tags[#tags + 1] = tag; return m:add(url, tag, timeout) end,
+          poll = function(_, ...) return m:poll(...) end,
+          pending = function() return m:pending() end,
+          close = function() return m:close() end,
+        }
+      end,
+    }
+    local c = xingtu.new { token = sandbox.token, base_url = sandbox.url, transport = transport }
+    local iter, state, first, closer = c:each(requests(20), { concurrency = 2 })
+    local i, data, meta = iter(state, first)
+    assert.is_not_nil(data)
+    probe:walk({ iter, state, first, closer, i, data, meta }, "each")
+    for _ in iter, state do end
+    probe:walk(tags, "tags")
+    assert.is_true(#tags >= 20)
+    probe:walk(c, "client")
+    assert.equal(0, #probe.found, probe:report())
+    assert.equal("xingtu.Batch", tostring(state))
+    assert.equal("xingtu.Batch", getmetatable(state))
+    session:close()
+    c:close()
+  end)
+
+  it("in meta, err, err.previous, the client, its cache (memory and directory) and client:pages' state", function()
+    local probe = leak.probe(sandbox.token)
+    local dir = os.tmpname()
+    os.remove(dir)
+    for _, store in ipairs { cache.new { backend = cache.memory() }, dir } do
+      local c = xingtu.new { token = sandbox.token, base_url = sandbox.url, cache = store, max_calls = 3,
+        backoff_base = 0 }
+      local data, meta = c:touch_distribution { o_author_id = "1" }
+      assert.is_not_nil(data)
+      probe:walk(meta, "meta")
+      sandbox.fault { code = 302, message = "slow down, " .. sandbox.token, times = 5 }
+      local _, err = c:touch_distribution { o_author_id = "2" }
+      assert.equal("budget_exceeded", err.kind)
+      probe:walk(err, "err")
+      sandbox.reset()
+      local iter, state, ctl, closer = c:pages("search", { keyword = "x" }, { max_pages = 2 })
+      probe:walk({ iter(state, ctl) }, "pages values")
+      probe:walk({ state, closer }, "pages state")
+      probe:walk(c, "client")
+      probe:walk(c.cache, "cache")
+      c:close()
+    end
+    os.execute("rm -rf " .. dir)
+    assert.equal(0, #probe.found, probe:report())
+  end)
+end)

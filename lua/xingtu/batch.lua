@@ -309,7 +309,7 @@ local function dispatch(E, now)
                 m = (type(t) == "table" and t.multi == nil) and serial_multi(t) or c:open_multi(E.concurrency)
                 E.m = m
             end
-            m:add(call.url, call, value)
+            m:add(c:wire_url(call), call, value)
             E.inflight = E.inflight + 1
             added = added + 1
         elseif action == "wait" then
@@ -411,7 +411,16 @@ local function advance(E)
     end
 end
 
-local function iterate(E)
+-- What `each` returns as its state and its closer is a handle with nothing in it: the engine it stands for (the
+-- client, the queued calls, the multi and its tags) is found through this weak-keyed table, which only this module
+-- sees. A caller that prints, logs or serialises the loop's values reaches nothing of the batch. The engine never
+-- refers to its handle, so the handle (and then the engine) can be collected (LuaJIT's weak tables are not
+-- ephemerons).
+local engines = setmetatable({}, { __mode = "k" })
+
+local function iterate(h)
+    local E = engines[h]
+    if not E then return nil end
     while true do
         local q = E.ready
         local outcome = shift(q)
@@ -435,18 +444,25 @@ local function iterate(E)
     end
 end
 
--- A batch's state is also its to-be-closed value: a generic for closes it on break or error (5.4), and the garbage
--- collector closes an iterator abandoned without one.
-local Engine = {
-    __close = function(E) close(E) end,
-    __gc = function(E) close(E) end,
+-- The handle is also the loop's to-be-closed value: a generic for closes the batch on break or error (5.4), and the
+-- garbage collector closes one abandoned without a loop (a finalizer still finds its entry in the weak table).
+local function close_handle(h)
+    local E = engines[h]
+    if E then close(E) end
+end
+
+local Handle = {
+    __close = close_handle,
+    __gc = close_handle,
     __name = "xingtu.Batch",
+    __metatable = "xingtu.Batch",
+    __tostring = function() return "xingtu.Batch" end,
 }
 
--- Builds a batch's state; raises on misuse at `level` (as seen from the caller of start).
+-- Builds a batch's engine; raises on misuse at `level` (as seen from the caller of start). Returns its handle.
 local function start(client, what, requests, opts, level)
     local concurrency, progress = check_options(what, opts, level + 1)
-    local E = setmetatable({
+    local E = {
         client = client, what = what, null = client.core and client.core.null,
         concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress,
         next_index = 1, held = 0, inflight = 0, done = 0, failed = 0,
@@ -456,7 +472,7 @@ local function start(client, what, requests, opts, level)
         -- account-level failure. A batch against an exhausted balance or a revoked token so costs one request, not
         -- `concurrency` of them; the price is one round trip per batch.
         open = false,
-    }, Engine)
+    }
     local t = type(requests)
     if t == "table" then
         -- Check everything before sending anything.
@@ -473,20 +489,22 @@ local function start(client, what, requests, opts, level)
     else
         error(format("xingtu.%s: requests must be an array or an iterator function, got %s", what, t), level + 1)
     end
-    return E
+    local h = setmetatable({}, Handle)
+    engines[h] = E
+    return h
 end
 
 --- client:each(requests, opts) -> iterator, state, nil, closer: `for i, data, meta_or_err in client:each(...)`.
 local function each(self, requests, opts)
-    local E = start(self, "each", requests, opts, 2)
-    return iterate, E, nil, E
+    local h = start(self, "each", requests, opts, 2)
+    return iterate, h, nil, h
 end
 
 --- client:batch(requests, opts) -> array in input order of { data = , meta = } or { err = }.
 local function batch(self, requests, opts)
-    local E = start(self, "batch", requests, opts, 2)
+    local h = start(self, "batch", requests, opts, 2)
     local results = {}
-    for i, data, meta in iterate, E, nil, E do
+    for i, data, meta in iterate, h, nil, h do
         if data ~= nil then
             results[i] = { data = data, meta = meta }
         else

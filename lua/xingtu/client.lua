@@ -209,17 +209,21 @@ function Client:mask(text)
     return secrets[self].mask(text)
 end
 
--- The URL to send and the one to show (token masked). `query` is an array of { name, value } strings.
-function Client:url_for(path, query)
-    local parts = { "token=" .. secrets[self].encoded }
-    local shown = { "token=" .. MASK }
-    for _, pair in ipairs(query) do
-        local item = percent_encode(pair[1]) .. "=" .. percent_encode(pair[2])
-        parts[#parts + 1] = item
-        shown[#shown + 1] = item
+-- A call keeps the URL to show (token masked) and the two halves of the URL to send around the token. The URL
+-- with the token is made when an attempt is handed to the transport (wire_url) and kept by nobody, so no call
+-- table (a batch holds hundreds, and hands them to the multi as tags) ever carries the token.
+local function url_parts(self, path, query)
+    local items = {}
+    for i, pair in ipairs(query) do
+        items[i] = percent_encode(pair[1]) .. "=" .. percent_encode(pair[2])
     end
-    local prefix = self.base_url .. path .. "?"
-    return prefix .. concat(parts, "&"), prefix .. concat(shown, "&")
+    local rest = #items > 0 and "&" .. concat(items, "&") or ""
+    return self.base_url .. path .. "?token=", rest
+end
+
+--- The URL to send for a call (token included): for the transport only, at send time.
+function Client:wire_url(call)
+    return call.url_head .. secrets[self].encoded .. call.url_tail
 end
 
 local function count_failure(stats, kind)
@@ -229,8 +233,9 @@ end
 
 -- A fresh per-call state, shared by the single-call loop and the batch engine.
 function Client:new_call(endpoint, path, query)
-    local url, shown = self:url_for(path, query)
-    return { endpoint = endpoint, url = url, shown_url = shown, attempts = 0, started = self.clock() }
+    local head, tail = url_parts(self, path, query)
+    return { endpoint = endpoint, url_head = head, url_tail = tail, shown_url = head .. MASK .. tail, attempts = 0,
+        started = self.clock() }
 end
 
 -- The error of a call whose deadline comes before its next attempt could end: its last real failure when it had one.
@@ -338,7 +343,7 @@ function Client:perform(call)
         elseif action == "wait" then
             self.sleep(value)
         else
-            local res = self.transport:get(call.url, value)
+            local res = self.transport:get(self:wire_url(call), value)
             local outcome, result, meta = self:after_attempt(call, res, null)
             if outcome == "done" then return result, meta end
             if outcome == "fail" then return self:failed(call, result) end

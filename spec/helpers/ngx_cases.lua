@@ -41,7 +41,8 @@ end
 
 function cases.result()
     local c = client {}
-    local url = c:url_for("/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1", { { "oAuthorId", AUTHOR } })
+    local url = c:wire_url(c:new_call("touch", "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1",
+        { { "oAuthorId", AUTHOR } }))
     local r = c.transport:get(url)
     local r2 = c.transport:get(url)
     return {
@@ -88,7 +89,7 @@ local function multi_with(n, concurrency)
     local m = c:open_multi(concurrency)
     local path = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
     for i = 1, n do
-        m:add((c:url_for(path, { { "oAuthorId", "69764425432347600" .. i } })), i)
+        m:add(c:wire_url(c:new_call("touch", path, { { "oAuthorId", "69764425432347600" .. i } })), i)
     end
     return m
 end
