@@ -210,6 +210,26 @@ describe("xingtu sandbox", function()
       assert.matches("<title>502 Bad Gateway</title>", res.body)
     end)
 
+    it("echoes the request in a fault's body, as a WAF's block page does: as it came, decoded, or re-encoded", function()
+      local query = "token=" .. sandbox.token .. "&oAuthorId=" .. AUTHOR .. "&keyword=a%20b%2Bc"
+      sandbox.fault { status = 403, envelope = 0, echo = "uri" }
+      local res = sandbox.get(CONVERT, query)
+      assert.same({ 403, "403 Forbidden: " .. CONVERT .. "?" .. query }, { res.status, res.body })
+
+      sandbox.fault { code = 400, message = "bad", echo = "args" }
+      res = sandbox.get(CONVERT, query)
+      assert.equal("bad: " .. CONVERT .. "?token=" .. sandbox.token .. "&oAuthorId=" .. AUTHOR .. "&keyword=a b+c",
+        decode(res).message)
+
+      sandbox.fault { status = 502, html = 1, echo = "form" }
+      res = sandbox.get(CONVERT, query)
+      assert.matches("<p>" .. CONVERT:gsub("%p", "%%%0") .. "%?token=sandbox%-token&amp;oAuthorId=%d+&amp;"
+        .. "keyword=a%+b%%2bc</p>", res.body)
+
+      local bad = sandbox.get("/__sandbox/fault", { echo = "all" })
+      assert.same({ 400, "bad value for fault field echo: all" }, { bad.status, cjson.decode(bad.body).error })
+    end)
+
     it("delays the answer", function()
       sandbox.fault { delay = 0.4 }
       local res = sandbox.call(CONVERT, { oAuthorId = AUTHOR })

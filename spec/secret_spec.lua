@@ -279,3 +279,45 @@ describe("what a caller can reach holds no token", function()
     assert.equal(0, #probe.found, probe:report())
   end)
 end)
+
+describe("the sandbox's logs", function()
+  local sandbox = require "helpers.sandbox"
+  local util = require "helpers.util"
+
+  local TOUCH = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
+
+  local function enc(s, fmt, keep)
+    return (s:gsub("[^%w%-%._~" .. (keep or "") .. "]", function(c) return (fmt or "%%%02X"):format(c:byte()) end))
+  end
+
+  it("carry no form of the token: API and control requests however encoded, and a 414 for a URI too long", function()
+    local token = "Sb7&x Q%2B+tk\t9é#Zq-Wm4"
+    local own = sandbox.spawn { token = token }
+    local forms = { enc(token), enc(token, "%%%02x"), (enc(token, "%%%02X", " "):gsub(" ", "+")),
+      (token:gsub("[&%%+#\t ]", function(c) return ("%%%02X"):format(c:byte()) end)) }
+    for _, form in ipairs(forms) do
+      local res = sandbox.get(own.url .. TOUCH, "token=" .. form .. "&oAuthorId=1")
+      assert.equal(200, res.status)
+      assert.equal(0, require("cjson").decode(res.body).code, form)
+    end
+    for _, form in ipairs(forms) do -- control requests that carry the token, as a test that has it echoed does
+      assert.equal(200, sandbox.get(own.url .. "/__sandbox/fault", "message=" .. form .. "&code=400").status)
+      assert.equal(200, sandbox.get(own.url .. "/__sandbox/fault", "retry_after=" .. form .. "&status=429").status)
+    end
+    local long = sandbox.get(own.url .. TOUCH, "token=" .. enc(token) .. "&pad=" .. string.rep("x", 70000))
+    assert.equal(414, long.status)
+    local last = sandbox.get(own.url .. "/__sandbox/last").body
+    local stats = sandbox.get(own.url .. "/__sandbox/stats").body
+    local access, errors = own:logs()
+    own:stop()
+    local probe = leak.probe(token)
+    probe:hits(access, "access.log")
+    probe:hits(errors, "error.log")
+    probe:hits(last, "/__sandbox/last")
+    probe:hits(stats, "/__sandbox/stats")
+    assert.equal(0, #probe.found, probe:report())
+    assert.matches('"- " 414', access, 1, true)
+    assert.matches("/__sandbox/fault?message=***&code=400", access, 1, true)
+    assert.is_nil(util.read_file(own.dir .. "/logs/access.log"), "stop removes the directory")
+  end)
+end)

@@ -17,10 +17,12 @@ local function is_flag(v) return v == "0" or v == "1" end
 local function is_seconds(v) local n = tonumber(v); return n ~= nil and n >= 0 and n <= 3600 end
 local function is_status(v) return is_uint(v) and tonumber(v) >= 100 and tonumber(v) <= 599 end
 local function is_text(v) return #v <= 4096 end
+local function is_echo(v) return v == "uri" or v == "args" or v == "form" end
 
 local FIELDS = {
   times = is_uint, code = is_uint, status = is_status, envelope = is_flag, html = is_flag, delay = is_seconds,
   truncate = is_uint, close_mid_body = is_flag, retry_after = is_text, message = is_text, path = is_text,
+  echo = is_echo,
 }
 
 local function dict()

@@ -3,7 +3,7 @@
 local json = require "xt_sandbox.json_writer"
 
 local ngx = ngx
-local floor, tonumber = math.floor, tonumber
+local floor, tonumber, format, ipairs = math.floor, tonumber, string.format, ipairs
 
 local _M = { _VERSION = "0.1.0" }
 
@@ -45,23 +45,52 @@ function _M.reason(status)
   return REASONS[status] or (status >= 500 and "Server Error" or "Error")
 end
 
--- An nginx-like error page, as a proxy in front of the provider would send.
-function _M.html_page(status)
+local HTML_ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+
+-- An nginx-like error page, as a proxy in front of the provider would send; `echoed` (optional) is shown in it,
+-- HTML-escaped, as a WAF's block page shows the request it refused.
+function _M.html_page(status, echoed)
   local line = status .. " " .. _M.reason(status)
+  local shown = echoed and ("<p>" .. echoed:gsub("[&<>\"']", HTML_ESCAPES) .. "</p>\r\n") or ""
   return "<html>\r\n<head><title>" .. line .. "</title></head>\r\n<body>\r\n<center><h1>" .. line
-    .. "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    .. "</h1></center>\r\n" .. shown .. "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 end
 
--- The body and content type a fault with a `status` or `code` asks for.
-function _M.fault_body(fault)
+local function form_encode(s)
+  return (s:gsub("[^%w%-%._~ ]", function(c) return format("%%%02x", c:byte()) end):gsub(" ", "+"))
+end
+
+-- The request as a fault with `echo` shows it, like a server or a WAF that echoes the URL: `uri` as it arrived
+-- (the client's own encoding), `args` with the query decoded (the token's raw bytes), `form` decoded and encoded
+-- again the way form libraries do (`+` for a space, lower-case hex). `request` = { uri, path, params }.
+local function echo_of(how, request)
+  if how == "uri" then return request.uri end
+  local parts = {}
+  for i, p in ipairs(request.params) do
+    if how == "form" then
+      parts[i] = form_encode(p.key) .. "=" .. form_encode(p.value)
+    else
+      parts[i] = p.key .. "=" .. p.value
+    end
+  end
+  return request.path .. "?" .. table.concat(parts, "&")
+end
+
+-- The body and content type a fault with a `status` or `code` asks for; with `echo`, the request (see echo_of) is
+-- in it: in the envelope's message, after the plain text, or in the HTML page.
+function _M.fault_body(fault, request)
   local status = tonumber(fault.status) or 200
+  local echoed = fault.echo and request and echo_of(fault.echo, request)
+  local function with_echo(text) return echoed and (text .. ": " .. echoed) or text end
   if fault.html == "1" then
-    return status, _M.html_page(status), "text/html"
+    return status, _M.html_page(status, echoed), "text/html"
   elseif fault.envelope == "0" then
-    return status, fault.message or (status .. " " .. _M.reason(status)), "text/plain"
+    return status, with_echo(fault.message or (status .. " " .. _M.reason(status))), "text/plain"
   end
   local code = tonumber(fault.code) or CODE_FOR_STATUS[status] or 500
-  return status, _M.envelope(code, fault.message), "application/json"
+  local message = fault.message
+  if echoed then message = with_echo(message or _M.MESSAGES[code] or "Error") end
+  return status, _M.envelope(code, message), "application/json"
 end
 
 -- Sends a whole response. `fault` (optional) may cut the body (`truncate`), drop the connection halfway through it

@@ -11,6 +11,7 @@ local query = require "xt_sandbox.query"
 local respond = require "xt_sandbox.respond"
 local state = require "xt_sandbox.state"
 local validate = require "xt_sandbox.validate"
+local secret = require "xingtu.secret"
 
 local ffi = require "ffi"
 
@@ -22,6 +23,7 @@ local _M = { _VERSION = "0.1.0" }
 
 local by_path = {}
 local token = "sandbox-token"
+local hide -- the valid token's masker (xingtu.secret), made by init
 
 function _M.init()
   for _, endpoint in ipairs(require "xingtu.endpoints") do
@@ -29,20 +31,17 @@ function _M.init()
   end
   local from_env = os_getenv("SANDBOX_TOKEN")
   if from_env and from_env ~= "" then token = from_env end
+  hide = secret.masker(token)
 end
 
 -- The request line's URI with every token value replaced by "***": what the access log and /__sandbox/last show.
--- The valid token is also hidden wherever else it appears (a test may put it in a fault's message, as a provider
--- might echo it), so no log line ever carries it.
+-- The valid token is also hidden wherever else it appears, in any form and any 6 bytes of it (a test may put it in
+-- a fault's message or Retry-After, percent-encoded however it likes, as a provider might echo it), so no log line
+-- ever carries it. A request nginx refuses before this handler runs (a 414 for a URI over the header buffers) is
+-- logged with "-" for the URI: nginx.conf keeps quiet about the variable this never set.
 local function masked_uri()
   local path, raw = (ngx.var.request_uri or ""):match("^([^?]*)%??(.*)$")
-  local masked = query.mask(raw)
-  local at = masked:find(token, 1, true)
-  while at do
-    masked = masked:sub(1, at - 1) .. "***" .. masked:sub(at + #token)
-    at = masked:find(token, at + 3, true)
-  end
-  return path, masked
+  return hide(path), hide(query.mask(raw))
 end
 
 -- A monotonic clock with sub-millisecond resolution. ngx.now() counts whole milliseconds of a time cached once per
@@ -104,25 +103,25 @@ end
 
 local function api(path)
   local arrived = clock()
-  local _, masked_query = masked_uri()
+  local masked_path, masked_query = masked_uri()
   local params = query.parse(ngx.var.args)
   local shown = {}
   for i, p in ipairs(params) do
-    shown[i] = { key = p.key, value = p.key:lower() == "token" and "***" or p.value }
+    shown[i] = { key = hide(p.key), value = p.key:lower() == "token" and "***" or hide(p.value) }
   end
-  state.count(path, ngx.var.connection)
+  state.count(hide(path), ngx.var.connection)
   state.set_last {
     method = ngx.req.get_method(),
-    path = path,
+    path = hide(path),
     query = masked_query,
-    uri = masked_query ~= "" and (path .. "?" .. masked_query) or path,
+    uri = masked_query ~= "" and (masked_path .. "?" .. masked_query) or masked_path,
     args = shown,
   }
 
   local fault = faults.take(path)
   local status, body, content_type
   if fault and (fault.status or fault.code) then
-    status, body, content_type = respond.fault_body(fault)
+    status, body, content_type = respond.fault_body(fault, { uri = ngx.var.request_uri, path = path, params = params })
   else
     status, body, content_type = answer(path, params)
   end

@@ -6,6 +6,8 @@
 --   sandbox.fault{ code = 302, times = 2 }; sandbox.config{ latency = 0.1 }
 --   sandbox.stats(), sandbox.last(), sandbox.reset(), sandbox.stop()
 --   sandbox.get(path, params) -> { status, body, headers, time, rc, err }   (curl command line)
+--   local own = sandbox.spawn{ token = "..." }   -- another sandbox, with its own token, stopped by own:stop()
+--   own.url, own.token, own:fault{...}, own:reset(), own:logs() -> access log, error log
 --
 -- busted reloads modules for every spec file, so the running sandbox is kept in the Lua registry, with a sentinel
 -- whose __gc stops it when the Lua state closes (busted exits with os.exit(code, true)).
@@ -121,6 +123,50 @@ local function control(name, params)
     error(("sandbox %s failed: %s %s %s"):format(name, tostring(res.status), res.body, res.err), 3)
   end
   return cjson.decode(res.body)
+end
+
+-- Another sandbox beside the shared one, for a spec that needs its own token (SANDBOX_TOKEN: any bytes but NUL)
+-- or its own logs. Listed in XINGTU_SANDBOX_LEDGER like the shared one; stop it with own:stop().
+local Own = {}
+Own.__index = Own
+
+function _M.spawn(opts)
+  local token = opts and opts.token or _M.token
+  local out, rc = run("SANDBOX_TOKEN=" .. util.quote(token) .. " bash " .. util.quote(SCRIPT) .. " start 2>&1")
+  local port, pid, dir, url = out:match("port=(%d+) pid=(%d+) dir=(%S+) url=(%S+)")
+  if rc ~= 0 or not port then error("sandbox did not start: " .. out, 2) end
+  local ledger = os.getenv("XINGTU_SANDBOX_LEDGER")
+  if ledger then
+    local f = io.open(ledger, "a")
+    if f then f:write(dir, "\n"); f:close() end
+  end
+  local own = setmetatable({ token = token, port = tonumber(port), pid = tonumber(pid), dir = dir, url = url }, Own)
+  own.sentinel = setmetatable({}, { __gc = function() own:stop() end })
+  return own
+end
+
+function Own:control(name, params)
+  local res = _M.get(self.url .. "/__sandbox/" .. name, params)
+  if res.status ~= 200 then
+    error(("sandbox %s failed: %s %s %s"):format(name, tostring(res.status), res.body, res.err), 2)
+  end
+  return cjson.decode(res.body)
+end
+function Own:fault(spec) return self:control("fault", spec or {}) end
+function Own:reset() return self:control("reset") end
+function Own:stats() return self:control("stats") end
+function Own:last() return self:control("last") end
+
+--- The access log and the error log, as they are now.
+function Own:logs()
+  return util.read_file(self.dir .. "/logs/access.log") or "", util.read_file(self.dir .. "/logs/error.log") or ""
+end
+
+function Own:stop()
+  if not self.stopped then
+    self.stopped = true
+    run("bash " .. util.quote(SCRIPT) .. " stop " .. util.quote(self.dir) .. " >/dev/null 2>&1")
+  end
 end
 
 function _M.fault(spec) return control("fault", spec or {}) end
