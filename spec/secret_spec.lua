@@ -103,6 +103,14 @@ describe("xingtu.secret", function()
       assert.is_true(os.clock() - t0 < 10, "took " .. (os.clock() - t0) .. " s")
     end)
 
+    it("with whole = true hides the token only where it is whole, in any form: for data that was not cut", function()
+      local whole = secret.masker("sandbox-token", { whole = true })
+      assert.equal('{"avatar":"https://p3-sandbox.example/a.jpeg","m":"ok ***, *** and ***"}',
+        whole('{"avatar":"https://p3-sandbox.example/a.jpeg","m":"ok sandbox-token, sandbox%2Dtoken and '
+          .. 'sandbox\\u002dtoken"}'))
+      assert.equal("https://p3-***.example/", secret.masker("sandbox-token")("https://p3-sandbox.example/"))
+    end)
+
     it("refuses a secret that is not a non-empty string", function()
       assert.has_error(function() secret.masker("") end, "xingtu.secret.masker: the secret must be a string")
       assert.has_error(function() secret.masker(nil) end, "xingtu.secret.masker: the secret must be a string")
@@ -276,6 +284,49 @@ describe("what a caller can reach holds no token", function()
       c:close()
     end
     os.execute("rm -rf " .. dir)
+    assert.equal(0, #probe.found, probe:report())
+  end)
+end)
+
+describe("the response cache", function()
+  local xingtu = require "xingtu"
+  local sandbox = require "helpers.sandbox"
+  local util = require "helpers.util"
+
+  it("stores no token when a successful answer echoes the request, and leaves other answers byte for byte", function()
+    local token = "Ck9 Zp&Xq2+Lr7#Vb5%Nt8"
+    local own = sandbox.spawn { token = token }
+    local dir = os.tmpname()
+    os.remove(dir)
+    local c = xingtu.new { token = token, base_url = own.url, cache = dir }
+    for i, how in ipairs { "uri", "args", "form" } do
+      own:fault { code = 0, message = "ok", echo = how }
+      local data, meta = c:side_info { o_author_id = tostring(i) }
+      assert.equal(xingtu.null, data)
+      assert.equal("ok: /api/douyin-xingtu/gw/api/aggregator/get_author_side_base_info/v1?token=***&oAuthorId=" .. i,
+        meta.message)
+    end
+    local plain = assert(c:side_info { o_author_id = "7" })
+    for i = 1, 3 do
+      local data, meta = c:side_info { o_author_id = tostring(i) }
+      assert.equal(xingtu.null, data)
+      assert.is_true(meta.cached)
+      assert.matches("token=***", meta.message, 1, true)
+    end
+    local cached, meta = c:side_info { o_author_id = "7" }
+    assert.is_true(meta.cached)
+    assert.same(plain, cached)
+    c:close()
+    own:stop()
+    local probe = leak.probe(token)
+    local names = util.run("ls " .. util.quote(dir))
+    local n = 0
+    for name in names:gmatch("%S+") do
+      n = n + 1
+      probe:hits(assert(util.read_file(dir .. "/" .. name)), name)
+    end
+    util.run("rm -rf " .. util.quote(dir))
+    assert.equal(4, n)
     assert.equal(0, #probe.found, probe:report())
   end)
 end)

@@ -376,6 +376,8 @@ function _M.to_cache(client, call, res)
         if not ok then return end
         text = encoded
     end
+    -- A provider that echoes the request in a successful answer would put the token on disk.
+    text = client:mask_body(text)
     self:store(call.cache_key or _M.key_text(call), call.endpoint, text, res.status)
 end
 

@@ -22,7 +22,8 @@ local MASK = "***"
 
 -- Tokens live outside the client table, so printing or serialising a client can never reveal one:
 -- secrets[client] = { encoded = <the token percent-encoded, as it travels in the query>,
---                     mask = <xingtu.secret's masker: the token hidden in any form, whole or in part> }.
+--                     mask = <xingtu.secret's masker: the token hidden in any form, whole or in part>,
+--                     mask_body = <the same for the token whole only: for bodies kept as data> }.
 local secrets = setmetatable({}, { __mode = "k" })
 
 local Client = {}
@@ -141,7 +142,8 @@ function _M.new(core, opts)
         sleep = option(opts, "sleep", "function", default_sleep(core)),
         stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
     }, Client)
-    secrets[self] = { encoded = percent_encode(token), mask = secret.masker(token) }
+    secrets[self] = { encoded = percent_encode(token), mask = secret.masker(token),
+        mask_body = secret.masker(token, { whole = true }) }
 
     self.policy = retry.new {
         retries = option(opts, "retries", "number", 3, non_negative_integer),
@@ -207,6 +209,12 @@ end
 --  (xingtu.secret).
 function Client:mask(text)
     return secrets[self].mask(text)
+end
+
+--- Hides this client's token where it appears whole, in any encoding, in a successful body that is kept (the
+--  cache's entries): such a body is data and was not cut, and 6 bytes of a token may be 6 bytes of the data too.
+function Client:mask_body(text)
+    return secrets[self].mask_body(text)
 end
 
 -- A call keeps the URL to show (token masked) and the two halves of the URL to send around the token. The URL

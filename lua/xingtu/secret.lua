@@ -211,11 +211,14 @@ end
 local MEMO_LIMIT, MEMO_TEXT = 256, 256
 local SAMPLED = 64 -- tokens up to this length are looked for by their 4-byte pieces
 
---- masker(secret) -> function(text) -> text with the secret hidden (see the header); non-strings come back as they are.
-function _M.masker(secret)
+--- masker(secret, opts) -> function(text) -> text with the secret hidden (see the header); non-strings come back as
+--  they are. opts.whole: hide the secret only where it appears whole (in any view), for text that is data and was not
+--  cut, such as a body kept in the cache: 6 bytes of a low-entropy token ("sandbox" in "sandbox-token") may well be
+--  6 bytes of the data too.
+function _M.masker(secret, opts)
     if type(secret) ~= "string" or secret == "" then error("xingtu.secret.masker: the secret must be a string", 2) end
     local m = { secret = secret }
-    if #secret >= GRAM then
+    if #secret >= GRAM and not (opts and opts.whole) then
         m.grams = {}
         for i = 1, #secret - GRAM + 1 do m.grams[sub(secret, i, i + GRAM - 1)] = true end
         if #secret <= SAMPLED then
