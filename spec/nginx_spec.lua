@@ -7,12 +7,11 @@
 
 local cjson = require "cjson"
 local core = require "xingtu.core"
+local nginx_helper = require "helpers.nginx"
 local sandbox = require "helpers.sandbox"
 local util = require "helpers.util"
 
 local REPO = util.ROOT
-local NGINX = os.getenv("NGINX") or "/usr/sbin/nginx"
-local REGISTRY_KEY = "xingtu.spec.nginx_example"
 
 local TOUCH = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
 local CONVERT = "/api/douyin-xingtu/gw/api/data_sp/get_author_convert_ability/v1"
@@ -25,87 +24,15 @@ local function fresh_id()
   return tostring(6976442543234000000 + last_id)
 end
 
--- Replaces `from` (plain text) by `to`, exactly `want` times: the spec fails when the example drifts.
-local function substitute(text, from, to, want)
-  local pattern = from:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
-  local out, n = text:gsub(pattern, (to:gsub("%%", "%%%%")))
-  assert(n == want, ("examples/nginx/nginx.conf: expected %d occurrence(s) of %q, found %d"):format(want, from, n))
-  return out
-end
+local function stop(state) nginx_helper.stop(state) end
 
-local function stop(state)
-  if state and not state.stopped then
-    state.stopped = true
-    local pid = tonumber(util.read_file(state.dir .. "/logs/nginx.pid") or "")
-    if pid then
-      -- TERM, up to 5 s, then KILL (the workers first, by parent pid): only the nginx this spec started
-      util.run(("kill -TERM %d 2>/dev/null; for i in $(seq 1 50); do kill -0 %d 2>/dev/null || exit 0; sleep 0.1; done;"
-        .. " pkill -KILL -P %d 2>/dev/null; kill -KILL %d 2>/dev/null"):format(pid, pid, pid, pid))
-    end
-    if not os.getenv("XINGTU_KEEP_NGINX") then util.run("rm -rf " .. util.quote(state.dir)) end
-  end
-end
+local function provider() return { token = sandbox.token, base_url = sandbox.url } end
 
--- The core for nginx's LuaJIT: an incremental build, so the spec never runs a stale core.so.
-local function build_core()
-  local out, rc = util.run("cd " .. util.quote(REPO)
-    .. " && env -u LD_PRELOAD bash .ci/build build-luajit -DXINGTU_LUAJIT=ON 2>&1")
-  assert(rc == 0, "building the core for LuaJIT failed:\n" .. out)
-end
-
--- Starts nginx with `conf` (which listens on "127.0.0.1:8080;", replaced by a free port) from a new directory.
--- Returns the state { dir, port, url }; `key` names the registry slot whose sentinel stops it when Lua exits.
-local function start_nginx(conf, key)
-  stop(debug.getregistry()[key])
-  local dir = util.run("mktemp -d /tmp/xingtu-nginx-spec.XXXXXX"):gsub("%s+$", "")
-  -- nginx's workers run as an unprivileged user when nginx is started as root: they must read the directory.
-  util.run("chmod 755 " .. util.quote(dir) .. " && mkdir -p " .. util.quote(dir .. "/logs"))
-  local state = { dir = dir }
-  state.sentinel = setmetatable({}, { __gc = function() stop(state) end })
-  debug.getregistry()[key] = state
-  local env = ("env -u LD_PRELOAD JUSTONEAPI_TOKEN=%s JUSTONEAPI_BASE_URL=%s"):format(util.quote(sandbox.token),
-    util.quote(sandbox.url))
-  for _ = 1, 20 do
-    local port = 20000 + math.random(0, 40999)
-    local busy = util.run(("ss -Htan '( sport = :%d )' 2>/dev/null | head -n 1"):format(port))
-    if busy == "" then
-      util.write_file(dir .. "/nginx.conf",
-        substitute(conf, "listen 127.0.0.1:8080;", ("listen 127.0.0.1:%d;"):format(port), 1))
-      local out, rc = util.run(("%s %s -p %s -e logs/error.log -c nginx.conf 2>&1"):format(env, util.quote(NGINX),
-        util.quote(dir .. "/")))
-      if rc == 0 then
-        state.port, state.url = port, ("http://127.0.0.1:%d"):format(port)
-        for _ = 1, 100 do
-          local res = sandbox.get(state.url .. "/")
-          if res.status == 404 then return state end
-          util.run("sleep 0.05")
-        end
-        local log = util.read_file(dir .. "/logs/error.log") or ""
-        stop(state)
-        error("nginx did not answer:\n" .. log)
-      elseif not out:find("Address already in use", 1, true) then
-        stop(state)
-        error("nginx did not start:\n" .. out)
-      end
-    end
-  end
-  stop(state)
-  error("no free port for nginx")
-end
-
--- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker, the port.
-local function start_example()
-  build_core()
-  local conf = assert(util.read_file(REPO .. "/examples/nginx/nginx.conf"))
-  conf = substitute(conf, "$prefix/../../", REPO .. "/", 3)
-  conf = substitute(conf, "$prefix/?.lua", REPO .. "/examples/nginx/?.lua", 1)
-  conf = substitute(conf, "worker_processes auto;", "worker_processes 1;", 1)
-  return start_nginx(conf, REGISTRY_KEY)
-end
+local function start_example() return nginx_helper.example(provider()) end
 
 -- nginx running spec/helpers/ngx_cases.lua: GET /case/<name>?base=<url>.
 local function start_cases()
-  build_core()
+  nginx_helper.build_core()
   local conf = ([[
 load_module /usr/lib/nginx/modules/ndk_http_module.so;
 load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
@@ -131,7 +58,7 @@ http {
     }
 }
 ]]):gsub("@REPO@", REPO)
-  return start_nginx(conf, REGISTRY_KEY .. ".cases")
+  return nginx_helper.start(conf, nginx_helper.REGISTRY_KEY .. ".cases", provider())
 end
 
 -- The summary the example should compute, from the sandbox's own answers (cjson, not xingtu).
