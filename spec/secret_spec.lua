@@ -111,6 +111,26 @@ describe("xingtu.secret", function()
       assert.equal("https://p3-***.example/", secret.masker("sandbox-token")("https://p3-sandbox.example/"))
     end)
 
+    it("at a cut, also hides the token's first 3 to 5 bytes, and the start of an escape the cut broke", function()
+      local h = secret.masker("Zq9&x Lp2")
+      assert.equal("body: token=Zq9&x", h("body: token=Zq9&x"))
+      assert.equal("body: token=***", h("body: token=Zq9&x", true))
+      assert.equal("body: token=***", h("body: token=Zq9%26", true))
+      assert.equal("body: token=***", h("body: token=Zq9%2", true))
+      assert.equal("body: token=Zq", h("body: token=Zq", true))
+      assert.equal("Zq9 and more", h("Zq9 and more", true))
+    end)
+
+    it("reads each kind of escape on its own: a token that looks like escapes, echoed escaped", function()
+      local t = "\\u0041Bc\\x42%%Dd9&amp;%41"
+      local h = secret.masker(t)
+      local whole = secret.masker(t, { whole = true })
+      for _, form in ipairs { t, (t:gsub("\\", "\\\\")), pct(t), (t:gsub("&", "&amp;")), pct(pct(t)) } do
+        assert.equal("m=*** end", h("m=" .. form .. " end"), form)
+        assert.equal("m=*** end", whole("m=" .. form .. " end"), form)
+      end
+    end)
+
     it("refuses a secret that is not a non-empty string", function()
       assert.has_error(function() secret.masker("") end, "xingtu.secret.masker: the secret must be a string")
       assert.has_error(function() secret.masker(nil) end, "xingtu.secret.masker: the secret must be a string")

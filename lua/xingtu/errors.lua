@@ -87,14 +87,13 @@ local SNIPPET = 120 -- bytes of a body that is not the envelope, shown in the me
 
 -- The start of a body for a message: the token masked in the whole of what arrived (a page that echoes the URL
 -- echoes it, and a cut-off token is still most of it), whitespace made one line, then masked once more (a token
--- with a space, echoed with a tab), and only then cut, on a character boundary. Without a mask (no token to hide)
--- the body is shown as it is.
+-- with a space, echoed with a tab), and only then cut, on a character boundary. What arrived may end where the core
+-- or the connection cut it, and the snippet ends where it was cut: both are masked as cuts (the token's first
+-- bytes hidden there too). Without a mask (no token to hide) the body is shown as it is.
 local function snippet_of(raw, mask)
-    local text = raw
-    if mask then text = mask(text) end
-    text = text:gsub("%s+", " ")
-    if mask then text = mask(text) end
-    return secret.cut(text, SNIPPET)
+    if not mask then return secret.cut(raw:gsub("%s+", " "), SNIPPET) end
+    local text = mask(raw, true):gsub("%s+", " ")
+    return mask(secret.cut(mask(text, true), SNIPPET), true)
 end
 
 -- The outcome of a completed HTTP exchange whose body is not the provider's envelope.

@@ -24,9 +24,6 @@ local floor, tonumber, type, ipairs, error = math.floor, tonumber, type, ipairs,
 
 local MASK, GRAM = _M.MASK, _M.GRAM
 
--- A text's byte that may start an escape: the views other than the text itself are built only when one is in it.
-local ESCAPE_START = "[%%+\\&]"
-
 -- UTF-8 bytes of a code point (no checks: a decoded view only needs to equal the token's bytes where the token is).
 local function utf8_char(cp)
     if cp < 0x80 then return char(cp) end
@@ -42,55 +39,76 @@ end
 local JSON_SIMPLE = { ['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n", r = "\r", t = "\t" }
 local ENTITIES = { amp = "&", lt = "<", gt = ">", quot = '"', apos = "'", nbsp = "\194\160" }
 
--- The escape that starts at s[i], if any: its decoded bytes and the position of its last byte.
-local function escape_at(s, i, plus)
-    local c = byte(s, i)
-    if c == 37 then -- %XX
-        local hex = sub(s, i + 1, i + 2)
-        if find(hex, "^%x%x$") then return char(tonumber(hex, 16)), i + 2 end
-    elseif c == 43 then -- + (a space in a form-encoded query)
-        if plus then return " ", i end
-    elseif c == 92 then -- \" \\ \/ \b \f \n \r \t \uXXXX (\uD83D\uDE00 as one), \xXX
-        local e = sub(s, i + 1, i + 1)
-        if JSON_SIMPLE[e] then return JSON_SIMPLE[e], i + 1 end
-        if e == "u" then
-            local hex = sub(s, i + 2, i + 5)
-            if find(hex, "^%x%x%x%x$") then
-                local cp = tonumber(hex, 16)
-                if cp >= 0xD800 and cp < 0xDC00 then
-                    local low = sub(s, i + 6, i + 11)
-                    local lo = find(low, "^\\u[dD][c-fC-F]%x%x$") and tonumber(sub(low, 3), 16)
-                    if lo then return utf8_char(0x10000 + (cp - 0xD800) * 0x400 + (lo - 0xDC00)), i + 11 end
-                end
-                return utf8_char(cp), i + 5
+-- The escapes of each kind of view: the byte that starts one, and the escape that starts at s[i] if any (its
+-- decoded bytes and the position of its last byte). Each kind is decoded on its own, and then each again on the
+-- result: one decoder for all of them would read "%41" in a JSON-escaped token as an escape of its own.
+local function percent_at(s, i)
+    local hex = sub(s, i + 1, i + 2)
+    if find(hex, "^%x%x$") then return char(tonumber(hex, 16)), i + 2 end
+    return nil
+end
+
+local function form_at(s, i) -- a form-encoded query: + is a space
+    if byte(s, i) == 43 then return " ", i end
+    return percent_at(s, i)
+end
+
+local function json_at(s, i) -- \" \\ \/ \b \f \n \r \t \uXXXX (a surrogate pair as one), and \xXX
+    local e = sub(s, i + 1, i + 1)
+    if JSON_SIMPLE[e] then return JSON_SIMPLE[e], i + 1 end
+    if e == "u" then
+        local hex = sub(s, i + 2, i + 5)
+        if find(hex, "^%x%x%x%x$") then
+            local cp = tonumber(hex, 16)
+            if cp >= 0xD800 and cp < 0xDC00 then
+                local low = sub(s, i + 6, i + 11)
+                local lo = find(low, "^\\u[dD][c-fC-F]%x%x$") and tonumber(sub(low, 3), 16)
+                if lo then return utf8_char(0x10000 + (cp - 0xD800) * 0x400 + (lo - 0xDC00)), i + 11 end
             end
-        elseif e == "x" then
-            local hex = sub(s, i + 2, i + 3)
-            if find(hex, "^%x%x$") then return char(tonumber(hex, 16)), i + 3 end
+            return utf8_char(cp), i + 5
         end
-    elseif c == 38 then -- &amp; &#38; &#x26;
-        local name, stop = s:match("^&(#?[%w]+);()", i)
-        if name then
-            local cp
-            if sub(name, 1, 2) == "#x" or sub(name, 1, 2) == "#X" then
-                cp = tonumber(sub(name, 3), 16)
-            elseif sub(name, 1, 1) == "#" then
-                cp = tonumber(sub(name, 2), 10)
-            else
-                local text = ENTITIES[name:lower()]
-                if text then return text, stop - 1 end
-            end
-            if cp then return utf8_char(cp), stop - 1 end
-        end
+    elseif e == "x" then
+        local hex = sub(s, i + 2, i + 3)
+        if find(hex, "^%x%x$") then return char(tonumber(hex, 16)), i + 3 end
     end
     return nil
+end
+
+local function html_at(s, i) -- &amp; &#38; &#x26;
+    local name, stop = s:match("^&(#?[%w]+);()", i)
+    if not name then return nil end
+    local cp
+    if sub(name, 1, 2) == "#x" or sub(name, 1, 2) == "#X" then
+        cp = tonumber(sub(name, 3), 16)
+    elseif sub(name, 1, 1) == "#" then
+        cp = tonumber(sub(name, 2), 10)
+    else
+        local text = ENTITIES[name:lower()]
+        if text then return text, stop - 1 end
+    end
+    if cp then return utf8_char(cp), stop - 1 end
+    return nil
+end
+
+-- kind = { starts = plain bytes that may start an escape, pattern = the same as a class, at = the escape reader }
+local PERCENT = { starts = { "%" }, pattern = "%%", at = percent_at }
+local FORM = { starts = { "%", "+" }, pattern = "[%%+]", at = form_at }
+local JSON = { starts = { "\\" }, pattern = "\\", at = json_at }
+local HTML = { starts = { "&" }, pattern = "&", at = html_at }
+
+local function has_escape(text, kind)
+    for k = 1, #kind.starts do
+        if find(text, kind.starts[k], 1, true) then return true end
+    end
+    return false
 end
 
 -- A decoded view of `s`: the text, and its segments, in parallel arrays: segment k starts at byte at[k] of the view
 -- and came from bytes from[k] .. to[k] of `s`, one for one when literal[k], else as one escape. Literal runs are
 -- copied whole, so a view costs in proportion to the escapes in the text, not to its length.
-local function decode(s, plus)
+local function decode(s, kind)
     local out, at, from, to, literal = {}, {}, {}, {}, {}
+    local pattern, escape_at = kind.pattern, kind.at
     local n, vlen, i, run = 0, 0, 1, 1
     local function segment(text, a, b, lit)
         if text == "" then return end
@@ -99,9 +117,9 @@ local function decode(s, plus)
         vlen = vlen + #text
     end
     while true do
-        local e = find(s, ESCAPE_START, i)
+        local e = find(s, pattern, i)
         if not e then break end
-        local text, stop = escape_at(s, e, plus)
+        local text, stop = escape_at(s, e)
         if text then
             segment(sub(s, run, e - 1), run, e - 1, true)
             segment(text, e, stop, false)
@@ -127,17 +145,30 @@ local function origin(segs, i)
     return segs.from[lo], segs.to[lo]
 end
 
+-- Adds the range a..b, merged into the last one when they overlap or touch (a run of matching windows is one range:
+-- a 10 KB token echoed whole makes one, not ten thousand).
+local function add(ranges, a, b)
+    local last = ranges[#ranges]
+    if last and a >= last[1] and a <= last[2] + 1 then
+        if b > last[2] then last[2] = b end
+    else
+        ranges[#ranges + 1] = { a, b }
+    end
+end
+
 -- Ranges of the view `v` (its own positions) where 6 bytes of the token stand in a row (or the whole token, when
 -- it is shorter than that). Most texts hold none, and that is found out in C: every 6 bytes of the token hold one of
 -- its 4-byte pieces at 1, 4, 7, ... (a short token: one plain find each, and only around what they find is looked at
 -- byte by byte), and every 6 bytes of a view hold one of its 3-byte chunks at 1, 4, 7, ... (a long token: one pass of
--- gsub over the view says whether any chunk is a piece of the token).
-local function scan(v, m, ranges)
+-- gsub over the view says whether any chunk is a piece of the token). A long token's windows are then looked at one
+-- by one, but not inside a whole echo of it (a plain find), and in a decoded view (`segs`) only around what was
+-- decoded: a run of 6 bytes that no escape touches was in the text it came from already.
+local function scan(v, m, ranges, segs)
     local grams = m.grams
     if not grams then
         local i, j = find(v, m.secret, 1, true)
         while i do
-            ranges[#ranges + 1] = { i, j }
+            add(ranges, i, j)
             i, j = find(v, m.secret, j + 1, true)
         end
         return
@@ -152,7 +183,7 @@ local function scan(v, m, ranges)
             while p do
                 for i = p - 2, p do
                     if i >= 1 and i + GRAM - 1 <= len and grams[sub(v, i, i + GRAM - 1)] then
-                        ranges[#ranges + 1] = { i, i + GRAM - 1 }
+                        add(ranges, i, i + GRAM - 1)
                     end
                 end
                 p = find(v, piece, p + 1, true)
@@ -161,8 +192,37 @@ local function scan(v, m, ranges)
         return
     end
     if #gsub(v, "...", m.chunks) == len then return end
-    for i = 1, len - GRAM + 1 do
-        if grams[sub(v, i, i + GRAM - 1)] then ranges[#ranges + 1] = { i, i + GRAM - 1 } end
+    -- Window starts to look at: everything, or what touches a decoded escape; minus the inside of whole echoes.
+    local spans = {}
+    if segs then
+        for k = 1, segs.n do
+            if not segs.literal[k] then
+                add(spans, segs.at[k] - GRAM + 1, k < segs.n and segs.at[k + 1] - 1 or len)
+            end
+        end
+    else
+        spans[1] = { 1, len }
+    end
+    local whole = {}
+    local i, j = find(v, m.secret, 1, true)
+    while i do
+        add(ranges, i, j)
+        whole[#whole + 1] = { i + 1, j - GRAM + 1 } -- windows starting here lie inside the echo
+        i, j = find(v, m.secret, j + 1, true)
+    end
+    local w, last = 1, len - GRAM + 1
+    for _, span in ipairs(spans) do
+        local a, b = span[1] < 1 and 1 or span[1], span[2] > last and last or span[2]
+        while a <= b do
+            while whole[w] and whole[w][2] < a do w = w + 1 end
+            local skip = whole[w]
+            local stop = b
+            if skip and skip[1] <= b then stop = skip[1] - 1 end
+            for x = a, stop do
+                if grams[sub(v, x, x + GRAM - 1)] then add(ranges, x, x + GRAM - 1) end
+            end
+            if skip and skip[1] <= b then a = skip[2] + 1 else a = b + 1 end
+        end
     end
 end
 
@@ -175,7 +235,7 @@ local function map_back(ranges, chain, out)
             local _
             _, b = origin(chain[k], b)
         end
-        out[#out + 1] = { a, b }
+        add(out, a, b)
     end
 end
 
@@ -210,15 +270,19 @@ end
 
 local MEMO_LIMIT, MEMO_TEXT = 256, 256
 local SAMPLED = 64 -- tokens up to this length are looked for by their 4-byte pieces
+local TAIL = 3     -- at a cut, the token's first 3 bytes or more are hidden too
 
---- masker(secret, opts) -> function(text) -> text with the secret hidden (see the header); non-strings come back as
---  they are. opts.whole: hide the secret only where it appears whole (in any view), for text that is data and was not
---  cut, such as a body kept in the cache: 6 bytes of a low-entropy token ("sandbox" in "sandbox-token") may well be
+--- masker(secret, opts) -> function(text, cut) -> text with the secret hidden (see the header); non-strings come back
+--  as they are. `cut`: the text may end where something was cut (a size cap, a dropped connection), so the token's
+--  first 3 to 5 bytes are hidden there too: what follows in a message ("... [billed") could otherwise complete them.
+--  opts.whole: hide the secret only where it appears whole (in any view), for text that is data and was not cut,
+--  such as a body kept in the cache: 6 bytes of a low-entropy token ("sandbox" in "sandbox-token") may well be
 --  6 bytes of the data too.
 function _M.masker(secret, opts)
     if type(secret) ~= "string" or secret == "" then error("xingtu.secret.masker: the secret must be a string", 2) end
     local m = { secret = secret }
-    if #secret >= GRAM and not (opts and opts.whole) then
+    local opts_whole = opts and opts.whole
+    if #secret >= GRAM and not opts_whole then
         m.grams = {}
         for i = 1, #secret - GRAM + 1 do m.grams[sub(secret, i, i + GRAM - 1)] = true end
         if #secret <= SAMPLED then
@@ -229,34 +293,54 @@ function _M.masker(secret, opts)
             for i = 1, #secret - 2 do m.chunks[sub(secret, i, i + 2)] = "" end
         end
     end
-    local space = find(secret, " ", 1, true) ~= nil
-    local pluses = space and { false, true } or { false }
-    -- Plain finds (memchr) for what may start an escape: a pattern's character class costs more on short texts.
-    local starts = space and { "%", "\\", "&", "+" } or { "%", "\\", "&" }
-    local function escaped(text)
-        for k = 1, #starts do
-            if find(text, starts[k], 1, true) then return true end
-        end
-        return false
-    end
+    -- The kinds of view: + for a space only matters for a token with a space.
+    local kinds = { PERCENT, JSON, HTML }
+    if find(secret, " ", 1, true) then kinds[#kinds + 1] = FORM end
+    local tails = {} -- the token's first 3, 4, 5 bytes: hidden at a cut (see hide)
+    for k = math.min(GRAM - 1, #secret - 1), TAIL, -1 do tails[#tails + 1] = sub(secret, 1, k) end
     local shortest = m.grams and GRAM or #secret
     -- Answers repeat their short strings ("success", a record time): each is looked at once.
     local memo, memo_n = {}, 0
 
-    local function hide(text)
+    -- A view ending with the token's first 3 to 5 bytes (then at most the start of an escape the cut broke):
+    -- the range from there to its end.
+    local function tail(v, ranges)
+        local len = #v
+        for _, t in ipairs(tails) do
+            for e = len, math.max(#t, len - 11), -1 do
+                if sub(v, e - #t + 1, e) == t then
+                    local rest = sub(v, e + 1)
+                    if rest == "" or find(rest, "^[%%\\&][%w#]*$") then
+                        add(ranges, e - #t + 1, len)
+                        return
+                    end
+                end
+            end
+        end
+    end
+
+    local function look(v, ranges, cut, segs)
+        scan(v, m, ranges, segs)
+        if cut and not opts_whole then tail(v, ranges) end
+    end
+
+    -- Every view: the text, each kind decoded, and each kind decoded again on each of those.
+    local function hide(text, cut)
         local ranges = {}
-        scan(text, m, ranges)
-        if escaped(text) then
-            for _, plus in ipairs(pluses) do
-                local v, segs = decode(text, plus)
+        look(text, ranges, cut)
+        for _, k1 in ipairs(kinds) do
+            if has_escape(text, k1) then
+                local v, segs = decode(text, k1)
                 local found = {}
-                scan(v, m, found)
+                look(v, found, cut, segs)
                 map_back(found, { segs }, ranges)
-                if escaped(v) then -- encoded twice
-                    local v2, segs2 = decode(v, plus)
-                    found = {}
-                    scan(v2, m, found)
-                    map_back(found, { segs, segs2 }, ranges)
+                for _, k2 in ipairs(kinds) do
+                    if has_escape(v, k2) then
+                        local v2, segs2 = decode(v, k2)
+                        found = {}
+                        look(v2, found, cut, segs2)
+                        map_back(found, { segs, segs2 }, ranges)
+                    end
                 end
             end
         end
@@ -264,8 +348,10 @@ function _M.masker(secret, opts)
         return apply(text, ranges)
     end
 
-    return function(text)
-        if type(text) ~= "string" or #text < shortest then return text end
+    return function(text, cut)
+        if type(text) ~= "string" or #text < TAIL then return text end
+        if cut then return hide(text, true) end
+        if #text < shortest then return text end
         local known = memo[text]
         if known then return known end
         local out = hide(text)
