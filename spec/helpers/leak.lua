@@ -81,19 +81,20 @@ end
 function Probe:hits(text, where)
   self.checked = self.checked + 1
   self.bytes = self.bytes + #text
-  local out = {}
+  local out, around = {}, nil
   for _, v in ipairs(views(text)) do
     for i = 1, #v - _M.GRAM + 1 do
       local p = v:sub(i, i + _M.GRAM - 1)
       if self.pieces[p] then
         out[#out + 1] = p
+        around = v:sub(math.max(1, i - 120), i + 60)
         break
       end
     end
     if #out > 0 then break end
   end
   if #out > 0 and where then
-    self.found[#self.found + 1] = { where = where, piece = out[1], text = text }
+    self.found[#self.found + 1] = { where = where, piece = out[1], text = around }
   end
   return out
 end
@@ -132,7 +133,7 @@ function Probe:report()
       lines[#lines + 1] = ("... %d more"):format(#self.found - 10)
       break
     end
-    lines[#lines + 1] = ("%s: %q in %q"):format(f.where, f.piece, f.text:sub(1, 300))
+    lines[#lines + 1] = ("%s: %q in ...%q..."):format(f.where, f.piece, f.text)
   end
   return table.concat(lines, "\n")
 end

@@ -31,19 +31,24 @@ function _M.stop(state)
     state.stopped = true
     local pid = tonumber(util.read_file(state.dir .. "/logs/nginx.pid") or "")
     if pid then
-      -- TERM, up to 5 s, then KILL (the workers first, by parent pid): only the nginx this spec started
-      util.run(("kill -TERM %d 2>/dev/null; for i in $(seq 1 50); do kill -0 %d 2>/dev/null || exit 0; sleep 0.1; done;"
+      -- TERM, up to 5 s, then KILL (the workers first, by parent pid): only the nginx this spec started. A zombie
+      -- has exited (the daemon's parent is init, which may take a second or more to reap it).
+      util.run(("kill -TERM %d 2>/dev/null; for i in $(seq 1 100); do s=$(awk '{print $3}' /proc/%d/stat 2>/dev/null);"
+        .. " [ -z \"$s\" ] || [ \"$s\" = Z ] && exit 0; sleep 0.05; done;"
         .. " pkill -KILL -P %d 2>/dev/null; kill -KILL %d 2>/dev/null"):format(pid, pid, pid, pid))
     end
     if not os.getenv("XINGTU_KEEP_NGINX") then util.run("rm -rf " .. util.quote(state.dir)) end
   end
 end
 
--- The core for nginx's LuaJIT: an incremental build, so the spec never runs a stale core.so.
+-- The core for nginx's LuaJIT: an incremental build, so the spec never runs a stale core.so. Once a process.
+local built = false
 function _M.build_core()
+  if built then return end
   local out, rc = util.run("cd " .. util.quote(REPO)
     .. " && env -u LD_PRELOAD bash .ci/build build-luajit -DXINGTU_LUAJIT=ON 2>&1")
   assert(rc == 0, "building the core for LuaJIT failed:\n" .. out)
+  built = true
 end
 
 -- Starts nginx with `conf` (which listens on "127.0.0.1:8080;", replaced by a free port) from a new directory, with

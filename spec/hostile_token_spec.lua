@@ -1,0 +1,301 @@
+-- Hostile tokens: whatever the token is made of (&, #, space, %, +, tab, newline, quotes, unicode, 10 KB), no 6 bytes
+-- of it in a row show anywhere a user, a log or a file could see them, on every error path of the sandbox's fault
+-- list, through the library, client:each, the command line (single calls and batches written with -o) and the nginx
+-- example. The sandbox runs with each token as its own (sandbox.spawn), and its faults echo the request into the
+-- answer (echo=uri|args|form), as a WAF's block page does, so the masking meets real echoes: raw, decoded,
+-- re-encoded, JSON- and HTML-escaped, cut off by a truncated body or a size cap.
+--
+-- Looked at: every string reachable from data, meta and err (err.previous included), tostring(err), the command's
+-- stdout, stderr and output files, every cache file, the example's answers (bodies and headers), the example's
+-- access and error logs, the sandbox's access and error logs, /__sandbox/last and /__sandbox/stats.
+-- The search (spec/helpers/leak.lua) is independent of the masker. XINGTU_HOSTILE_ONLY=<part of a name> runs only
+-- the tokens whose name has it.
+
+local xingtu = require "xingtu"
+local leak = require "helpers.leak"
+local nginx = require "helpers.nginx"
+local sandbox = require "helpers.sandbox"
+local util = require "helpers.util"
+
+local SIDE = "/api/douyin-xingtu/gw/api/aggregator/get_author_side_base_info/v1"
+local CONVERT_SUFFIX = "get_author_convert_ability/v1"
+
+-- A 10 KB token of printable ASCII, space and tab, the same every run.
+local function long_token()
+  local chars, x = {}, 12345
+  for i = 1, 10240 do
+    x = (x * 1103515245 + 12345) % 2147483648
+    local c = x % 97
+    chars[i] = c == 95 and " " or c == 96 and "\t" or string.char(33 + c)
+  end
+  return table.concat(chars)
+end
+
+local TOKENS = {
+  { "& and =", "Qw7&x=9Lp&Zr4Vb2" },
+  { "# and ?", "Ty6#Fr2?Kp9#Lm3W" },
+  { "spaces", "Uv5 Gh8 Jk1 Mn4X" },
+  { "% with hex after it", "Rb3%41Cd%zzEf%25Gh" },
+  { "+", "Sd2+Fg6+Hj9Kl0P" },
+  { "tab, CR, LF", "Wx8\tYz1\nAb4\r\nCd7" },
+  { "unicode", "Ωµ7ж€😀Üñß9Qy" },
+  { "quotes, backslash, <>", "Pq\"3\\Rs'4<Tu>5" },
+  { "URL punctuation", "/?:@;,Ab5Cd6$!Ef" },
+  { "escapes as text", "\\u0041Bc\\x42%%Dd9&amp;" },
+  { "6 bytes", "Zq9&x " },
+  { "10 KB", long_token() },
+}
+
+-- The token as the client puts it in the query (client.lua's percent_encode).
+local function encoded(token)
+  return (token:gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+-- The paths: faults to queue (in order), the kind the call must end with, client options, and a call of its own
+-- where the default (side_info for a fresh id) does not do. `simple` paths (faults, one request) also run in the
+-- batches, account-level kinds last (they stop a batch: the requests after them are skipped, a path of its own).
+local function paths(token)
+  local into_token = #SIDE + #"?token=" + math.max(1, #encoded(token) // 2)
+  local header = token:sub(1, 1000) -- a fault's text field takes 4 KB
+  local list = {
+    { "code 201 echo=args", { { code = 201, echo = "args" } }, "not_found" },
+    { "code 301 echo=form", { { code = 301, echo = "form" } }, "collection_failed", retried = true },
+    { "code 302 echo=uri", { { code = 302, echo = "uri" } }, "rate_limited", retried = true },
+    { "code 400 echo=form", { { code = 400, echo = "form" } }, "invalid_params", single = true },
+    { "code 500 echo=uri", { { code = 500, echo = "uri" } }, "server_error", retried = true },
+    { "code 503 echo=args", { { code = 503, echo = "args" } }, "server_error" },
+    { "code 600 echo=form", { { code = 600, echo = "form" } }, "permission_denied" },
+    { "code 999 echo=form", { { code = 999, echo = "form" } }, "api_error" },
+    { "HTTP 403 text echo=args", { { status = 403, envelope = 0, echo = "args" } }, "permission_denied",
+      single = true },
+    { "HTTP 429 echo=form, Retry-After = token", { { status = 429, echo = "form", retry_after = header } },
+      "rate_limited", retried = true, single = true },
+    { "HTTP 500 HTML echo=uri", { { status = 500, html = 1, echo = "uri" } }, "server_error" },
+    { "HTTP 502 HTML echo=args", { { status = 502, html = 1, echo = "args" } }, "server_error", single = true },
+    { "HTTP 503 text echo=form, Retry-After = token encoded",
+      { { status = 503, envelope = 0, echo = "form", retry_after = encoded(header) } }, "server_error" },
+    { "HTTP 404 text echo=uri", { { status = 404, envelope = 0, echo = "uri" } }, "api_error" },
+    { "HTTP 302 text echo=args", { { status = 302, envelope = 0, echo = "args" } }, "api_error" },
+    { "HTTP 400 text echo=form", { { status = 400, envelope = 0, echo = "form" } }, "invalid_params" },
+    { "HTTP 502 text echo=uri, truncated inside the token",
+      { { status = 502, envelope = 0, echo = "uri", truncate = #"502 Bad Gateway: " + into_token } }, "server_error",
+      single = true },
+    { "code 0 echo=uri, truncated inside the token",
+      { { code = 0, echo = "uri", truncate = #'{"code":0,"message":"success: ' + into_token } }, "bad_response" },
+    { "close mid-body, code 0 echo=uri", { { code = 0, echo = "uri", close_mid_body = 1 } }, "network" },
+    { "close mid-body, HTTP 502 text echo=args", { { status = 502, envelope = 0, echo = "args", close_mid_body = 1 } },
+      "network", single = true },
+    { "delay past the timeout", { { delay = 1 } }, "timeout", retried = true, slow = true },
+    { "success echoing the request (code 0 echo=args)", { { code = 0, echo = "args" } }, nil, single = true },
+    { "success", {}, nil },
+    { "code 100 echo=uri", { { code = 100, echo = "uri" } }, "invalid_token", single = true },
+    { "code 303 echo=args", { { code = 303, echo = "args" } }, "quota_exceeded" },
+    { "code 601 echo=uri", { { code = 601, echo = "uri" } }, "insufficient_balance" },
+    { "code 602 echo=args", { { code = 602, echo = "args" } }, "token_limit_exceeded" },
+    { "HTTP 401 envelope echo=uri", { { status = 401, echo = "uri" } }, "invalid_token" },
+  }
+  for _, p in ipairs(list) do p.simple = not p.slow end
+  local more = {
+    { "budget stop after retries (err.previous echoes)", { { code = 302, echo = "uri", times = 3 } },
+      "budget_exceeded", { retries = 2, max_calls = 2, backoff_base = 0 } },
+    { "the sandbox's own 400 (an unknown parameter)", {}, "invalid_params", nil,
+      function(c) return c:get(SIDE, { oAuthorId = "1", bogus = "x" }) end },
+    { "the sandbox's own 404 (an unknown path)", {}, "api_error", nil,
+      function(c) return c:get("/api/douyin-xingtu/nothing/here", {}) end },
+    { "a request line over 64 KB (nginx's own 414)", {}, "api_error", nil,
+      function(c) return c:get(SIDE, { oAuthorId = "1", pad = string.rep("x", 70000) }) end },
+    { "a wrong token (the sandbox's code 100)", {}, "invalid_token", { token = token .. "!" } },
+    { "connection refused", {}, "network", { base_url = "http://127.0.0.1:" .. util.free_port() } },
+  }
+  for _, p in ipairs(more) do list[#list + 1] = p end
+  return list
+end
+
+local function queue(own, faults, extra)
+  for _, f in ipairs(faults) do
+    local copy = {}
+    for k, v in pairs(f) do copy[k] = v end
+    for k, v in pairs(extra or {}) do copy[k] = v end
+    own:fault(copy)
+  end
+end
+
+local function files_in(dir)
+  local out = {}
+  for name in util.run("find " .. util.quote(dir) .. " -type f 2>/dev/null"):gmatch("[^\n]+") do
+    out[#out + 1] = name
+  end
+  return out
+end
+
+-- Runs bin/xingtu with the token; returns stdout, stderr, status.
+local function cli(token, base_url, args)
+  local parts = { "env", "JUSTONEAPI_TOKEN=" .. util.quote(token), "JUSTONEAPI_BASE_URL=" .. util.quote(base_url),
+    "lua5.4", util.quote(util.ROOT .. "/bin/xingtu") }
+  for _, a in ipairs(args) do parts[#parts + 1] = util.quote(a) end
+  return util.run3(table.concat(parts, " "))
+end
+
+local totals = { tokens = 0, paths = 0, library = 0, batch = 0, cli = 0, nginx = 0, texts = 0, bytes = 0, pieces = 0,
+  hits = 0 }
+
+describe("a hostile token", function()
+  setup(function()
+    nginx.build_core()
+  end)
+
+  teardown(function()
+    io.stderr:write(("\nhostile tokens: %d tokens x %d paths; %d library calls, %d batch requests, %d CLI runs,"
+      .. " %d nginx requests; %d texts (%.1f MB) searched for %d distinct 6-byte pieces: %d hits\n"):format(
+      totals.tokens, totals.paths, totals.library, totals.batch, totals.cli, totals.nginx, totals.texts,
+      totals.bytes / 1e6, totals.pieces, totals.hits))
+  end)
+
+  local only = os.getenv("XINGTU_HOSTILE_ONLY")
+  for n, entry in ipairs(TOKENS) do
+    if only and not entry[1]:find(only, 1, true) then goto skip end
+    local name, token = entry[1], entry[2]
+    it(("(%s, %d bytes) shows nowhere: library, batch, CLI, nginx example, sandbox logs"):format(name, #token),
+      function()
+        local probe = leak.probe(token)
+        local own = sandbox.spawn { token = token }
+        local tmp = util.run("mktemp -d /tmp/xingtu-hostile.XXXXXX"):gsub("%s+$", "")
+        local cache_dir = tmp .. "/cache"
+        local list = paths(token)
+        local id = 6976442543234000000 + n * 1000
+        local function next_id()
+          id = id + 1
+          return tostring(id)
+        end
+
+        -- The library, one call a path.
+        for _, p in ipairs(list) do
+          own:reset()
+          queue(own, p[2])
+          local opts = { token = token, base_url = own.url, retries = 0, timeout = 0.3, cache = cache_dir }
+          for k, v in pairs(p[4] or {}) do opts[k] = v end
+          local c = xingtu.new(opts)
+          local data, meta
+          if p[5] then data, meta = p[5](c) else data, meta = c:side_info { o_author_id = next_id() } end
+          c:close()
+          local where = "library, " .. p[1]
+          if p[3] then
+            assert.is_nil(data, where)
+            assert.equal(p[3], meta.kind, where .. ": " .. tostring(meta))
+            probe:hits(tostring(meta), where .. ": tostring(err)")
+            if meta.previous then probe:hits(tostring(meta.previous), where .. ": tostring(err.previous)") end
+          else
+            assert.is_not_nil(data, where .. ": " .. tostring(meta))
+          end
+          probe:walk({ data = data, meta = meta }, where)
+          totals.library = totals.library + 1
+        end
+
+        -- client:each over the simple paths, one at a time in order, each meeting its fault.
+        own:reset()
+        local simple, requests = {}, {}
+        for _, p in ipairs(list) do
+          if p.simple then
+            simple[#simple + 1] = p
+            queue(own, p[2])
+            requests[#requests + 1] = { "side_info", { o_author_id = next_id() } }
+          end
+        end
+        local c = xingtu.new { token = token, base_url = own.url, retries = 0, timeout = 0.3, cache = cache_dir }
+        local skipped = 0
+        for i, data, meta in c:each(requests, { concurrency = 1 }) do
+          probe:walk({ i = i, data = data, meta = meta }, "each, " .. simple[i][1])
+          if data == nil then
+            probe:hits(tostring(meta), "each, tostring(err)")
+            if meta.skipped then skipped = skipped + 1 end
+          end
+          totals.batch = totals.batch + 1
+        end
+        probe:walk(c, "client after the batch")
+        c:close()
+        assert.is_true(skipped >= 4, "the account stop skipped " .. skipped)
+
+        -- The command line: batches to ndjson and csv files, single calls (errors on stderr) in each format.
+        for _, fmt in ipairs { "ndjson", "csv" } do
+          own:reset()
+          local ids = {}
+          for _, p in ipairs(simple) do
+            queue(own, p[2])
+            ids[#ids + 1] = next_id()
+          end
+          local ids_file, out_file = tmp .. "/ids." .. fmt, tmp .. "/out." .. fmt
+          util.write_file(ids_file, table.concat(ids, "\n") .. "\n")
+          local out, err, code = cli(token, own.url, { "batch", "side_info", "--ids", ids_file, "-o", out_file,
+            "--format", fmt, "--concurrency", "1", "--retries", "0", "--timeout", "0.3", "--cache", cache_dir })
+          assert.equal(1, code, err)
+          local written = assert(util.read_file(out_file))
+          assert.is_true(#written > 0)
+          probe:hits(out, "CLI batch " .. fmt .. " stdout")
+          probe:hits(err, "CLI batch " .. fmt .. " stderr")
+          probe:hits(written, "CLI batch -o out." .. fmt)
+          totals.cli = totals.cli + 1
+        end
+        for _, p in ipairs(list) do
+          if not p.single then goto next_single end
+          own:reset()
+          queue(own, p[2])
+          local fmt = ({ "table", "json", "csv", "ndjson" })[totals.cli % 4 + 1]
+          local out, err = cli(token, own.url, { "side_info", next_id(), "--format", fmt, "--retries", "0",
+            "--timeout", "0.3", "--cache", cache_dir })
+          probe:hits(out, "CLI " .. p[1] .. " stdout")
+          probe:hits(err, "CLI " .. p[1] .. " stderr")
+          totals.cli = totals.cli + 1
+          ::next_single::
+        end
+
+        -- The nginx example, its convert call meeting each fault (its touch call succeeds).
+        own:reset()
+        local example = nginx.example({ token = token, base_url = own.url }, nginx.REGISTRY_KEY .. ".hostile")
+        local statuses = {}
+        for _, p in ipairs(simple) do
+          -- Paths the example retries (its retries = 2, waits of up to seconds) or waits out (its timeout is 60 s)
+          -- end the same way as the others and would only make the spec slow.
+          if p.retried then goto next_path end
+          queue(own, p[2], { path = CONVERT_SUFFIX })
+          local res = sandbox.fetch(example.url .. "/creators/" .. next_id() .. "/summary")
+          own:reset()
+          statuses[res.status] = true
+          probe:hits(res.body, "nginx answer, " .. p[1])
+          for header, value in pairs(res.headers) do probe:hits(value, "nginx header " .. header .. ", " .. p[1]) end
+          totals.nginx = totals.nginx + 1
+          ::next_path::
+        end
+        local access = util.read_file(example.dir .. "/logs/access.log") or ""
+        local errors = util.read_file(example.dir .. "/logs/error.log") or ""
+        nginx.stop(example)
+        assert.is_true(statuses[200] and statuses[404] and statuses[502], "the example answered 200, 404 and 502")
+        assert.matches("xingtu summary failed", errors, 1, true)
+        probe:hits(access, "nginx access.log")
+        probe:hits(errors, "nginx error.log")
+
+        -- The sandbox's own logs and control answers.
+        probe:hits(sandbox.fetch(own.url .. "/__sandbox/last").body, "/__sandbox/last")
+        probe:hits(sandbox.fetch(own.url .. "/__sandbox/stats").body, "/__sandbox/stats")
+        local s_access, s_errors = own:logs()
+        own:stop()
+        assert.matches('"- " 414', s_access, 1, true)
+        probe:hits(s_access, "sandbox access.log")
+        probe:hits(s_errors, "sandbox error.log")
+
+        -- Every cache file.
+        local cached = files_in(cache_dir)
+        assert.is_true(#cached >= 2, "cache files: " .. #cached)
+        for _, f in ipairs(cached) do probe:hits(assert(util.read_file(f)), "cache file " .. f) end
+        util.run("rm -rf " .. util.quote(tmp))
+
+        totals.tokens = totals.tokens + 1
+        totals.paths = #list
+        totals.texts = totals.texts + probe.checked
+        totals.bytes = totals.bytes + probe.bytes
+        totals.pieces = totals.pieces + probe.distinct
+        totals.hits = totals.hits + #probe.found
+        assert.equal(0, #probe.found, probe:report())
+      end)
+    ::skip::
+  end
+end)
