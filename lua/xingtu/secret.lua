@@ -7,11 +7,13 @@
 -- The token travels in the query string, so a server that echoes the URL echoes it, and not necessarily as it was
 -- sent: percent-encoded with upper- or lower-case hex, partly encoded, `+` for a space, inside JSON (\", \u00e9) or
 -- HTML (&amp;), even encoded twice; and cut off wherever the server, a WAF or a size cap cut the text. So the masker
--- does not look for the token as a whole. It reads the text in several decoded views (as it is; with every escape
--- above decoded, `+` kept or read as a space; decoded twice), and hides every run of bytes in which some 6 bytes in a
--- row equal 6 bytes in a row of the token, in any view. A cut-off prefix, a suffix or a middle part of 6 bytes or
--- more is hidden as surely as the whole token; a token shorter than 6 bytes is hidden where it appears whole.
--- A hidden run becomes "***", widened to whole UTF-8 characters and whole escapes, so valid UTF-8 stays valid.
+-- does not look for the token as a whole. It reads the text in several views (as it is; percent-decoded, with `+`
+-- as itself or as a space; JSON-unescaped; HTML-unescaped; each of those decoded again by each), and hides every
+-- run of bytes in which some 6 bytes in a row equal 6 bytes in a row of the token, in any view. A cut-off prefix, a
+-- suffix or a middle part of 6 bytes or more is hidden as surely as the whole token; where the caller says a text
+-- was cut, its last 3 to 5 bytes go too when the token starts with them; a token shorter than 6 bytes is hidden
+-- where it appears whole. A hidden run becomes "***", widened to whole UTF-8 characters and whole escapes, so valid
+-- UTF-8 stays valid.
 --
 -- The masker is a closure: the token lives only in its upvalues, out of reach of anything that walks tables. Pure
 -- Lua without 5.4-only syntax: it also runs in nginx (LuaJIT), where the sandbox uses it for its logs.
