@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "compat.h"
+#include "fsutil.h"
 #include "http.h"
 #include "json_decode.h"
+#include "sha256.h"
 
 #ifndef XINGTU_VERSION
 #define XINGTU_VERSION "0.0.0"
@@ -59,5 +61,7 @@ int luaopen_xingtu_core(lua_State *L)
     xt_setfuncs(L, clock_functions);
     xt_json_register(L);
     xt_http_register(L);
+    xt_fs_register(L);
+    xt_sha256_register(L);
     return 1;
 }
