@@ -231,6 +231,11 @@ local function client_options(args, env, sandbox_state)
         local dir = args.cache[1]
         opts.cache = (dir and dir ~= "") and dir or true
     end
+    if args.cache or args.offline then -- a directory others can reach is the environment's fault: no traceback
+        local cache = xingtu().cache
+        local why = cache.unsafe_dir(opts.cache ~= true and opts.cache or cache.default_dir())
+        if why then usage(why) end
+    end
     if args.offline then opts.offline = true end
     local function number(name, value, integer)
         if value == nil then return nil end
