@@ -4,6 +4,7 @@ local xingtu = require "xingtu"
 local sandbox = require "helpers.sandbox"
 local cache_mod = require "xingtu.cache"
 local util = require "helpers.util"
+local fake = require "helpers.fake"
 
 local AUTHOR = "6976442543234760712"
 
@@ -115,15 +116,6 @@ describe("xingtu cache", function()
             local _, other = c:convert_ability { o_author_id = AUTHOR, range = "DAY_90" }
             assert.is_nil(other.cached)
             assert.equal(2, requests())
-        end)
-
-        it("is shared by clients with other tokens: the token is not part of the key nor stored", function()
-            assert(client():side_info { o_author_id = AUTHOR })
-            local _, meta = client({ token = "another-token", offline = true }):side_info { o_author_id = AUTHOR }
-            assert.is_true(meta.cached)
-            for _, name in ipairs(entries(dir)) do
-                assert.is_nil(assert(util.read_file(dir .. "/" .. name)):find(sandbox.token, 1, true))
-            end
         end)
 
         it("stores the raw body exactly as the provider sent it", function()
@@ -389,6 +381,52 @@ describe("xingtu cache", function()
             sh("touch -d '-1 hour' " .. util.quote(stale))
             assert(c:side_info { o_author_id = "123" })
             assert.same({}, files(dir .. "/tmp"))
+        end)
+    end)
+
+    describe("keys", function()
+        it("leave out the host and port: one cache serves every base URL of the provider", function()
+            assert(client():side_info { o_author_id = AUTHOR })
+            local other = xingtu.new { token = sandbox.token, base_url = "http://localhost:" .. sandbox.port .. "/",
+                cache = dir }
+            local _, meta = other:side_info { o_author_id = AUTHOR }
+            assert.is_true(meta.cached)
+            assert.equal(1, requests())
+            local far = xingtu.new { token = sandbox.token, base_url = "https://api-sg.example:8443", cache = dir,
+                offline = true }
+            assert.is_true(select(2, far:side_info { o_author_id = AUTHOR }).cached)
+        end)
+
+        it("keep accounts apart by a fingerprint, and no cache file holds any 6 characters of a token", function()
+            local token = "abcdef0123456789ABCDEF-_.~+/ ok"
+            local a = xingtu.new { token = token, cache = dir, transport = fake.transport { fake.ok({ x = 1 }) } }
+            assert(a:side_info { o_author_id = AUTHOR })
+            assert(a:get("/api/raw", { oAuthorId = AUTHOR }))
+            assert.is_true(select(2, a:side_info { o_author_id = AUTHOR }).cached)
+            local b = xingtu.new { token = "another account", cache = dir, offline = true }
+            local data, err = b:side_info { o_author_id = AUTHOR }
+            assert.is_nil(data)
+            assert.equal("cache_miss", err.kind)
+            local p = assert(io.popen("find " .. util.quote(dir) .. " -type f"))
+            local n = 0
+            for path in p:lines() do
+                n = n + 1
+                local text = assert(util.read_file(path))
+                for i = 1, #token - 5 do
+                    assert.is_nil(text:find(token:sub(i, i + 5), 1, true), path .. " holds " .. token:sub(i, i + 5))
+                end
+            end
+            p:close()
+            assert.equal(2, n)
+        end)
+
+        it("treat entries of the previous format (version 1) as misses", function()
+            local c = client()
+            assert(c:side_info { o_author_id = AUTHOR })
+            local name = dir .. "/" .. entries(dir)[1]
+            util.write_file(name, (assert(util.read_file(name)):gsub('"v":2', '"v":1', 1)))
+            assert.is_nil(select(2, c:side_info { o_author_id = AUTHOR }).cached)
+            assert.equal(2, requests())
         end)
     end)
 

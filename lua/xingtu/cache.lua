@@ -5,15 +5,20 @@
 --   local client = xingtu.new{ cache = true, offline = true }     -- answer from the cache only (a miss: cache_miss)
 --   local client = xingtu.new{ cache = xingtu.cache.new{ backend = my_backend, ttl = 600 } }
 --
--- Key: the base URL, the endpoint and its parameters, normalized: sorted by name, the catalogue's defaults filled in
--- (an explicit default and an omitted parameter share one entry). Never the token. The key text is hashed (FNV-1a 64)
--- into a 16-hex-digit name; the key text itself is kept in the entry and compared on read, so a hash collision is a
--- miss, never a wrong answer.
+-- Key: the endpoint and its parameters, normalized: sorted by name, the catalogue's defaults filled in (an explicit
+-- default and an omitted parameter share one entry), taken from the call's query (call.query) rather than from its
+-- URL; then a fingerprint of the account. Not the base URL: two sandboxes on two ports, a proxy and the provider's
+-- regions all share one entry. The fingerprint is the first 16 hex digits of SHA-256 over a fixed prefix and the
+-- token (xingtu.cache.account): accounts never see each other's answers (nor the sandbox's token the provider's),
+-- and the token itself, or any part of it, is never in the key or in any file. What a fingerprint still allows is
+-- to check a guessed token against it, which is one reason the directory is private. The key text is hashed
+-- (FNV-1a 64) into a 16-hex-digit name; the key text itself is kept in the entry and compared on read, so a hash
+-- collision is a miss, never a wrong answer.
 --
--- An entry is one text: a header line of JSON { v = 1, key, endpoint, stored, size, sum, status } then "\n" then the
+-- An entry is one text: a header line of JSON { v = 2, key, endpoint, stored, size, sum, status } then "\n" then the
 -- body exactly as the provider sent it (re-encoded exactly from the decoded body only when a custom transport did
 -- not keep the text). It is decoded with xingtu.json.decode on every read, so a decoder upgrade re-reads old
--- entries correctly. Anything that does not check out (bad header, another version, wrong size or checksum, not
+-- entries correctly. Anything that does not check out (bad header, an older version, wrong size or checksum, not
 -- JSON, not a success envelope, another key) is a miss, and the next successful answer replaces it. An entry stored
 -- more than CLOCK_SKEW seconds in the future (a clock set back, another machine's clock ahead) is stale, so no
 -- entry stays fresh forever. Reading never raises.
@@ -55,7 +60,7 @@ local catalogue = require "xingtu.endpoints"
 local _M = {
     _VERSION = "0.1.0",
     DEFAULT_TTL = 86400,
-    ENTRY_VERSION = 1,             -- the entry header's v
+    ENTRY_VERSION = 2,             -- 2: keys without the base URL, with the account's fingerprint
     CLOCK_SKEW = 300,              -- seconds an entry may be dated ahead of this clock and still count as fresh
     DEFAULT_MAX_BODY = 32 * 1024 * 1024, -- the transport's default body cap (XT_DEFAULT_MAX_BODY in the C core)
     HEADER_ALLOWANCE = 64 * 1024,  -- what an entry may add to its body (the header line)
@@ -235,30 +240,53 @@ local function default_text(p)
     return tostring(d)
 end
 
---- The normalized key text of a call ({ endpoint, shown_url }): base URL and path, then the parameters sorted, the
---  catalogue's defaults filled in, the token left out.
-function _M.key_text(call)
-    local url = call.shown_url or ""
-    local prefix, query = url:match("^([^?]*)%??(.*)$")
-    local pairs_ = {}
-    local present = {}
+-- The call's parameters as "name=value" items, percent-encoded: from call.query (the { name, value } pairs the
+-- client sends) when the call carries it, else from the query of its shown URL.
+local function query_items(call, present)
+    local items = {}
+    if call.query then
+        for _, pair in ipairs(call.query) do
+            local name = percent_encode(pair[1])
+            items[#items + 1] = name .. "=" .. percent_encode(pair[2])
+            present[name] = true
+        end
+        return items
+    end
+    local query = (call.shown_url or ""):match("%?(.*)$") or ""
     for item in query:gmatch("[^&]+") do
         local name = item:match("^([^=]*)")
         if name ~= "token" then
-            pairs_[#pairs_ + 1] = item
+            items[#items + 1] = item
             present[name] = true
         end
     end
+    return items
+end
+
+--- The normalized key text of a call ({ endpoint, query or shown_url }) for an account (xingtu.cache.account):
+--  the endpoint, its parameters sorted with the catalogue's defaults filled in, then the account. No base URL, no
+--  token.
+function _M.key_text(call, account)
+    local present = {}
+    local items = query_items(call, present)
     local ep = by_name[call.endpoint]
     if ep then
         for _, p in ipairs(ep.params) do
             if p.default ~= nil and not present[percent_encode(p.api)] then
-                pairs_[#pairs_ + 1] = percent_encode(p.api) .. "=" .. percent_encode(default_text(p))
+                items[#items + 1] = percent_encode(p.api) .. "=" .. percent_encode(default_text(p))
             end
         end
     end
-    sort(pairs_)
-    return tostring(call.endpoint) .. " " .. prefix .. "?" .. concat(pairs_, "&")
+    sort(items)
+    return tostring(call.endpoint) .. "?" .. concat(items, "&") .. " account=" .. (account or "-")
+end
+
+local ACCOUNT_PREFIX = "xingtu.cache account fingerprint\n"
+
+--- xingtu.cache.account(token) -> the account's fingerprint: 16 hex digits of SHA-256 (one-way: the token cannot
+--  be had back from it).
+function _M.account(token)
+    return json().sha256(ACCOUNT_PREFIX .. token):sub(1, 16)
 end
 
 ---------------------------------------------------------------------------------------------------------------------
@@ -381,7 +409,7 @@ end
 --- from_cache(client, call) -> nil (send) | "hit", data, meta | "fail", err.
 function _M.from_cache(client, call)
     local self = client.cache
-    local key_text = _M.key_text(call)
+    local key_text = _M.key_text(call, client.cache_account)
     call.cache_key = key_text
     local envelope, header = self:lookup(key_text, self.offline)
     if not envelope then
@@ -428,7 +456,7 @@ function _M.to_cache(client, call, res)
         if not ok then return end
         text = encoded
     end
-    self:store(call.cache_key or _M.key_text(call), call.endpoint, text, res.status)
+    self:store(call.cache_key or _M.key_text(call, client.cache_account), call.endpoint, text, res.status)
 end
 
 --- Builds the cache of a client from its options (cache = true | "<dir>" | a cache object, cache_ttl, offline;

@@ -171,6 +171,7 @@ function _M.new(core, opts)
     self.cache = cache.from_options(opts, 3)
     if self.cache then
         self.from_cache, self.to_cache = cache.from_cache, cache.to_cache
+        self.cache_account = cache.account(token) -- keys are per account, by a one-way fingerprint of the token
     end
     -- Both the session and the batch engine (open_multi) then return the raw body as well.
     if self.cache then self.transport_options.keep_text = true end
@@ -247,7 +248,8 @@ end
 -- A fresh per-call state, shared by the single-call loop and the batch engine.
 function Client:new_call(endpoint, path, query)
     local url, shown = self:url_for(path, query)
-    return { endpoint = endpoint, url = url, shown_url = shown, attempts = 0, started = self.clock() }
+    -- query (the { name, value } pairs sent) is what the response cache keys the call by.
+    return { endpoint = endpoint, url = url, shown_url = shown, query = query, attempts = 0, started = self.clock() }
 end
 
 -- The error of a call whose deadline comes before its next attempt could end: its last real failure when it had one.

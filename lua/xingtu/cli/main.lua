@@ -21,7 +21,8 @@ local FORMATS = { "table", "json", "ndjson", "csv" }
 local COMMANDS = { "endpoints", "report", "batch" }
 local TOKEN_HELP = "no API token: set JUSTONEAPI_TOKEN to your Just One API token (from your account at "
     .. "https://justoneapi.com), or add --sandbox to run against the bundled local sandbox (no token needed)"
-local OFFLINE_TOKEN = "xingtu-offline-no-token"
+local OFFLINE_HELP = "no API token: --offline sends nothing, but the cache keeps answers per account: set "
+    .. "JUSTONEAPI_TOKEN to the token that fetched them"
 
 -- A usage error: printed with its valid values, exit status 2.
 local Usage = {}
@@ -218,13 +219,7 @@ local function client_options(args, env, sandbox_state)
         opts.token, opts.base_url = sandbox_state.token, sandbox_state.url
     else
         local token = env.getenv("JUSTONEAPI_TOKEN")
-        if token == nil or token == "" then
-            if args.offline then
-                token = OFFLINE_TOKEN
-            else
-                usage(TOKEN_HELP)
-            end
-        end
+        if token == nil or token == "" then usage(args.offline and OFFLINE_HELP or TOKEN_HELP) end
         opts.token = token
     end
     if args.cache then
