@@ -31,7 +31,9 @@ local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
 local catalogue = require "xingtu.endpoints"
 
-local _M = { _VERSION = "0.1.0" }
+local core = require "xingtu.core"
+
+local _M = { _VERSION = core.VERSION }
 
 local type, tostring, error, pcall, setmetatable = type, tostring, error, pcall, setmetatable
 local format, concat, sort = string.format, table.concat, table.sort
@@ -41,8 +43,8 @@ local math_type = math.type
 local ACCOUNT_KINDS = errors.ACCOUNT_KINDS
 local new_error = errors.new
 
-local DEFAULT_CONCURRENCY = 8
-local MAX_CONCURRENCY = 256 -- core.multi's limit
+local DEFAULT_CONCURRENCY = core.limits.default_concurrency
+local MAX_CONCURRENCY = core.limits.concurrency_cap -- core.multi's limit
 local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
 
 local by_name = {}

@@ -58,11 +58,11 @@ local errors = require "xingtu.errors"
 local catalogue = require "xingtu.endpoints"
 
 local _M = {
-    _VERSION = "0.1.0",
+    _VERSION = require("xingtu.core").VERSION,
     DEFAULT_TTL = 86400,
     ENTRY_VERSION = 2,             -- 2: keys without the base URL, with the account's fingerprint
     CLOCK_SKEW = 300,              -- seconds an entry may be dated ahead of this clock and still count as fresh
-    DEFAULT_MAX_BODY = 32 * 1024 * 1024, -- the transport's default body cap (XT_DEFAULT_MAX_BODY in the C core)
+    DEFAULT_MAX_BODY = require("xingtu.core").limits.default_max_body, -- the transport's default body cap
     HEADER_ALLOWANCE = 64 * 1024,  -- what an entry may add to its body (the header line)
     TEMP_MAX_AGE = 600,            -- seconds after which a temporary file is a dead writer's
     SWEEP_LIMIT = 64,              -- temporary directory entries one sweep looks at

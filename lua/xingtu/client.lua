@@ -131,8 +131,8 @@ function _M.new(core, opts)
 
     local self = setmetatable({
         base_url = base_url,
-        timeout = option(opts, "timeout", "number", 60, positive),
-        connect_timeout = option(opts, "connect_timeout", "number", 10, positive),
+        timeout = option(opts, "timeout", "number", core.limits.default_timeout, positive),
+        connect_timeout = option(opts, "connect_timeout", "number", core.limits.default_connect_timeout, positive),
         deadline = option(opts, "deadline", "number", nil, positive),
         max_calls = option(opts, "max_calls", "number", nil, non_negative_integer),
         clock = option(opts, "clock", "function", core.now),

@@ -16,7 +16,7 @@
 -- one array of tables in `data` (the largest when there are several; base_resp and pagination are never items), so
 -- endpoints that name their list differently page just as well. pages.items_of(data) exposes that detection.
 
-local _M = { _VERSION = "0.1.0", DEFAULT_MAX_PAGES = 10 }
+local _M = { _VERSION = require("xingtu.core").VERSION, DEFAULT_MAX_PAGES = 10 }
 
 local type, pairs, ipairs, error, tostring, format = type, pairs, ipairs, error, tostring, string.format
 local setmetatable = setmetatable

@@ -18,7 +18,10 @@
 -- than needed. sort and group_by must see every row. A query over an array can be run any number of times; one over
 -- an iterator function only once.
 
-local _M = { _VERSION = "0.1.0" }
+-- The version is the C core's; like the other analysis helpers this module also loads without the core (it works on
+-- plain tables, e.g. saved answers), and then has no _VERSION.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, tostring, tonumber, ipairs, pairs, error, pcall = type, tostring, tonumber, ipairs, pairs, error, pcall
 local format, concat, sort = string.format, table.concat, table.sort

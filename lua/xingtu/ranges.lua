@@ -17,7 +17,10 @@
 -- applies to both (1w-5w); otherwise a bare lower bound is taken as written ("4208-1.2w" is 4208 to 12000).
 -- Numbers are computed from their decimal digits, so 1.2w is exactly 12000 (an integer when whole).
 
-local _M = { _VERSION = "0.1.0" }
+-- The version is the C core's; like the other analysis helpers this module also loads without the core (it works on
+-- plain tables, e.g. saved answers), and then has no _VERSION.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, tostring, pairs, sort = type, tostring, pairs, table.sort
 local tointeger = math.tointeger or function(x) return x end

@@ -14,7 +14,10 @@
 -- cnt / the list's level-1 total. A zero, missing or non-numeric count counts as 0, and a zero denominator gives a
 -- share of 0: never NaN or infinity. Rows come depth first, in the order of the data.
 
-local _M = { _VERSION = "0.1.0" }
+-- The version is the C core's; like the other analysis helpers this module also loads without the core (it works on
+-- plain tables, e.g. saved answers), and then has no _VERSION.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, ipairs, pairs, tonumber, tostring = type, ipairs, pairs, tonumber, tostring
 local sort, concat = table.sort, table.concat

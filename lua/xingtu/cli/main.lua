@@ -46,6 +46,9 @@ end
 
 local function xingtu() return require "xingtu" end
 
+-- The limits and defaults shared with the C core (csrc/xt_limits.h), loaded with the library.
+local function limits() return require("xingtu.core").limits end
+
 local function catalogue_names()
     return xingtu().endpoint_names
 end
@@ -66,7 +69,7 @@ local function add_common(p, default_format)
         :args("?"):argname("DIR")
     p:option("--cache-ttl", "Seconds a cached answer stays fresh (default 86400).")
     p:flag("--offline", "Answer from the cache only; a miss is an error (kind cache_miss).")
-    p:option("--timeout", "Seconds for one attempt (default 60).")
+    p:option("--timeout", "Seconds for one attempt (default " .. limits().default_timeout .. ").")
     p:option("--retries", "Retries after the first attempt (default 3).")
     return p
 end
@@ -94,7 +97,8 @@ local function parser_for(command)
         p = argparse("xingtu batch", "Call one method for many ids; every id appears once in the output.")
         p:argument("method", "A catalogue method (see xingtu endpoints).")
         p:option("--ids -i", "File with one id a line (# comments and blank lines skipped), or - for stdin.")
-        p:option("--concurrency -c", "Requests in flight at once (default 8).", "8")
+        p:option("--concurrency -c", "Requests in flight at once (default " .. limits().default_concurrency .. ").",
+            tostring(limits().default_concurrency))
         p:option("--rate", "At most this many requests a second.")
         p:option("--max-calls", "Send at most this many requests (retries count); the rest fail with "
             .. "budget_exceeded.")
@@ -469,8 +473,9 @@ local function cmd_batch(args, env, client_for)
     end
     if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
     local concurrency = tonumber(args.concurrency)
-    if not concurrency or concurrency < 1 or concurrency > 256 or concurrency ~= math.floor(concurrency) then
-        usage("--concurrency must be a whole number from 1 to 256, got " .. tostring(args.concurrency))
+    local cap = limits().concurrency_cap
+    if not concurrency or concurrency < 1 or concurrency > cap or concurrency ~= math.floor(concurrency) then
+        usage("--concurrency must be a whole number from 1 to " .. cap .. ", got " .. tostring(args.concurrency))
     end
     concurrency = math.tointeger(concurrency)
     local base = build_params(ep, args)
