@@ -30,15 +30,15 @@
 local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
 local catalogue = require "xingtu.endpoints"
+local optschema = require "xingtu.options"
 
 local core = require "xingtu.core"
 
 local _M = { _VERSION = core.VERSION }
 
 local type, tostring, error, pcall, setmetatable = type, tostring, error, pcall, setmetatable
-local format, concat, sort = string.format, table.concat, table.sort
-local ipairs, pairs, huge = ipairs, pairs, math.huge
-local math_type = math.type
+local format, concat = string.format, table.concat
+local ipairs, huge = ipairs, math.huge
 
 local ACCOUNT_KINDS = errors.ACCOUNT_KINDS
 local new_error = errors.new
@@ -49,8 +49,6 @@ local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
 
 local by_name = {}
 for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
-
-local KNOWN_OPTIONS = { concurrency = true, on_progress = true }
 
 ---------------------------------------------------------------------------------------------------------------------
 -- Small containers: a FIFO (array + head/tail) and a binary min-heap of calls ordered by call.wake.
@@ -162,33 +160,19 @@ local function check_request(what, req, i)
     return ep, query
 end
 
-local function check_options(what, opts, level)
-    if opts == nil then return DEFAULT_CONCURRENCY, nil end
-    if type(opts) ~= "table" then
-        error(format("xingtu.%s: expected a table of options, got %s", what, type(opts)), level + 1)
-    end
-    for key in pairs(opts) do
-        if not KNOWN_OPTIONS[key] then
-            local names = {}
-            for name in pairs(KNOWN_OPTIONS) do names[#names + 1] = name end
-            sort(names)
-            error(format("xingtu.%s: unknown option %s; valid options: %s", what, tostring(key), concat(names, ", ")),
-                level + 1)
-        end
-    end
-    local c = opts.concurrency
-    if c == nil then
-        c = DEFAULT_CONCURRENCY
-    elseif type(c) ~= "number" or c < 1 or c > MAX_CONCURRENCY or c ~= math.floor(c) then
-        error(format("xingtu.%s: option concurrency must be an integer from 1 to %d, got %s", what, MAX_CONCURRENCY,
-            tostring(c)), level + 1)
-    end
-    if math_type and math_type(c) == "float" then c = math.tointeger(c) end
-    local progress = opts.on_progress
-    if progress ~= nil and type(progress) ~= "function" then
-        error(format("xingtu.%s: option on_progress must be a function, got %s", what, type(progress)), level + 1)
-    end
-    return c, progress
+-- The options of each and batch: one schema per name, so that messages say which of the two was called.
+local function schema_for(what)
+    return optschema.schema("xingtu." .. what, {
+        { "concurrency", "integer", min = 1, max = MAX_CONCURRENCY, default = DEFAULT_CONCURRENCY },
+        { "on_progress", "function" },
+    })
+end
+local OPTIONS = { each = schema_for("each"), batch = schema_for("batch") }
+_M.OPTIONS = OPTIONS.batch
+
+local function check_options(what, opts)
+    local o = OPTIONS[what]:check(opts)
+    return o.concurrency, o.on_progress
 end
 
 ---------------------------------------------------------------------------------------------------------------------
@@ -447,7 +431,7 @@ local Engine = {
 
 -- Builds a batch's state; raises on misuse at `level` (as seen from the caller of start).
 local function start(client, what, requests, opts, level)
-    local concurrency, progress = check_options(what, opts, level + 1)
+    local concurrency, progress = check_options(what, opts)
     local E = setmetatable({
         client = client, what = what, null = client.core and client.core.null,
         concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress,

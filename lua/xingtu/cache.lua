@@ -56,10 +56,12 @@
 
 local errors = require "xingtu.errors"
 local catalogue = require "xingtu.endpoints"
+local optschema = require "xingtu.options"
 
 local _M = {
     _VERSION = require("xingtu.core").VERSION,
     DEFAULT_TTL = 86400,
+    MAX_TTL = 31536000,            -- a year: older is not fresh, whatever the ttl (offline = true serves any age)
     ENTRY_VERSION = 2,             -- 2: keys without the base URL, with the account's fingerprint
     CLOCK_SKEW = 300,              -- seconds an entry may be dated ahead of this clock and still count as fresh
     DEFAULT_MAX_BODY = require("xingtu.core").limits.default_max_body, -- the transport's default body cap
@@ -132,20 +134,31 @@ function _M.unsafe_dir(dir)
     return nil
 end
 
-local function check_dir(dir, who, level)
+local function check_dir(dir, who)
     local why = _M.unsafe_dir(dir)
-    if why then error(who .. ": " .. why, level + 1) end
+    if why then optschema.raise(who .. ": " .. why) end
 end
 
-local function open_file(dir, opts, who, level)
-    if type(dir) ~= "string" or dir == "" then error(who .. ": dir must be a non-empty string", level + 1) end
-    local max_entry = opts and opts.max_entry or _M.DEFAULT_MAX_BODY + _M.HEADER_ALLOWANCE
-    if type(max_entry) ~= "number" or max_entry ~= max_entry or max_entry < 0 then
-        error(who .. ": max_entry must be a number of bytes >= 0", level + 1)
+-- The largest entry: the largest body a client takes (its max_body, at most 1 GiB) and the header line.
+local MAX_ENTRY = { "max_entry", "integer", min = 0, max = 1073741824 + _M.HEADER_ALLOWANCE, unit = "bytes" }
+
+local function open_file(dir, opts, who)
+    if type(dir) ~= "string" or dir == "" or dir:find("%z") then
+        optschema.raise(who .. ": dir must be a non-empty string without NUL bytes, got " .. optschema.describe(dir))
+    end
+    if opts ~= nil and type(opts) ~= "table" then
+        optschema.raise(who .. ": expected a table of options, got " .. optschema.describe(opts))
+    end
+    local max_entry = opts and opts.max_entry
+    if max_entry == nil then
+        max_entry = _M.DEFAULT_MAX_BODY + _M.HEADER_ALLOWANCE
+    elseif optschema.value_ok(MAX_ENTRY, max_entry) == nil then
+        optschema.raise(format("%s: max_entry must be %s, got %s", who, optschema.expected(MAX_ENTRY),
+            optschema.describe(max_entry)))
     end
     dir = dir:gsub("/+$", "")
     if dir == "" then dir = "/" end
-    check_dir(dir, who, level + 1)
+    check_dir(dir, who)
     local fs = json().fs
     local tmp = (dir == "/" and "" or dir) .. "/tmp"
     local ready = false
@@ -199,8 +212,7 @@ end
 --  opts.max_entry: the largest entry read or written, in bytes (default DEFAULT_MAX_BODY + HEADER_ALLOWANCE).
 --  Raises when dir exists and is not safe to use (see the top of this file).
 function _M.file(dir, opts)
-    local backend = open_file(dir, opts, "xingtu.cache.file", 2) -- not a tail call: the level counts this frame
-    return backend
+    return open_file(dir, opts, "xingtu.cache.file")
 end
 
 --- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
@@ -296,27 +308,39 @@ local Cache = {}
 Cache.__index = Cache
 _M.Cache = Cache
 
--- The cache for xingtu.cache.new and for a client's options; `who` names the caller in errors, raised at `level`
--- as seen from make's caller.
-local function make(opts, who, level)
-    local backend = opts.backend
+local function is_backend(v)
+    if type(v) == "table" and type(v.get) == "function" and type(v.set) == "function" then return v end
+    return nil
+end
+
+local OPTIONS = optschema.schema("xingtu.cache.new", {
+    { "dir", "string" },
+    { "backend", "custom", check = is_backend, expect = "a table with get(key) and set(key, text) functions" },
+    { "ttl", "number", min = 0, max = _M.MAX_TTL, unit = "seconds", default = _M.DEFAULT_TTL },
+    { "offline", "boolean", default = false },
+    { "now", "function", default = os_time },
+    { "hash", "function" },
+    MAX_ENTRY,
+})
+_M.OPTIONS = OPTIONS
+
+-- The cache for xingtu.cache.new and for a client's options (checked: OPTIONS); `who` names the caller in errors.
+local function make(o, who)
+    local backend = o.backend
     if backend == nil then
-        local dir = opts.dir or _M.default_dir()
-        if not dir then error(who .. ": no directory: set dir, $XDG_CACHE_HOME or $HOME", level + 1) end
-        backend = open_file(dir, { max_entry = opts.max_entry }, who, level + 1)
-    elseif type(backend) ~= "table" or type(backend.get) ~= "function" or type(backend.set) ~= "function" then
-        error(who .. ": backend must be a table with get(key) and set(key, text) functions", level + 1)
+        local dir = o.dir or _M.default_dir()
+        if not dir then optschema.raise(who .. ": no directory: set dir, $XDG_CACHE_HOME or $HOME") end
+        backend = open_file(dir, { max_entry = o.max_entry }, who)
+    elseif o.dir ~= nil then
+        optschema.raise(who .. ": give dir or backend, not both")
     end
-    local ttl = opts.ttl
-    if ttl == nil then ttl = _M.DEFAULT_TTL end
-    if type(ttl) ~= "number" or ttl < 0 then error("xingtu.cache.new: ttl must be a number >= 0", level + 1) end
     return setmetatable({
         backend = backend,
         dir = backend.dir,
-        ttl = ttl,
-        offline = opts.offline == true,
-        now = opts.now or os_time,
-        hash = opts.hash or hash,
+        ttl = o.ttl,
+        offline = o.offline == true,
+        now = o.now or os_time,
+        hash = o.hash or hash,
         last_error = nil, -- why the backend last refused an entry or a write (a message naming the path)
         counts = { hits = 0, misses = 0, stores = 0, corrupt = 0, expired = 0, refused = 0, write_errors = 0 },
     }, Cache)
@@ -326,10 +350,7 @@ end
 --  ttl (seconds, default 86400), offline (boolean), now (a clock in seconds, default os.time), hash (text -> name),
 --  max_entry (the file backend's cap on an entry, bytes).
 function _M.new(opts)
-    opts = opts or {}
-    if type(opts) ~= "table" then error("xingtu.cache.new: expected a table of options", 2) end
-    local cache = make(opts, "xingtu.cache.new", 2)
-    return cache
+    return make(OPTIONS:check(opts), "xingtu.cache.new")
 end
 
 local function entry_text(self, key_text, endpoint, body, status)
@@ -459,21 +480,23 @@ function _M.to_cache(client, call, res)
     self:store(call.cache_key or _M.key_text(call, client.cache_account), call.endpoint, text, res.status)
 end
 
---- Builds the cache of a client from its options (cache = true | "<dir>" | a cache object, cache_ttl, offline;
---  max_body sets the cap on an entry). Returns nil when the cache is off. Raises on misuse, and on a directory that
---  exists and is not safe to use, at `level`.
-function _M.from_options(opts, level)
-    local spec, offline, ttl = opts.cache, opts.offline, opts.cache_ttl
-    level = (level or 1) + 1
-    if offline ~= nil and type(offline) ~= "boolean" then
-        error("xingtu.new: option offline must be a boolean, got " .. tostring(offline), level)
-    end
-    if ttl ~= nil and (type(ttl) ~= "number" or ttl < 0) then
-        error("xingtu.new: option cache_ttl must be a number of seconds >= 0, got " .. tostring(ttl), level)
-    end
+--- Whether `spec` is a value of xingtu.new's `cache` option: true, false, a directory, a cache object, or in nginx
+--  { shared_dict = "<name>" } (or ngx.shared.<name>). Returns it, or nil.
+function _M.accepts(spec)
+    if spec == true or spec == false or getmetatable(spec) == Cache then return spec end
+    if type(spec) == "string" then return optschema.value_ok(OPTIONS:rule("dir"), spec) end
+    if type(spec) == "table" and _M.shdict().is_spec(spec) then return spec end
+    return nil
+end
+
+--- Builds the cache of a client from its checked options (cache, cache_ttl, offline, max_body: see xingtu.new's
+--  schema; max_body sets the cap on an entry). Returns nil when the cache is off. Raises on misuse, and on a
+--  directory that exists and is not safe to use, at the caller's line.
+function _M.from_options(o)
+    local spec, offline, ttl = o.cache, o.offline, o.cache_ttl
     if spec == nil and offline then spec = true end
     if spec == nil or spec == false then
-        if offline then error("xingtu.new: offline = true needs the cache (cache = false was given)", level) end
+        if offline then optschema.raise("xingtu.new: offline = true needs the cache (cache = false was given)") end
         return nil
     end
     if getmetatable(spec) == Cache then
@@ -484,22 +507,16 @@ function _M.from_options(opts, level)
     if _M.shdict().is_spec(spec) then -- nginx: cache = { shared_dict = "<name>" } or ngx.shared.<name>
         return _M.new { backend = _M.shdict().new(spec), ttl = ttl, offline = offline }
     end
-    local dir
+    local dir = spec
     if spec == true then
         dir = _M.default_dir()
         if not dir then
-            error("xingtu.new: cache = true needs $XDG_CACHE_HOME or $HOME; pass cache = \"<dir>\"", level)
+            optschema.raise("xingtu.new: cache = true needs $XDG_CACHE_HOME or $HOME; pass cache = \"<dir>\"")
         end
-    elseif type(spec) == "string" and spec ~= "" then
-        dir = spec
-    else
-        error("xingtu.new: option cache must be true, a directory or a xingtu.cache object, got " .. tostring(spec),
-            level)
     end
-    local max_body = type(opts.max_body) == "number" and opts.max_body or _M.DEFAULT_MAX_BODY
-    local cache = make({ dir = dir, ttl = ttl, offline = offline, max_entry = max_body + _M.HEADER_ALLOWANCE },
-        "xingtu.new", level)
-    return cache
+    local max_body = o.max_body or _M.DEFAULT_MAX_BODY
+    return make({ dir = dir, ttl = ttl or _M.DEFAULT_TTL, offline = offline,
+        max_entry = max_body + _M.HEADER_ALLOWANCE }, "xingtu.new")
 end
 
 return _M

@@ -7,6 +7,7 @@
 
 local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
+local optschema = require "xingtu.options"
 local retry = require "xingtu.retry"
 local ratelimit = require "xingtu.ratelimit"
 local catalogue = require "xingtu.endpoints"
@@ -14,7 +15,8 @@ local catalogue = require "xingtu.endpoints"
 local _M = {}
 
 local concat, format, tostring, type = table.concat, string.format, tostring, type
-local pairs, ipairs, setmetatable, error = pairs, ipairs, setmetatable, error
+local pairs, ipairs, setmetatable, error, pcall = pairs, ipairs, setmetatable, error, pcall
+local raise = optschema.raise
 
 local DEFAULT_BASE_URL = "https://api.justoneapi.com"
 local MASK = "***"
@@ -36,35 +38,6 @@ local function percent_encode(value)
 end
 _M.percent_encode = percent_encode
 
-local function positive(v) return v > 0 end
-local function non_negative(v) return v >= 0 end
-local function non_negative_integer(v) return v >= 0 and v == math.floor(v) end
-local function at_least_one(v) return v >= 1 end
-
-local EXPECTED = {
-    [positive] = "a positive number",
-    [non_negative] = "a number >= 0",
-    [non_negative_integer] = "an integer >= 0",
-    [at_least_one] = "a number >= 1 (a request takes one whole token)",
-}
-
-local function option(opts, name, kind, default, check)
-    local value = opts[name]
-    if value == nil then return default end
-    if type(value) ~= kind or (check and not check(value)) then
-        error(format("xingtu.new: option %s must be %s, got %s", name, check and EXPECTED[check] or ("a " .. kind),
-            tostring(value)), 4)
-    end
-    return value
-end
-
-local KNOWN_OPTIONS = {
-    token = true, base_url = true, timeout = true, connect_timeout = true, user_agent = true, ca_file = true,
-    proxy = true, max_body = true, transport = true, retries = true, backoff_base = true, backoff_max = true,
-    deadline = true, retry_unknown = true, rate = true, burst = true, adaptive = true, max_calls = true,
-    clock = true, sleep = true, random = true, wall_clock = true, cache = true, cache_ttl = true, offline = true,
-}
-
 -- Transport selection. `transport` is an object with get(url), or "curl" (the C core's libcurl session) or "ngx"
 -- (nginx cosockets, xingtu/transport/ngx.lua). Left out, it is "ngx" whenever the code runs inside nginx's Lua module,
 -- whatever the phase the client is made in (a client made in init_worker_by_lua still serves requests without
@@ -75,17 +48,58 @@ local function in_nginx()
         and type(n.get_phase) == "function"
 end
 
-local function transport_choice(value)
-    if value == nil then return in_nginx() and "ngx" or "curl" end
-    if value == "ngx" and not in_nginx() then
-        error("xingtu.new: transport \"ngx\" needs nginx's Lua module (ngx.socket.tcp): not running inside nginx", 4)
-    end
-    if value == "ngx" or value == "curl" then return value end
+-- An object's get, looked up without raising: indexing a userdata without __index (xingtu.null) raises.
+local function method_of(value, name)
     local t = type(value)
-    if (t == "table" or t == "userdata") and value.get then return value end
-    error(format("xingtu.new: option transport must be \"curl\", \"ngx\" or an object with get(url), got %s",
-        tostring(value)), 4)
+    if t ~= "table" and t ~= "userdata" then return nil end
+    local ok, f = pcall(function() return value[name] end)
+    return ok and f or nil
 end
+
+local function transport_value(value)
+    if value == "curl" or value == "ngx" then return value end
+    if type(method_of(value, "get")) == "function" then return value end
+    return nil
+end
+
+-- The options of xingtu.new and their ranges (the README's options table says the same). Times are bounded to a
+-- day (the C core takes up to 7; nothing the provider does needs more than minutes); retries to 100 (the retry
+-- budget of 500 tokens allows no more at 5 a retry); counts to what a client can ever send.
+local DAY = 86400
+local LIMITS = require("xingtu.core").limits
+local OPTIONS = optschema.schema("xingtu.new", {
+    { "token", "custom", check = function(v) return type(v) == "string" and v ~= "" and v or nil end,
+        expect = "a non-empty string", secret = true },
+    { "base_url", "custom", check = function(v) return type(v) == "string" and v or nil end,
+        expect = "an http:// or https:// URL" },
+    { "timeout", "number", min = 0.001, max = DAY, unit = "seconds", default = LIMITS.default_timeout },
+    { "connect_timeout", "number", min = 0.001, max = DAY, unit = "seconds", default = LIMITS.default_connect_timeout },
+    { "deadline", "number", min = 0.001, max = DAY, unit = "seconds" },
+    { "user_agent", "string" },
+    { "ca_file", "string" },
+    { "proxy", "string" },
+    { "max_body", "integer", min = 1, max = 1073741824, unit = "bytes" },
+    { "retries", "integer", min = 0, max = 100, default = 3 },
+    { "backoff_base", "number", min = 0, max = 3600, unit = "seconds", default = 0.5 },
+    { "backoff_max", "number", min = 0, max = DAY, unit = "seconds", default = 20 },
+    { "retry_unknown", "boolean", default = false },
+    { "rate", "number", min = 0.001, max = 100000, unit = "requests a second" },
+    -- A request takes one whole token: a bucket smaller than one would never send.
+    { "burst", "number", min = 1, max = 100000, unit = "requests" },
+    { "adaptive", "boolean", default = false },
+    { "max_calls", "integer", min = 0, max = 1000000000 },
+    { "clock", "function" },
+    { "sleep", "function" },
+    { "random", "function", default = math.random },
+    { "wall_clock", "function", default = os.time },
+    { "cache", "custom", check = function(v) return require("xingtu.cache").accepts(v) end,
+        expect = "true, false, a directory, a xingtu.cache object or { shared_dict = \"name\" }" },
+    { "cache_ttl", "number", min = 0, max = 31536000, unit = "seconds" },
+    { "offline", "boolean" },
+    { "transport", "custom", check = transport_value,
+        expect = "\"curl\", \"ngx\" or an object with a get(url) method" },
+})
+_M.OPTIONS = OPTIONS
 
 local function open_transport(core, choice, options)
     if choice == "ngx" then return require("xingtu.transport.ngx").new(core, options) end
@@ -101,81 +115,72 @@ end
 
 --- xingtu.new(opts): see the README's options table.
 function _M.new(core, opts)
-    opts = opts or {}
-    if type(opts) ~= "table" then error("xingtu.new: expected a table of options, got " .. type(opts), 3) end
-    for key in pairs(opts) do
-        if not KNOWN_OPTIONS[key] then
-            local names = {}
-            for name in pairs(KNOWN_OPTIONS) do names[#names + 1] = name end
-            table.sort(names)
-            error(format("xingtu.new: unknown option %s; valid options: %s", tostring(key), concat(names, ", ")), 3)
-        end
-    end
+    local o = OPTIONS:check(opts)
 
-    local token = opts.token
+    local token = o.token
     if token == nil then token = os.getenv("JUSTONEAPI_TOKEN") end
     if type(token) ~= "string" or token == "" then
-        error("xingtu.new: no API token: pass xingtu.new{ token = \"...\" } or set the JUSTONEAPI_TOKEN environment"
-            .. " variable", 3)
+        raise("xingtu.new: no API token: pass xingtu.new{ token = \"...\" } or set the JUSTONEAPI_TOKEN environment"
+            .. " variable")
     end
 
-    local base_url = opts.base_url
+    local base_url = o.base_url
     if base_url == nil then base_url = os.getenv("JUSTONEAPI_BASE_URL") end
     if base_url == nil or base_url == "" then base_url = DEFAULT_BASE_URL end
     -- A path prefix is fine (a proxy's /xingtu); a query or a fragment would swallow the endpoint's path.
-    if type(base_url) ~= "string" or not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+[^?#]*$") then
-        error(format("xingtu.new: base_url must be an http:// or https:// URL without a query or fragment, got %s",
-            tostring(base_url)), 3)
+    if not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+[^?#]*$") or base_url:find("[%z\1-\32\127]") then
+        raise(format("xingtu.new: option base_url must be an http:// or https:// URL without a query, a fragment"
+            .. " or blanks, got %s", optschema.describe(base_url)))
     end
     base_url = base_url:gsub("/+$", "")
 
     local self = setmetatable({
         base_url = base_url,
-        timeout = option(opts, "timeout", "number", core.limits.default_timeout, positive),
-        connect_timeout = option(opts, "connect_timeout", "number", core.limits.default_connect_timeout, positive),
-        deadline = option(opts, "deadline", "number", nil, positive),
-        max_calls = option(opts, "max_calls", "number", nil, non_negative_integer),
-        clock = option(opts, "clock", "function", core.now),
-        sleep = option(opts, "sleep", "function", default_sleep(core)),
+        timeout = o.timeout,
+        connect_timeout = o.connect_timeout,
+        deadline = o.deadline,
+        max_calls = o.max_calls,
+        clock = o.clock or core.now,
+        sleep = o.sleep or default_sleep(core),
         stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
     }, Client)
     secrets[self] = { token = token, encoded = percent_encode(token) }
 
     self.policy = retry.new {
-        retries = option(opts, "retries", "number", 3, non_negative_integer),
-        backoff_base = option(opts, "backoff_base", "number", 0.5, non_negative),
-        backoff_max = option(opts, "backoff_max", "number", 20, non_negative),
-        retry_unknown = option(opts, "retry_unknown", "boolean", false),
-        random = option(opts, "random", "function", math.random),
-        wall_clock = option(opts, "wall_clock", "function", os.time),
+        retries = o.retries,
+        backoff_base = o.backoff_base,
+        backoff_max = o.backoff_max,
+        retry_unknown = o.retry_unknown,
+        random = o.random,
+        wall_clock = o.wall_clock,
     }
-    self.bucket = ratelimit.new({
-        rate = option(opts, "rate", "number", nil, positive),
-        burst = option(opts, "burst", "number", nil, at_least_one),
-        adaptive = option(opts, "adaptive", "boolean", false),
-    }, self.clock())
+    self.bucket = ratelimit.new({ rate = o.rate, burst = o.burst, adaptive = o.adaptive }, self.clock())
 
     -- Kept for the batch engine, which opens a core.multi with the same settings.
     self.transport_options = {
         timeout = self.timeout,
         connect_timeout = self.connect_timeout,
-        user_agent = option(opts, "user_agent", "string", nil),
-        ca_file = option(opts, "ca_file", "string", nil),
-        proxy = option(opts, "proxy", "string", nil),
-        max_body = option(opts, "max_body", "number", nil, positive),
+        user_agent = o.user_agent,
+        ca_file = o.ca_file,
+        proxy = o.proxy,
+        max_body = o.max_body,
     }
     self.core = core
     -- The response cache (lua/xingtu/cache.lua): off unless `cache` (or `offline`) is given. Its session also
     -- returns the raw body (keep_text), which is what the cache stores.
     local cache = require("xingtu.cache")
-    self.cache = cache.from_options(opts, 3)
+    self.cache = cache.from_options(o)
     if self.cache then
         self.from_cache, self.to_cache = cache.from_cache, cache.to_cache
         self.cache_account = cache.account(token) -- keys are per account, by a one-way fingerprint of the token
     end
     -- Both the session and the batch engine (open_multi) then return the raw body as well.
     if self.cache then self.transport_options.keep_text = true end
-    local choice = transport_choice(opts.transport)
+    local choice = o.transport
+    if choice == nil then choice = in_nginx() and "ngx" or "curl" end
+    if choice == "ngx" and not in_nginx() then
+        raise("xingtu.new: transport \"ngx\" needs nginx's Lua module (ngx.socket.tcp): not running inside nginx")
+    end
     if type(choice) ~= "string" then
         self.transport = choice
     else
@@ -395,11 +400,17 @@ function Client:get(path, params)
     if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
         error("xingtu: get: path must be a string starting with /, got " .. tostring(path), 2)
     end
+    if params ~= nil and type(params) ~= "table" then
+        error("xingtu: get: params must be a table of parameters, got " .. optschema.describe(params), 2)
+    end
     local query = {}
     for key, value in pairs(params or {}) do
         local t = type(value)
-        if type(key) ~= "string" or (t ~= "string" and t ~= "number" and t ~= "boolean") then
-            error(format("xingtu: get: parameter %s must be a string, number or boolean", tostring(key)), 2)
+        -- A NaN or an infinity would go out as "nan" or "inf": no parameter of the provider means that.
+        if type(key) ~= "string" or (t ~= "string" and t ~= "number" and t ~= "boolean")
+            or (t == "number" and not (value > -math.huge and value < math.huge)) then
+            error(format("xingtu: get: parameter %s must be a string, a finite number or a boolean, got %s",
+                type(key) == "string" and key or optschema.describe(key), optschema.describe(value)), 2)
         end
         if key == "token" then error("xingtu: get: the token is added by the client; do not pass it", 2) end
         if math.type and math.type(value) == "integer" then

@@ -84,7 +84,13 @@ local OPEN_SUFFIX = {
 --- ranges.parse(text) -> { min, max, unit, raw [, exclusive] }, or nil for "no data" ("-", "", nil, xingtu.null).
 function _M.parse(text)
     if text == nil or type(text) == "userdata" then return nil end
-    if type(text) == "number" then return { min = text, max = text, raw = tostring(text) } end
+    if type(text) == "number" then
+        -- NaN and the infinities are no bound of anything: kept as raw text, not understood.
+        if text ~= text or text == math.huge or text == -math.huge then
+            return { raw = text ~= text and "nan" or (text > 0 and "inf" or "-inf") }
+        end
+        return { min = text, max = text, raw = tostring(text) }
+    end
     if type(text) ~= "string" then return { raw = tostring(text) } end
     local s = strip(text)
     if NO_DATA[s] then return nil end
