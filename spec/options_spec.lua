@@ -242,6 +242,66 @@ describe("options", function()
     end)
 end)
 
+describe("a closed client", function()
+    local function closed()
+        local cl = client()
+        cl:close()
+        return cl
+    end
+
+    it("raises on every call, batch and page loop at the caller's line, and sends nothing", function()
+        local t = fake.transport()
+        local cl = xingtu.new { token = "t", transport = t }
+        cl:close()
+        local attempts = {
+            { "touch_distribution", function() local r = cl:touch_distribution { o_author_id = "1" } return r end },
+            { "call", function() local r = cl:call("side_info", { o_author_id = "1" }) return r end },
+            { "get", function() local r = cl:get("/x", {}) return r end },
+            { "each", function() local r = cl:each({ { "side_info", { o_author_id = "1" } } }) return r end },
+            { "batch", function() local r = cl:batch({ { "side_info", { o_author_id = "1" } } }) return r end },
+            { "pages", function() local r = cl:pages("search", {}) return r end },
+        }
+        for _, a in ipairs(attempts) do
+            local ok, err = pcall(a[2])
+            assert.is_false(ok, a[1])
+            local line = debug.getinfo(a[2], "S").linedefined
+            assert.matches("^spec/options_spec%.lua:" .. line .. ": xingtu%." .. a[1] .. ": the client is closed$", err)
+        end
+        assert.equal(0, t:count())
+    end)
+
+    it("stops a batch that is running: it raises at the loop, and nothing more is sent", function()
+        local t = fake.transport()
+        local cl = xingtu.new { token = "t", transport = t }
+        local reqs = {}
+        for i = 1, 10 do reqs[i] = { "side_info", { o_author_id = tostring(i) } } end
+        local seen = 0
+        local ok, err = pcall(function()
+            for _ in cl:each(reqs, { concurrency = 1 }) do seen = seen + 1; cl:close() end
+        end)
+        assert.is_false(ok)
+        assert.matches("options_spec%.lua:%d+: xingtu%.each: the client was closed while the batch ran", err)
+        assert.equal(1, seen)
+        assert.is_true(t:count() <= 2)
+    end)
+
+    it("stops a page loop that is running: it raises at the loop, and no page more is fetched", function()
+        local page = fake.ok({ list = { { id = 1 } }, pagination = { has_more = true } })
+        local t = fake.transport { page }
+        local cl = xingtu.new { token = "t", transport = t }
+        local ok, err = pcall(function()
+            for _ in cl:pages("search", {}, { max_pages = 5 }) do cl:close() end
+        end)
+        assert.is_false(ok)
+        assert.matches("options_spec%.lua:%d+: xingtu%.pages: the client was closed while its pages were read", err)
+        assert.equal(1, t:count())
+    end)
+
+    it("still reports its stats", function()
+        assert.equal(0, closed():stats().sent)
+    end)
+end)
+
 describe("data is never an error", function()
     it("groups NaN values together and sorts them last, like missing ones", function()
         local rows = { { k = NAN, n = 1 }, { k = 2, n = 2 }, { k = NAN, n = 3 }, { n = 4 }, { k = 1, n = 5 } }

@@ -417,6 +417,11 @@ local function iterate(E)
             if E.bad then error(E.bad, 2) end
             return nil
         end
+        -- A client closed under a running batch sends nothing more: what is in flight is aborted, as on a break.
+        if E.client.closed then
+            close(E)
+            optschema.raise(format("xingtu.%s: the client was closed while the batch ran", E.what))
+        end
         advance(E)
     end
 end
@@ -431,6 +436,7 @@ local Engine = {
 
 -- Builds a batch's state; raises on misuse at `level` (as seen from the caller of start).
 local function start(client, what, requests, opts, level)
+    if client.closed then optschema.raise(format("xingtu.%s: the client is closed", what)) end
     local concurrency, progress = check_options(what, opts)
     local E = setmetatable({
         client = client, what = what, null = client.core and client.core.null,

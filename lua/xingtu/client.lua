@@ -371,7 +371,16 @@ function Client:perform(call)
     end
 end
 
+-- After close nothing is sent: a call raises (it is a mistake in the caller's code) before anything else.
+local function check_open(self, what)
+    if type(self) ~= "table" or getmetatable(self) ~= Client then
+        raise(format("xingtu: %s must be called as client:%s(...), on a client", what, what))
+    end
+    if self.closed then raise(format("xingtu.%s: the client is closed", what)) end
+end
+
 local function call_endpoint(self, ep, params)
+    check_open(self, ep.name)
     -- level 4: validate.fail -> validate.query -> call_endpoint -> method/call -> user code
     local query = validate.query(ep, params, 3)
     return self:perform(self:new_call(ep.name, ep.path, query))
@@ -379,6 +388,7 @@ end
 
 --- client:call(name, params): any catalogue endpoint by name.
 function Client:call(name, params)
+    check_open(self, "call")
     local ep = by_name[name]
     if not ep then
         local names = {}
@@ -397,6 +407,7 @@ end
 --- client:get(path, params): the raw escape hatch. Parameters are sent as given (API names), nothing is checked but
 --  their types; the answer is classified like any other call.
 function Client:get(path, params)
+    check_open(self, "get")
     if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
         error("xingtu: get: path must be a string starting with /, got " .. tostring(path), 2)
     end
@@ -441,6 +452,7 @@ function Client:stats()
 end
 
 function Client:close()
+    self.closed = true
     if self.transport and self.transport.close then self.transport:close() end
 end
 
@@ -448,6 +460,7 @@ Client.__close = Client.close
 
 --- client:pages(method, params, opts): items across the pages of a paged endpoint (lua/xingtu/pages.lua).
 function Client:pages(method, params, opts)
+    check_open(self, "pages")
     return require("xingtu.pages").iterate(self, method, params, opts)
 end
 

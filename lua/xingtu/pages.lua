@@ -95,6 +95,10 @@ local function step(state, n)
             state.done = true
             return nil
         end
+        if state.client.closed then
+            state.done = true
+            optschema.raise("xingtu.pages: the client was closed while its pages were read")
+        end
         local params = {}
         for k, v in pairs(state.params) do params[k] = v end
         params.page = state.page
