@@ -1,7 +1,8 @@
 -- Every option and argument a user hands the library or the command line, against the values that used to get
 -- through or crash: NaN, inf, -inf, 0, -1, a huge number (1e300) and values of the wrong type. Each one is either
 -- inside the documented range and taken, or refused at once with a message that names the option and its range,
--- raised at the caller's line (this file's, never one inside the library).
+-- raised at the caller's line (this file's, never one inside the library). On the command line every numeric flag
+-- gets the same values: exit 2, one line naming the flag and the range, no traceback.
 
 local xingtu = require "xingtu"
 local fake = require "helpers.fake"
@@ -386,6 +387,108 @@ describe("README.md", function()
                 seen[cs.range] = true
                 assert(readme:find(cs.range, 1, true), cs.where .. " " .. cs.name .. ": README does not say " .. cs.range)
             end
+        end
+    end)
+end)
+
+-- The command line is Lua 5.4's (bin/xingtu); the rest of this file also runs under LuaJIT (.ci/luajit), the engine
+-- of nginx, where the same option checks guard clients made in nginx.
+local describe_cli = rawget(_G, "jit") and function(name)
+    describe(name, function() it("runs under Lua 5.4 only", function() pending("bin/xingtu is Lua 5.4") end) end)
+end or describe
+
+describe_cli("bin/xingtu", function()
+    local cli = require "xingtu.cli.main"
+    local dir
+    setup(function()
+        dir = os.tmpname()
+        os.remove(dir)
+        assert(os.execute("mkdir -p " .. util.quote(dir)))
+    end)
+    teardown(function() os.execute("rm -rf " .. util.quote(dir)) end)
+
+    local function buffer()
+        local b = { text = "" }
+        function b.write(self, ...)
+            for _, s in ipairs { ... } do self.text = self.text .. tostring(s) end
+            return self
+        end
+        return b
+    end
+
+    -- Offline against an empty cache directory: a flag that is taken leads to a cache miss
+    -- (exit 1), or with no ids to nothing at all (exit 0); nothing is ever sent. In-process (cli.run is all that
+    -- bin/xingtu runs), so that the whole matrix stays quick; the issue's own cases run as processes below.
+    local function run(args)
+        local argv = {}
+        for i, a in ipairs(args) do argv[i] = a end
+        argv[#argv + 1], argv[#argv + 2], argv[#argv + 3] = "--offline", "--cache", dir
+        local out, err = buffer(), buffer()
+        local stdin = assert(io.open("/dev/null", "r"))
+        local env = { stdout = out, stderr = err, stdin = stdin, getenv = function(k)
+            if k == "JUSTONEAPI_TOKEN" then return "spec-token" end
+        end }
+        local code = cli.run(argv, env)
+        stdin:close()
+        return out.text, err.text, code
+    end
+
+    -- flag, the range its message states, min, max, integer?, the name the message uses
+    local FLAGS = {
+        { "--timeout", "a number of seconds from 0.001 to 86400", 0.001, 86400 },
+        { "--retries", "an integer from 0 to 100", 0, 100, true },
+        { "--rate", "a number of requests a second from 0.001 to 100000", 0.001, 100000, batch = true },
+        { "--max-calls", "an integer from 0 to 1000000000", 0, 1000000000, true, batch = true },
+        { "--cache-ttl", "a number of seconds from 0 to 31536000", 0, 31536000 },
+        { "--concurrency", "an integer from 1 to 256", 1, 256, true, batch = true },
+        { "-c", "an integer from 1 to 256", 1, 256, true, batch = true, shows = "--concurrency" },
+    }
+    local TEXTS = { "nan", "inf", "-inf", "0", "-1", "1e300", "1e400", "1e-300", "-0.5", "1.5", "3.0", "abc", "", "0x",
+        "1e", "0.001", "86400", "100", "256", "31536000", "1000000000", "1000000001", "60" }
+
+    for _, f in ipairs(FLAGS) do
+        for _, v in ipairs(TEXTS) do
+            local n = tonumber(v)
+            local ok = n ~= nil and n >= f[3] and n <= f[4] and (not f[5] or n == math.floor(n))
+            -- Glued (--timeout=-1, -c-1) and apart (--timeout -1: a value, not an option, though it starts with -).
+            local long = f[1]:sub(2, 2) == "-"
+            local forms = {}
+            if long or v ~= "" then forms[1] = long and { f[1] .. "=" .. v } or { f[1] .. v } end
+            if v ~= "" then forms[#forms + 1] = { f[1], v } end
+            for _, form in ipairs(forms) do
+                local args = f.batch and { "batch", "side_info", "--ids", "-" } or { "side_info", "1" }
+                for _, a in ipairs(form) do args[#args + 1] = a end
+                it(("xingtu %s: %s"):format(table.concat(args, " "), ok and "taken" or "a usage error naming the range"),
+                    function()
+                        local out, err, code = run(args)
+                        assert.not_matches("traceback", err)
+                        assert.not_matches("internal error", err)
+                        if ok then
+                            assert(code == 0 or code == 1, err)
+                            assert.not_matches("must be", err)
+                        else
+                            assert.equal(2, code)
+                            assert.equal("", out)
+                            assert.equal(("xingtu %s: %s must be %s, got %q\n"):format(args[1], f.shows or f[1], f[2], v),
+                                err)
+                        end
+                    end)
+            end
+        end
+    end
+
+    it("exits 2 with one line and no traceback for the values that used to crash it, as a process", function()
+        for _, args in ipairs {
+            { "side_info", "1", "--timeout", "1e-9" }, { "side_info", "1", "--timeout", "999999999" },
+            { "batch", "side_info", "--ids", "-", "--rate", "1e-300" }, { "side_info", "1", "--retries", "1e400" },
+            { "side_info", "1", "--retries", "-1" }, { "batch", "side_info", "--ids", util.ROOT },
+        } do
+            local cmd = { "env JUSTONEAPI_TOKEN=spec-token", util.lua_child_env(), "lua5.4 bin/xingtu" }
+            for _, a in ipairs(args) do cmd[#cmd + 1] = util.quote(a) end
+            local out, err, code = util.run3(table.concat(cmd, " ") .. " --offline </dev/null")
+            assert.equal(2, code, err)
+            assert.equal("", out)
+            assert.matches("^xingtu [%w_]+: [^\n]+\n$", err)
         end
     end)
 end)

@@ -11,6 +11,7 @@
 
 local argparse = require "argparse"
 local output = require "xingtu.cli.output"
+local optschema = require "xingtu.options"
 
 local _M = {}
 
@@ -217,6 +218,28 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- The client.
 
+-- Numeric flags are the library's options under another name: checked by the option's own rule (its range), so
+-- that a value xingtu.new would refuse is a usage error here, never a traceback.
+local CLIENT_OPTIONS = require("xingtu.client").OPTIONS
+local NUMBER_FLAGS = { -- flag, option (also the key argparse stores the flag under)
+    { "cache-ttl", "cache_ttl" }, { "timeout", "timeout" }, { "retries", "retries" }, { "rate", "rate" },
+    { "max-calls", "max_calls" },
+}
+
+-- Flags whose value may look like an option (a negative number).
+local VALUE_FLAGS = { ["--concurrency"] = true, ["-c"] = true }
+for _, f in ipairs(NUMBER_FLAGS) do VALUE_FLAGS["--" .. f[1]] = true end
+
+local function flag_number(flag, rule, text)
+    if text == nil then return nil end
+    local v = tonumber(text)
+    if v ~= nil then v = optschema.value_ok(rule, v) end
+    if v == nil then
+        usage(format("--%s must be %s, got %s", flag, optschema.expected(rule), optschema.describe(text)))
+    end
+    return v
+end
+
 local function client_options(args, env, sandbox_state)
     local opts = {}
     if sandbox_state then
@@ -236,21 +259,9 @@ local function client_options(args, env, sandbox_state)
         if why then usage(why) end
     end
     if args.offline then opts.offline = true end
-    local function number(name, value, integer)
-        if value == nil then return nil end
-        local n = tonumber(value)
-        if not n or n < 0 or (integer and n ~= math.floor(n)) then
-            usage(format("--%s must be a %snumber >= 0, got %s", name, integer and "whole " or "", value))
-        end
-        return integer and math.tointeger(n) or n
+    for _, f in ipairs(NUMBER_FLAGS) do
+        opts[f[2]] = flag_number(f[1], CLIENT_OPTIONS:rule(f[2]), args[f[2]])
     end
-    opts.cache_ttl = number("cache-ttl", args.cache_ttl)
-    opts.timeout = number("timeout", args.timeout)
-    if opts.timeout == 0 then usage("--timeout must be > 0") end
-    opts.retries = number("retries", args.retries, true)
-    opts.rate = number("rate", args.rate)
-    if opts.rate == 0 then usage("--rate must be > 0") end
-    opts.max_calls = number("max-calls", args.max_calls, true)
     return opts
 end
 
@@ -423,7 +434,16 @@ local function read_ids(source, env)
         close = true
     end
     local ids, seen, dups = {}, {}, 0
-    for line in f:lines() do
+    -- f:read, not f:lines(): a directory opens fine and fails only on reading, and lines() would raise.
+    while true do
+        local line, err = f:read("l")
+        if not line then
+            if err then
+                if close then f:close() end
+                usage(format("--ids: cannot read %s: %s", source, tostring(err)))
+            end
+            break
+        end
         local id = line:gsub("#.*$", ""):match("^%s*(.-)%s*$")
         if id ~= "" then
             if seen[id] then
@@ -472,12 +492,8 @@ local function cmd_batch(args, env, client_for)
             end)(), ", ")))
     end
     if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
-    local concurrency = tonumber(args.concurrency)
-    local cap = limits().concurrency_cap
-    if not concurrency or concurrency < 1 or concurrency > cap or concurrency ~= math.floor(concurrency) then
-        usage("--concurrency must be a whole number from 1 to " .. cap .. ", got " .. tostring(args.concurrency))
-    end
-    concurrency = math.tointeger(concurrency)
+    local concurrency = flag_number("concurrency", require("xingtu.batch").OPTIONS:rule("concurrency"),
+        args.concurrency)
     local base = build_params(ep, args)
     local ids, dups = read_ids(args.ids, env)
 
@@ -640,7 +656,19 @@ function _M.run(argv, env)
     end
     local parser = parser_for(command)
     local rest = {}
-    for i = 2, #argv do rest[#rest + 1] = argv[i] end
+    local i = 2
+    while i <= #argv do
+        local a, v = argv[i], argv[i + 1]
+        -- `--retries -1` would read -1 as an option ("unknown option '-1'"): glued to its flag, it is a value that
+        -- the flag's own check refuses, naming the range.
+        if VALUE_FLAGS[a] and type(v) == "string" and v:match("^%-[%d.iInN]") then
+            rest[#rest + 1] = a .. (a:sub(2, 2) == "-" and "=" or "") .. v -- --flag=-1, -c-1
+            i = i + 2
+        else
+            rest[#rest + 1] = a
+            i = i + 1
+        end
+    end
     local ok, args = parser:pparse(rest)
     if not ok then
         env.stderr:write(parser:get_usage(), "\n\nxingtu ", command, ": ", tostring(args), "\n")
