@@ -12,6 +12,7 @@
 local argparse = require "argparse"
 local output = require "xingtu.cli.output"
 local optschema = require "xingtu.options"
+local term = require "xingtu.cli.term"
 
 local _M = {}
 
@@ -41,7 +42,8 @@ local function default_env()
         stdout = io.stdout,
         stderr = io.stderr,
         getenv = os.getenv,
-        root = nil, -- the checkout (for --sandbox), set by bin/xingtu
+        root = nil, -- the checkout, set by bin/xingtu
+        sandbox_script = nil, -- the xingtu-sandbox beside bin/xingtu (for --sandbox), set by bin/xingtu
     }
 end
 
@@ -72,6 +74,8 @@ local function add_common(p, default_format)
     p:flag("--offline", "Answer from the cache only; a miss is an error (kind cache_miss).")
     p:option("--timeout", "Seconds for one attempt (default " .. limits().default_timeout .. ").")
     p:option("--retries", "Retries after the first attempt (default 3).")
+    p:flag("--quiet -q", "Nothing on stderr but errors: no progress bar, no notes.")
+    p:flag("--no-progress", "No progress bar (drawn only when stderr is a terminal anyway).")
     return p
 end
 
@@ -83,19 +87,22 @@ local function add_params(p)
     return p
 end
 
-local function parser_for(command)
+-- The parser of one command. `make(name, description)` makes it (default argparse): .ci/cli-docs passes one that
+-- makes the commands of a single parser, for the man page and the shell completions.
+local function parser_for(command, make)
+    make = make or argparse
     local p
     if command == "endpoints" then
-        p = argparse("xingtu endpoints", "List the catalogue's methods and their parameters.")
+        p = make("xingtu endpoints", "List the catalogue's methods and their parameters.")
         p:option("--format -f", "Output format: " .. concat(FORMATS, ", ") .. ".", "table"):choices(FORMATS)
         return p
     elseif command == "report" then
-        p = argparse("xingtu report", "A creator report: touch distribution chart and conversion ranges.")
+        p = make("xingtu report", "A creator report: touch distribution chart and conversion ranges.")
         p:argument("author_id", "The creator's author id (digits).")
         add_params(p)
         return add_common(p, "table")
     elseif command == "batch" then
-        p = argparse("xingtu batch", "Call one method for many ids; every id appears once in the output.")
+        p = make("xingtu batch", "Call one method for many ids; every id appears once in the output.")
         p:argument("method", "A catalogue method (see xingtu endpoints).")
         p:option("--ids -i", "File with one id a line (# comments and blank lines skipped), or - for stdin.")
         p:option("--concurrency -c", "Requests in flight at once (default " .. limits().default_concurrency .. ").",
@@ -107,7 +114,7 @@ local function parser_for(command)
         add_params(p)
         return add_common(p, "ndjson")
     end
-    p = argparse("xingtu " .. command, "Call " .. command .. " (see xingtu endpoints for its parameters).")
+    p = make("xingtu " .. command, "Call " .. command .. " (see xingtu endpoints for its parameters).")
     p:argument("id", "The id the method needs (author id, item id or star author id).")
         :args("?")
     add_params(p)
@@ -126,7 +133,8 @@ local function top_help()
         "",
         "Options (every command): --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, "
             .. "--offline,",
-        "  --timeout S, --retries N. `xingtu <command> --help` for the command's options.",
+        "  --timeout S, --retries N, --quiet, --no-progress. `xingtu <command> --help` for the command's options.",
+        "  xingtu --version prints the version. NO_COLOR=1 turns colour off (it is only used on a terminal).",
         "",
         "Methods: " .. concat(catalogue_names(), ", "),
         "",
@@ -271,11 +279,15 @@ end
 local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 local function sandbox_start(env)
-    local script = env.root and (env.root .. "/bin/xingtu-sandbox")
+    local script = env.sandbox_script or (env.root and (env.root .. "/bin/xingtu-sandbox"))
     local f = script and io.open(script, "r")
-    if not f then usage("--sandbox needs a source checkout of xingtu (bin/xingtu-sandbox not found)") end
+    if not f then usage("--sandbox needs the xingtu-sandbox command beside xingtu (not found)") end
     f:close()
-    local p = assert(io.popen("bash " .. shell_quote(script) .. " start 2>&1", "r"))
+    -- The sandbox reads the catalogue: from the modules this command runs on, wherever they were installed.
+    local endpoints = package.searchpath("xingtu.endpoints", package.path)
+    local lua_dir = endpoints and endpoints:match("^(.*)/xingtu/endpoints%.lua$")
+    local p = assert(io.popen((lua_dir and "XINGTU_LUA_DIR=" .. shell_quote(lua_dir) .. " " or "") .. "bash "
+        .. shell_quote(script) .. " start 2>&1", "r"))
     local out = p:read("a")
     p:close()
     local dir, url = out:match("dir=(%S+) url=(%S+)")
@@ -361,7 +373,7 @@ local function cmd_method(method, args, env, client_for)
     local client = client_for()
     local data, meta = client:call(method, params)
     if data == nil then
-        env.stderr:write(tostring(meta), "\n") -- "xingtu: <kind> ..."
+        term.error_line(env, meta) -- "xingtu: <kind> ..."
         return 1
     end
     write_data(env, args.format, data)
@@ -384,8 +396,8 @@ local function cmd_report(args, env, client_for)
     local touch, touch_err = client:touch_distribution(tp)
     local conv, conv_err = client:convert_ability(cp)
     local status = (touch and conv) and 0 or 1
-    if not touch then env.stderr:write(tostring(touch_err), "\n") end
-    if not conv then env.stderr:write(tostring(conv_err), "\n") end
+    if not touch then term.error_line(env, touch_err) end
+    if not conv then term.error_line(env, conv_err) end
     local fmt = args.format
     if fmt == "table" then
         env.stdout:write(report.render { author_id = args.author_id, platform = platform, range = range,
@@ -521,7 +533,7 @@ local function cmd_batch(args, env, client_for)
         if not file then usage("-o: cannot write " .. tostring(err)) end
         out = file
     end
-    if dups > 0 then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
+    if dups > 0 and not args.quiet then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
 
     local fmt = args.format
     local emitted = 0
@@ -544,7 +556,8 @@ local function cmd_batch(args, env, client_for)
     local status = 0
     if #requests > 0 then
         local client = client_for()
-        local draw = stderr_is_tty() and progress_bar(env, #ids, require("xingtu.core").now)
+        local draw = not (args.quiet or args.no_progress) and stderr_is_tty()
+            and progress_bar(env, #ids, require("xingtu.core").now)
         local done = #ids - #requests
         local function record(i, data, meta)
             local at = index_of[i]
@@ -596,7 +609,7 @@ local function cmd_batch(args, env, client_for)
     end
     if file then file:close() end
     if failed > 0 then
-        env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids))
+        if not args.quiet then env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids)) end
         status = 1
     end
     return status
@@ -717,6 +730,8 @@ function _M.run(argv, env)
 end
 
 _M.usage = usage
+_M.parser_for = parser_for
+_M.COMMANDS = COMMANDS
 _M.TOKEN_HELP = TOKEN_HELP
 
 return _M
