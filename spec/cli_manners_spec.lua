@@ -58,6 +58,14 @@ describe("the command line's manners", function()
         assert.matches("xingtu%-sandbox start", err)
     end)
 
+    it("says in one line why --sandbox could not start, with no traceback", function()
+        local _, err, code = util.run3(command({ "report", "6976442543234760712", "--sandbox" },
+            { NGINX = "/nonexistent/nginx" }))
+        assert.are.equal(2, code)
+        assert.are.equal("xingtu report: --sandbox: the sandbox did not start: xingtu-sandbox: nginx not found "
+            .. "(set NGINX)\n", err)
+    end)
+
     describe("man pages and completions", function()
         for _, f in ipairs(docs.render()) do
             it(f.path .. " is what .ci/cli-docs writes from the parsers (run lua5.4 .ci/cli-docs --write)", function()

@@ -291,7 +291,7 @@ local function sandbox_start(env)
     local out = p:read("a")
     p:close()
     local dir, url = out:match("dir=(%S+) url=(%S+)")
-    if not dir then error("the sandbox did not start: " .. out, 0) end
+    if not dir then usage("--sandbox: the sandbox did not start: " .. out:gsub("%s+$", "")) end
     return { dir = dir, url = url, token = env.getenv("SANDBOX_TOKEN") or "sandbox-token", script = script }
 end
 
