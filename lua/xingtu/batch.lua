@@ -468,13 +468,26 @@ local function start(client, what, requests, opts, level)
     return E
 end
 
---- client:each(requests, opts) -> iterator, state, nil, closer: `for i, data, meta_or_err in client:each(...)`.
+--- Runs requests concurrently and yields each outcome as it completes:
+-- `for i, data, meta_or_err in client:each(requests, opts) do ... end` (i: the request's index).
+-- Every request yields exactly one outcome; `break`, an error in the loop body or the collector closes the batch.
+-- @function Client:each
+-- @param requests an array of { method_name, params }, or an iterator function returning one per call and nil at
+--   the end (pulled lazily: at most 2 x concurrency held); every request is checked before anything is sent
+-- @tparam[opt] table opts
+-- @tparam[opt=8] integer opts.concurrency transfers at once (1-256), over at most that many connections
+-- @tparam[opt] function opts.on_progress on_progress(done, total, failed); total is nil for an iterator
+-- @return an iterator, its state, nil and a to-be-closed value
 local function each(self, requests, opts)
     local E = start(self, "each", requests, opts, 2)
     return iterate, E, nil, E
 end
 
---- client:batch(requests, opts) -> array in input order of { data = , meta = } or { err = }.
+--- Runs requests concurrently and returns every outcome in input order.
+-- @function Client:batch
+-- @param requests as `Client:each`
+-- @tparam[opt] table opts as `Client:each`
+-- @treturn table an array in input order of { data =, meta = } or { err = }
 local function batch(self, requests, opts)
     local E = start(self, "batch", requests, opts, 2)
     local results = {}
@@ -489,6 +502,7 @@ local function batch(self, requests, opts)
 end
 
 --- Adds batch and each to the client class.
+-- @local
 function _M.install(Client)
     Client.batch = batch
     Client.each = each

@@ -215,8 +215,9 @@ function _M.file(dir, opts)
     return open_file(dir, opts, "xingtu.cache.file")
 end
 
---- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
+-- The nginx backend's module, loaded only when asked for (it needs ngx).
 function _M.shdict() return require "xingtu.cache.shdict" end
+--- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
 function _M.shared_dict(dict, opts) return _M.shdict().new(dict, opts) end
 
 --- xingtu.cache.memory() -> backend: entries in a Lua table (backend.entries), for tests and short scripts.

@@ -1,9 +1,13 @@
--- The client: one token, one connection pool, every catalogue endpoint as a method.
+--- The client: one token, one connection pool, every catalogue endpoint as a method.
 --
 -- A call goes: validate the arguments against the catalogue (raise on mistakes, nothing sent) -> build the URL ->
 -- spend guard -> pace (rate limit) -> one attempt through the transport -> classify the answer -> retry or return.
 -- The transport is the C core's libcurl session unless the caller hands in another object with the same `get`
 -- (specs hand in fakes; nginx hands in a non-blocking one).
+--
+-- Every method of the catalogue is a method of the client (see `xingtu.endpoints`); batches are `Client:each` and
+-- `Client:batch` (`xingtu.batch`). Made by `xingtu.new`.
+-- @module xingtu.client
 
 local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
@@ -25,6 +29,8 @@ local MASK = "***"
 -- secrets[client] = { token = ..., encoded = <percent-encoded, as it travels in the query> }.
 local secrets = setmetatable({}, { __mode = "k" })
 
+--- A client of the Just One API (made by `xingtu.new`).
+-- @type Client
 local Client = {}
 Client.__index = Client
 _M.Client = Client
@@ -113,7 +119,8 @@ local function default_sleep(core)
     return require("xingtu.transport.ngx").sleeper(core.sleep)
 end
 
---- xingtu.new(opts): see the README's options table.
+--- xingtu.new(opts) with the C core to use: see `xingtu.new`.
+-- @local
 function _M.new(core, opts)
     local o = OPTIONS:check(opts)
 
@@ -191,6 +198,7 @@ end
 
 --- A multi-request engine (add/poll/pending/close, see csrc/multi.c) for `concurrency` transfers at once. A
 --  transport handed to xingtu.new may provide its own `multi(options)`; otherwise the C core's is used.
+-- @local
 function Client:open_multi(concurrency)
     local options = { concurrency = concurrency }
     for k, v in pairs(self.transport_options) do options[k] = v end
@@ -223,7 +231,9 @@ local function hide(s, needle)
     return concat(out)
 end
 
---- Replaces every occurrence of this client's token (raw or percent-encoded) in `text`.
+--- Replaces every occurrence of this client's token (raw or percent-encoded) in `text` by ***.
+-- @param text a string (anything else is returned as it is)
+-- @return the masked text
 function Client:mask(text)
     if type(text) ~= "string" then return text end
     local secret = secrets[self]
@@ -232,7 +242,11 @@ function Client:mask(text)
     return text
 end
 
--- The URL to send and the one to show (token masked). `query` is an array of { name, value } strings.
+--- The URL to send and the one to show (token masked).
+-- @tparam string path the endpoint's path, e.g. "/api/douyin-xingtu/gw/api/aggregator/get_author_tags/v1"
+-- @tparam table query an array of { name, value } strings, sent in this order after the token
+-- @treturn string the URL with the token (never show it)
+-- @treturn string the same URL with token=***
 function Client:url_for(path, query)
     local parts = { "token=" .. secrets[self].encoded }
     local shown = { "token=" .. MASK }
@@ -267,6 +281,7 @@ end
 
 --- What the call should do now: "send" plus the attempt's timeout (nil: the client's), "wait" plus seconds
 --  (pacing), or "fail" plus an error (spend guard, deadline).
+-- @local
 function Client:before_attempt(call)
     if self.max_calls and self.stats_.sent >= self.max_calls then
         return "fail", errors.new {
@@ -307,6 +322,7 @@ function Client:mask_answer(meta)
 end
 
 --- Classifies one transport result. Returns "done", data, meta; or "retry", seconds; or "fail", err.
+-- @local
 function Client:after_attempt(call, res, null)
     local data, meta = errors.classify(res, call.endpoint)
     self:mask_answer(meta) -- before the error is kept as call.last_error (err.previous) or returned
@@ -341,6 +357,7 @@ function Client:after_attempt(call, res, null)
 end
 
 --- Finishes a failed call: attempts recorded, token masked, counted.
+-- @local
 function Client:failed(call, err)
     err.attempts = call.attempts
     err.message = self:mask(err.message)
@@ -386,7 +403,12 @@ local function call_endpoint(self, ep, params)
     return self:perform(self:new_call(ep.name, ep.path, query))
 end
 
---- client:call(name, params): any catalogue endpoint by name.
+--- Any catalogue endpoint by name: `client:call("touch_distribution", params)` is
+-- `client:touch_distribution(params)`. A mistake in the arguments raises before anything is sent.
+-- @tparam string name a method of the catalogue (`xingtu.endpoint_names`)
+-- @tparam[opt] table params its parameters, by snake_case or provider name
+-- @return data (the envelope's `data`) and meta (code, message, request_id, record_time, http_status, elapsed,
+--   attempts, rate, url with the token masked, cached, age); or nil and the error (see the README's error table)
 function Client:call(name, params)
     check_open(self, "call")
     local ep = by_name[name]
@@ -404,8 +426,11 @@ for _, ep in ipairs(catalogue) do
     end
 end
 
---- client:get(path, params): the raw escape hatch. Parameters are sent as given (API names), nothing is checked but
---  their types; the answer is classified like any other call.
+--- The raw escape hatch: any path, for endpoints newer than this library. Parameters are sent as given (the
+--  provider's names), nothing is checked but their types; the answer is classified like any other call.
+-- @tparam string path the path under the base URL
+-- @tparam[opt] table params name -> string, number or boolean
+-- @return data, meta; or nil, err (as `Client:call`)
 function Client:get(path, params)
     check_open(self, "get")
     if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
@@ -435,7 +460,8 @@ function Client:get(path, params)
     return self:perform(self:new_call(path, path, query))
 end
 
---- client:stats(): counters since the client was made.
+--- Counters since the client was made.
+-- @treturn table { sent, succeeded, failed, failed_by_kind = { kind = n }, retried, retry_budget, rate }
 function Client:stats()
     local s = self.stats_
     local by_kind = {}
@@ -451,6 +477,7 @@ function Client:stats()
     }
 end
 
+--- Closes the client's connections (also `<close>`, and the garbage collector's). The client may not be used after.
 function Client:close()
     self.closed = true
     if self.transport and self.transport.close then self.transport:close() end
@@ -458,7 +485,12 @@ end
 
 Client.__close = Client.close
 
---- client:pages(method, params, opts): items across the pages of a paged endpoint (lua/xingtu/pages.lua).
+--- Items across the pages of a paged endpoint: `for i, item, info in client:pages(method, params, opts)`. Each
+-- page is a billed call. See `xingtu.pages.iterate` for the options.
+-- @tparam string method a paged method (`xingtu.pages.paged_methods`)
+-- @tparam[opt] table params its parameters (page: the first page, default 1)
+-- @tparam[opt] table opts `max_pages` (default 10) and the like
+-- @return an iterator, its state, nil and a to-be-closed value
 function Client:pages(method, params, opts)
     check_open(self, "pages")
     return require("xingtu.pages").iterate(self, method, params, opts)

@@ -147,6 +147,11 @@ local function as_rows(rows_or_data)
     return _M.flatten(rows_or_data)
 end
 
+--- The key of a row's path up to `level`: its names joined by " / " (how the CLI labels a node).
+-- @function path_key
+-- @tparam table path a row's path (an array of names)
+-- @tparam integer level how many names
+-- @treturn string
 local function path_key(path, level)
     local parts = {}
     for i = 1, level do parts[i] = path[i] or "" end
