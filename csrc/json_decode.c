@@ -35,10 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_encode.h" /* xt_json_register adds `encode` too, so core.c needs no change for it */
+#include "xt_limits.h"
 
 /* Ceiling for max_depth: bounds the C recursion (a few hundred bytes of C stack per level) and the Lua stack. */
-#define XT_JSON_DEPTH_CAP 10000
+#define XT_JSON_DEPTH_CAP XT_MAX_DEPTH_CAP
 
 /* Members collected on the Lua stack before they are moved into their table (values for arrays, pairs for objects). */
 #define ITEM_CHUNK 32
@@ -768,5 +768,4 @@ void xt_json_register(lua_State *L)
         lua_setfield(L, -2, "__jsontype");
     }
     lua_setfield(L, -2, "array_mt");
-    xt_json_encode_register(L);
 }

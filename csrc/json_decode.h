@@ -19,9 +19,10 @@
 #define XINGTU_JSON_DECODE_H
 
 #include "compat.h"
+#include "xt_limits.h"
 #include <stddef.h>
 
-#define XT_JSON_DEFAULT_MAX_DEPTH 1000
+#define XT_JSON_DEFAULT_MAX_DEPTH XT_DEFAULT_MAX_DEPTH
 #define XT_JSON_ARRAY_MT          "xingtu.json.array"
 
 int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, char *err, size_t errlen);

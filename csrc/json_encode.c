@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XT_JSON_ENCODE_DEPTH_CAP 10000
+#define XT_JSON_ENCODE_DEPTH_CAP XT_MAX_DEPTH_CAP
 
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)

@@ -23,8 +23,9 @@
 #define XINGTU_JSON_ENCODE_H
 
 #include "compat.h"
+#include "xt_limits.h"
 
-#define XT_JSON_ENCODE_DEFAULT_MAX_DEPTH 1000
+#define XT_JSON_ENCODE_DEFAULT_MAX_DEPTH XT_DEFAULT_MAX_DEPTH
 
 /* Adds `encode` to the module table on top of the stack. */
 void xt_json_encode_register(lua_State *L);

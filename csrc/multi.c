@@ -1,27 +1,13 @@
 /*
- * multi.c: `core.multi(opts)`, the concurrent engine for batches (libcurl multi interface).
- *
- *   local m = core.multi{ <session options>, concurrency = 8 }
- *   m:add(url, tag, timeout_s)
- *                       -- queue one GET; tag (any Lua value) comes back as r.tag; timeout_s (optional) bounds this
- *                       -- transfer instead of the configured timeout
- *   m:poll(timeout_s, at_most)
- *                       -- drive transfers up to timeout_s seconds (0: don't wait; nil: until one completes or
- *                       -- nothing is left); returns an array of completed results (possibly empty), each shaped
- *                       -- like session:get()'s result plus r.tag, oldest completion first and at most `at_most` of
- *                       -- them (nil: all); each added transfer is returned exactly once. at_most = 0 only puts
- *                       -- queued requests on the wire and moves running transfers on, without waiting
- *   m:pending()         -- transfers added and not yet returned by poll
- *   m:stats()           -- { requests = , connects = }
- *   m:close()           -- aborts everything in flight; idempotent; also __gc and (5.4) __close
+ * multi.c: core.multi, the concurrent engine for batches on libcurl's multi interface (contract in multi.h).
  *
  * At most `concurrency` transfers run at once, one per slot; a slot keeps its body buffer's capacity from one
- * transfer to the next, and gets a fresh easy handle for each (duplicated from the template). All slots share one
- * CURLSH (DNS cache, TLS sessions, connections), and HTTP/2 multiplexing is used when the server offers it. Queued
- * URLs and the tags live in the userdata's uservalue (a table { tags, urls } keyed by a transfer id), never in the
- * registry. libcurl callbacks never call Lua; results are built after curl_multi_perform returned, and a slot is
- * released only once its result table is complete, so a Lua memory error while building results loses nothing (the
- * results come back on the next poll).
+ * transfer to the next, and gets a fresh easy handle for each (duplicated from the template: see xt_xfer_renew). All
+ * slots share one CURLSH (DNS cache, TLS sessions, connections), and HTTP/2 multiplexing is used when the server
+ * offers it. Queued URLs and the tags live in the userdata's uservalue (a table { tags, urls, timeouts } keyed by a
+ * transfer id), never in the registry. libcurl callbacks never call Lua; results are built after curl_multi_perform
+ * returned, and a slot is released only once its result table is complete, so a Lua memory error while building
+ * results loses nothing (the results come back on the next poll).
  *
  * Why `at_most`: building a result decodes its body, which costs far more than a transfer. When many transfers finish
  * together (a batch's slots run in step), decoding them all before any slot is refilled keeps every slot idle for
@@ -29,20 +15,20 @@
  * refill that slot and put its request on the wire before the next decode, so the slots drift apart and each answer
  * is handled as it arrives.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "multi.h"
+
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "http_internal.h"
+#include "class.h"
+#include "clock.h"
+#include "options.h"
+#include "result.h"
+#include "transfer.h"
 
-#define MULTI_MT               "xingtu.Multi"
-#define XT_MAX_CONCURRENCY     256
-#define XT_DEFAULT_CONCURRENCY 8
-#define UV_TAGS                1 /* uservalue[1]: id -> tag */
-#define UV_URLS                2 /* uservalue[2]: id -> URL of a queued transfer */
-#define UV_TIMEOUTS            3 /* uservalue[3]: id -> timeout (ms) of a queued transfer that has its own */
+#define UV_TAGS     1 /* uservalue[1]: id -> tag */
+#define UV_URLS     2 /* uservalue[2]: id -> URL of a queued transfer */
+#define UV_TIMEOUTS 3 /* uservalue[3]: id -> timeout (ms) of a queued transfer that has its own */
 
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
@@ -56,7 +42,8 @@ typedef struct xt_slot {
 } xt_slot;
 
 typedef struct xt_multi {
-    CURLM *multi; /* NULL once closed */
+    xt_object obj;
+    CURLM *multi;
     CURLSH *share;
     CURL *tmpl; /* carries the options; slots' handles are duplicated from it */
     xt_conf conf;
@@ -70,20 +57,17 @@ typedef struct xt_multi {
     xt_slot slots[];
 } xt_multi;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static void multi_release(lua_State *L, void *self);
+static int multi_add(lua_State *L);
+static int multi_poll(lua_State *L);
+static int multi_pending(lua_State *L);
+static int multi_stats(lua_State *L);
 
-static xt_multi *check_multi(lua_State *L)
-{
-    xt_multi *m = luaL_checkudata(L, 1, MULTI_MT);
-    if (m->multi == NULL)
-        luaL_error(L, "multi is closed");
-    return m;
-}
+static const luaL_Reg multi_methods[] = {
+    {"add", multi_add}, {"poll", multi_poll}, {"pending", multi_pending}, {"stats", multi_stats}, {NULL, NULL},
+};
+
+static const xt_class multi_class = {"xingtu.Multi", "multi", multi_methods, multi_release};
 
 /* Stack: pushes uservalue[which] of the userdata at index 1. */
 static void push_uv_table(lua_State *L, int which)
@@ -107,21 +91,13 @@ static void get_by_id(lua_State *L, int t, lua_Integer id)
     lua_rawget(L, t);
 }
 
-/* A fresh handle for every transfer of a free slot (libcurl 7.88 must not reuse one: see fresh_handle in http.c); the
- * slot keeps its body buffer, connections stay in the share. */
+/* A fresh handle for every transfer of a free slot; the slot keeps its body buffer, connections stay in the share. */
 static void slot_easy(lua_State *L, xt_multi *m, xt_slot *s)
 {
-    if (s->x.easy != NULL) {
-        curl_easy_cleanup(s->x.easy);
-        s->x.easy = NULL;
-    }
-    s->x.easy = curl_easy_duphandle(m->tmpl);
-    if (s->x.easy == NULL)
-        luaL_error(L, "out of memory (curl_easy_duphandle)");
     s->x.max_body = m->conf.max_body;
-    xt_xfer_bind(&s->x);
+    if (!xt_xfer_renew(&s->x, m->tmpl, m->share))
+        luaL_error(L, "out of memory (curl_easy_duphandle)");
     curl_easy_setopt(s->x.easy, CURLOPT_PRIVATE, (void *)s);
-    curl_easy_setopt(s->x.easy, CURLOPT_SHARE, m->share);
 }
 
 /*
@@ -138,6 +114,31 @@ static long pipewait_for(const char *url)
     return 1L;
 }
 
+/* Starts the oldest queued transfer in the free slot s. Stack: urls at index urls, timeouts at urls + 1. */
+static void start_one(lua_State *L, xt_multi *m, xt_slot *s, int urls)
+{
+    slot_easy(L, m, s);
+    get_by_id(L, urls + 1, m->next_start); /* ... urls timeouts ms|nil */
+    long timeout_ms = lua_isnil(L, -1) ? m->conf.timeout_ms : (long)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    get_by_id(L, urls, m->next_start); /* ... urls timeouts url */
+    const char *url = lua_tostring(L, -1);
+    if (url == NULL || xt_xfer_prepare(&s->x, url, timeout_ms) != CURLE_OK)
+        luaL_error(L, "out of memory");
+    curl_easy_setopt(s->x.easy, CURLOPT_PIPEWAIT, pipewait_for(url));
+    lua_pop(L, 1);
+    CURLMcode mc = curl_multi_add_handle(m->multi, s->x.easy);
+    if (mc != CURLM_OK)
+        luaL_error(L, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+    s->state = SLOT_RUNNING;
+    s->id = m->next_start;
+    lua_pushnil(L);
+    set_by_id(L, urls, m->next_start);
+    lua_pushnil(L);
+    set_by_id(L, urls + 1, m->next_start);
+    m->next_start += 1;
+}
+
 /* Moves queued transfers into free slots. May raise (memory); the queue stays consistent. */
 static void start_queued(lua_State *L, xt_multi *m)
 {
@@ -151,26 +152,7 @@ static void start_queued(lua_State *L, xt_multi *m)
             push_uv_table(L, UV_TIMEOUTS); /* ... urls timeouts */
             urls = lua_gettop(L) - 1;
         }
-        slot_easy(L, m, s);
-        get_by_id(L, urls + 1, m->next_start); /* ... urls timeouts ms|nil */
-        long timeout_ms = lua_isnil(L, -1) ? m->conf.timeout_ms : (long)lua_tointeger(L, -1);
-        lua_pop(L, 1);
-        get_by_id(L, urls, m->next_start); /* ... urls timeouts url */
-        const char *url = lua_tostring(L, -1);
-        if (url == NULL || xt_xfer_prepare(&s->x, url, timeout_ms) != CURLE_OK)
-            luaL_error(L, "out of memory");
-        curl_easy_setopt(s->x.easy, CURLOPT_PIPEWAIT, pipewait_for(url));
-        lua_pop(L, 1);
-        CURLMcode mc = curl_multi_add_handle(m->multi, s->x.easy);
-        if (mc != CURLM_OK)
-            luaL_error(L, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-        s->state = SLOT_RUNNING;
-        s->id = m->next_start;
-        lua_pushnil(L);
-        set_by_id(L, urls, m->next_start);
-        lua_pushnil(L);
-        set_by_id(L, urls + 1, m->next_start);
-        m->next_start += 1;
+        start_one(L, m, s, urls);
     }
     if (urls != 0)
         lua_pop(L, 2);
@@ -220,27 +202,31 @@ static int any_running(const xt_multi *m)
     return 0;
 }
 
-static int multi_new(lua_State *L)
+/* The concurrency option of the table at index 1 (if any). */
+static int concurrency_opt(lua_State *L)
 {
     int concurrency = XT_DEFAULT_CONCURRENCY;
-    lua_settop(L, 1);
     if (lua_type(L, 1) == LUA_TTABLE) {
         lua_getfield(L, 1, "concurrency");
         if (!lua_isnil(L, -1)) {
             double c = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
-            if (!(c >= 1 && c <= XT_MAX_CONCURRENCY) || floor(c) != c)
-                return luaL_error(L, "bad option 'concurrency' (integer from 1 to %d expected)", XT_MAX_CONCURRENCY);
+            if (!(c >= 1 && c <= XT_CONCURRENCY_CAP) || floor(c) != c)
+                luaL_error(L, "bad option 'concurrency' (integer from 1 to %d expected)", XT_CONCURRENCY_CAP);
             concurrency = (int)c;
         }
         lua_pop(L, 1);
     }
+    return concurrency;
+}
+
+static int multi_new(lua_State *L)
+{
+    lua_settop(L, 1);
+    int concurrency = concurrency_opt(L);
     size_t size = sizeof(xt_multi) + (size_t)concurrency * sizeof(xt_slot);
-    xt_multi *m = xt_newuserdata(L, size); /* opts m */
-    memset(m, 0, size);
+    xt_multi *m = xt_class_push(L, &multi_class, size); /* opts m */
     m->concurrency = concurrency;
     m->next_id = m->next_start = 1;
-    luaL_getmetatable(L, MULTI_MT);
-    lua_setmetatable(L, -2);
     lua_createtable(L, 3, 0); /* opts m uv */
     lua_newtable(L);
     lua_rawseti(L, -2, UV_TAGS);
@@ -249,17 +235,14 @@ static int multi_new(lua_State *L)
     lua_newtable(L);
     lua_rawseti(L, -2, UV_TIMEOUTS);
     xt_setuservalue(L, -2); /* opts m */
-    /* From here on __gc owns every handle, so the raises below leak nothing. */
-    xt_http_global_init();
-    m->share = curl_share_init();
+    /* From here on the release owns every handle, so the raises below leak nothing. */
+    xt_curl_global_init();
+    m->share = xt_share_new();
     m->multi = curl_multi_init();
     m->tmpl = curl_easy_init();
     if (m->share == NULL || m->multi == NULL || m->tmpl == NULL)
         return luaL_error(L, "libcurl initialisation failed");
-    xt_http_configure(L, 1, m->tmpl, &m->conf, "concurrency");
-    curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(m->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    xt_options_apply(L, 1, m->tmpl, &m->conf, "concurrency");
     curl_multi_setopt(m->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)concurrency);
     curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)concurrency);
@@ -269,7 +252,7 @@ static int multi_new(lua_State *L)
 
 static int multi_add(lua_State *L)
 {
-    xt_multi *m = check_multi(L);
+    xt_multi *m = xt_class_check(L, 1, &multi_class);
     size_t ulen;
     const char *url = luaL_checklstring(L, 2, &ulen);
     if (strlen(url) != ulen)
@@ -296,50 +279,42 @@ static int multi_add(lua_State *L)
     return 0;
 }
 
-static int multi_poll(lua_State *L)
+/* poll's arguments: *timeout (-1 for nil: until something completes or nothing is left) and *at_most. */
+static void poll_args(lua_State *L, const xt_multi *m, double *timeout, int *at_most)
 {
-    xt_multi *m = check_multi(L);
-    double timeout = -1; /* nil: until something completes or nothing is left */
+    *timeout = -1;
     if (!lua_isnoneornil(L, 2)) {
-        timeout = (double)luaL_checknumber(L, 2);
-        if (!(timeout >= 0))
-            return luaL_argerror(L, 2, "timeout must be >= 0");
+        *timeout = (double)luaL_checknumber(L, 2);
+        if (!(*timeout >= 0))
+            luaL_argerror(L, 2, "timeout must be >= 0");
     }
-    int at_most = m->concurrency; /* nil: every completed transfer */
+    *at_most = m->concurrency; /* nil: every completed transfer */
     if (!lua_isnoneornil(L, 3)) {
         double v = (double)luaL_checknumber(L, 3);
         if (!(v >= 0) || floor(v) != v)
-            return luaL_argerror(L, 3, "at_most must be an integer >= 0");
-        if (v < at_most)
-            at_most = (int)v;
+            luaL_argerror(L, 3, "at_most must be an integer >= 0");
+        if (v < *at_most)
+            *at_most = (int)v;
     }
-    lua_settop(L, 1);
-    start_queued(L, m);
-    if (at_most == 0) {
-        int running;
-        CURLMcode mc = curl_multi_perform(m->multi, &running);
-        if (mc != CURLM_OK)
-            return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
-        (void)collect_done(m); /* their results come with the next poll */
-        lua_newtable(L);
-        return 1;
-    }
+}
 
-    double deadline = now_s() + (timeout > 0 ? timeout : 0);
-    int done;
+/* Drives the transfers until one is done, none is running or the timeout passed; returns how many slots are done. */
+static int drive(lua_State *L, xt_multi *m, double timeout)
+{
+    double deadline = xt_clock_now() + (timeout > 0 ? timeout : 0);
     for (;;) {
         int running = 0;
         CURLMcode mc = curl_multi_perform(m->multi, &running);
         if (mc != CURLM_OK)
             return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
-        done = collect_done(m);
+        int done = collect_done(m);
         if (done > 0 || !any_running(m))
-            break;
+            return done;
         int wait_ms = 1000;
         if (timeout >= 0) {
-            double left = deadline - now_s();
+            double left = deadline - xt_clock_now();
             if (left <= 0)
-                break;
+                return done;
             if (left * 1000.0 < wait_ms)
                 wait_ms = (int)ceil(left * 1000.0);
         }
@@ -351,10 +326,14 @@ static int multi_poll(lua_State *L)
         if (mc != CURLM_OK)
             return luaL_error(L, "curl_multi_poll: %s", curl_multi_strerror(mc));
     }
+}
 
-    /* Build every result first; release the slots only once the array is complete. */
-    if (done > at_most)
-        done = at_most;
+/*
+ * Pushes the array of up to `done` results, oldest completion first; returns how many. Every result is built before
+ * any slot is released, so a memory error on the way loses nothing. Stack: m at index 1, nothing above it.
+ */
+static int push_results(lua_State *L, xt_multi *m, int done)
+{
     luaL_checkstack(L, 8, "poll");
     lua_createtable(L, done, 0); /* m results */
     push_uv_table(L, UV_TAGS);   /* m results tags */
@@ -383,7 +362,28 @@ static int multi_poll(lua_State *L)
         m->pending -= 1;
     }
     lua_settop(L, 2); /* m results */
-    if (n > 0) {
+    return n;
+}
+
+static int multi_poll(lua_State *L)
+{
+    xt_multi *m = xt_class_check(L, 1, &multi_class);
+    double timeout;
+    int at_most;
+    poll_args(L, m, &timeout, &at_most);
+    lua_settop(L, 1);
+    start_queued(L, m);
+    if (at_most == 0) {
+        int running;
+        CURLMcode mc = curl_multi_perform(m->multi, &running);
+        if (mc != CURLM_OK)
+            return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
+        (void)collect_done(m); /* their results come with the next poll */
+        lua_newtable(L);
+        return 1;
+    }
+    int done = drive(L, m, timeout);
+    if (push_results(L, m, done < at_most ? done : at_most) > 0) { /* m results */
         int running;
         start_queued(L, m);
         /* Send the refilled slots' requests now, while the caller processes these results (errors: next poll). */
@@ -395,21 +395,21 @@ static int multi_poll(lua_State *L)
 
 static int multi_pending(lua_State *L)
 {
-    xt_multi *m = check_multi(L);
+    xt_multi *m = xt_class_check(L, 1, &multi_class);
     lua_pushinteger(L, m->pending);
     return 1;
 }
 
 static int multi_stats(lua_State *L)
 {
-    xt_multi *m = check_multi(L);
-    xt_http_push_stats(L, m->requests, m->connects);
+    xt_multi *m = xt_class_check(L, 1, &multi_class);
+    xt_push_stats(L, m->requests, m->connects);
     return 1;
 }
 
-static int multi_close(lua_State *L)
+static void multi_release(lua_State *L, void *self)
 {
-    xt_multi *m = luaL_checkudata(L, 1, MULTI_MT);
+    xt_multi *m = self;
     for (int i = 0; i < m->concurrency; i++) {
         xt_slot *s = &m->slots[i];
         if (s->state == SLOT_RUNNING && m->multi != NULL)
@@ -441,43 +441,13 @@ static int multi_close(lua_State *L)
         lua_pushnil(L);
         lua_rawseti(L, -2, UV_TIMEOUTS);
     }
-    return 0;
-}
-
-static int multi_tostring(lua_State *L)
-{
-    xt_multi *m = luaL_checkudata(L, 1, MULTI_MT);
-    if (m->multi == NULL)
-        lua_pushliteral(L, "xingtu.Multi (closed)");
-    else
-        lua_pushfstring(L, "xingtu.Multi (%p)", (void *)m);
-    return 1;
-}
-
-static const luaL_Reg multi_methods[] = {
-    {"add", multi_add},     {"poll", multi_poll},   {"pending", multi_pending},
-    {"stats", multi_stats}, {"close", multi_close}, {NULL, NULL},
-};
-
-static const luaL_Reg multi_meta[] = {
-    {"__gc", multi_close},
-#if LUA_VERSION_NUM >= 504
-    {"__close", multi_close},
-#endif
-    {"__tostring", multi_tostring},
-    {NULL, NULL},
-};
-
-void xt_multi_register(lua_State *L)
-{
-    luaL_checkstack(L, 3, "xingtu.core");
-    if (luaL_newmetatable(L, MULTI_MT)) { /* mod mt */
-        xt_setfuncs(L, multi_meta);
-        lua_createtable(L, 0, 5); /* mod mt methods */
-        xt_setfuncs(L, multi_methods);
-        lua_setfield(L, -2, "__index");
-    }
     lua_pop(L, 1);
+}
+
+void xt_multi_open(lua_State *L)
+{
+    xt_curl_global_init();
+    xt_class_new(L, &multi_class);
     lua_pushcfunction(L, multi_new);
     lua_setfield(L, -2, "multi");
 }

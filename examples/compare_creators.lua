@@ -1,5 +1,5 @@
 -- Five creators side by side: the share of their reached audience per touchpoint, with the response cache on
--- (run it twice: the second run sends nothing).
+-- (run it twice: the second run sends nothing, even to a sandbox on another port).
 --
 --   examples/with-sandbox examples/compare_creators.lua [id1 id2 id3 id4 id5]
 --

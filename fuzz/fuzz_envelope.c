@@ -4,17 +4,17 @@
  * The input is a raw HTTP response. libcurl connects to a listening Unix socket of this process (abstract namespace,
  * CURLOPT_ABSTRACT_UNIX_SOCKET: no file, no TCP port, no TIME-WAIT), and once the connection stands (the
  * CURLOPT_PREREQFUNCTION callback, before the request is sent) the server side is accepted, given the input and shut
- * down for writing. So the whole C path runs as in production: libcurl's parser, the transfer callbacks of http.c
+ * down for writing. So the whole C path runs as in production: libcurl's parser, the callbacks of transfer.c
  * (body buffer with its size cap, Content-Type / Retry-After / X-Request-Id capture), the decode of the body into the
  * result table (xt_xfer_push_result). The Lua layer then classifies that table exactly as the client does
  * (errors.classify from lua/xingtu/errors.lua, the envelope is read in Lua, not in C) and the retry policy decides on
  * the error (retry.lua: Retry-After as seconds or an HTTP date).
  *
  * Checked for every input: no sanitizer finding; no Lua error anywhere on the path (a server must not be able to make
- * a call raise); the result table's shape (see http.c); a success only for a 2xx answer whose body is an envelope with
- * code 0; a failure always an error table with a documented kind, a boolean `retryable`, `billed` true/false/
- * "unknown", the answer's HTTP status and a one-line tostring; the retry decision nil or a wait in [0, backoff_max];
- * the token in the request URL never in the result.
+ * a call raise); the result table's shape (see csrc/result.h); a success only for a 2xx answer whose body is an
+ * envelope with code 0; a failure always an error table with a documented kind, a boolean `retryable`, `billed`
+ * true/false/"unknown", the answer's HTTP status and a one-line tostring; the retry decision nil or a wait in
+ * [0, backoff_max]; the token in the request URL never in the result.
  * Input larger than the socket buffers (about 200 KB; libFuzzer runs with -max_len=65536) would be cut short.
  *
  * Each input gets a fresh easy handle (curl_easy_duphandle of the configured one), as every request of a session or
@@ -41,7 +41,9 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "http_internal.h"
+#include "options.h"
+#include "result.h"
+#include "transfer.h"
 
 #ifndef XINGTU_LUA_DIR
 #error "XINGTU_LUA_DIR (the repository's lua/ directory) must be defined"
@@ -190,10 +192,10 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "max_body");
     lua_pushinteger(L, 64);
     lua_setfield(L, -2, "max_depth"); /* checker opts */
-    xt_http_global_init();
+    xt_curl_global_init();
     fuzz_tmpl = curl_easy_init();
     check(fuzz_tmpl != NULL, "curl_easy_init");
-    xt_http_configure(L, lua_gettop(L), fuzz_tmpl, &fuzz_conf, NULL);
+    xt_options_apply(L, lua_gettop(L), fuzz_tmpl, &fuzz_conf, NULL);
     fuzz_x.max_body = fuzz_conf.max_body;
     listen_abstract();
     curl_easy_setopt(fuzz_tmpl, CURLOPT_PREREQFUNCTION, prereq_cb);

@@ -2,7 +2,7 @@
 # fuzz/run.sh [seconds] [target]: build a libFuzzer target into build-fuzz/ (clang, ASan+UBSan) and fuzz it for the
 # given time (default 60 s). Targets (fuzz/CMakeLists.txt):
 #   json      (default) the JSON decoder, and the encoder on what it accepts. Corpus build-fuzz/corpus, seeded from
-#             ../shared/conformance/JSONTestSuite/test_parsing, spec/fixtures/*.json and spec/fixtures/fuzz-regressions/
+#             spec/fixtures/JSONTestSuite/test_parsing, spec/fixtures/*.json and spec/fixtures/fuzz-regressions/
 #   envelope  the response path, raw HTTP response -> libcurl -> C core -> Lua classification. Corpus
 #             build-fuzz/corpus-envelope, seeded from fuzz/envelope-seeds/ and spec/fixtures/fuzz-regressions/envelope-*
 # Every saved regression input is replayed first (it is in the corpus). Exits non-zero on any finding (the input is
@@ -15,7 +15,7 @@ target=${2:-json}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=build-fuzz
-suite=../shared/conformance/JSONTestSuite/test_parsing
+suite=spec/fixtures/JSONTestSuite/test_parsing
 
 case $target in
     json) corpus=$build/corpus ;;

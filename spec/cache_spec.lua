@@ -4,6 +4,7 @@ local xingtu = require "xingtu"
 local sandbox = require "helpers.sandbox"
 local cache_mod = require "xingtu.cache"
 local util = require "helpers.util"
+local fake = require "helpers.fake"
 
 local AUTHOR = "6976442543234760712"
 
@@ -25,6 +26,49 @@ local function files(dir)
 end
 
 local function requests() return sandbox.stats().requests end
+
+-- The entry files of a cache directory (what `ls` shows, minus the temporary directory and anything else).
+local function entries(dir)
+    local out = {}
+    for _, name in ipairs(files(dir)) do
+        if name:match("%.entry$") then out[#out + 1] = name end
+    end
+    return out
+end
+
+local function sh(cmd) assert(os.execute(cmd), cmd) end
+
+local function mode_of(path) return (util.run("stat -c %a " .. util.quote(path)):gsub("%s+$", "")) end
+
+-- Runs a Lua child that makes one cached call through the checkout's library, bounded in time (and in memory where
+-- no sanitizer runs). Prints "<data?> <cached?> <peak memory grown by, kB>"; returns that line, the exit status.
+local CHILD = [[
+    local root, cpath, dir, url, author = ...
+    package.path = root .. "/lua/?.lua;" .. package.path
+    package.cpath = cpath
+    local xingtu = require "xingtu"
+    local function peak()
+        local f = assert(io.open("/proc/self/status"))
+        local kb = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
+        f:close()
+        return kb
+    end
+    local c = xingtu.new { token = "sandbox-token", base_url = url, cache = dir, backoff_base = 0 }
+    local before = peak()
+    local data, meta = c:touch_distribution { o_author_id = author }
+    io.write(tostring(data ~= nil), " ", tostring(meta.cached), " ", peak() - before, "\n")
+]]
+local function child_call(dir)
+    local script = dir .. ".child.lua"
+    util.write_file(script, CHILD)
+    local limit = os.getenv("XINGTU_SANITIZED") == "1" and "" or "ulimit -v 2000000; "
+    local cmd = ("%s%stimeout -k 2 20 %s %s %s %s %s %s %s"):format(limit, util.lua_child_env(),
+        arg and arg[-1] or "lua5.4", script, util.quote(util.ROOT), util.quote(package.cpath), util.quote(dir),
+        util.quote(sandbox.url), AUTHOR)
+    local out, code = util.run("bash -c " .. util.quote(cmd) .. " 2>&1")
+    os.remove(script)
+    return out, code
+end
 
 describe("xingtu cache", function()
     local dir
@@ -74,18 +118,9 @@ describe("xingtu cache", function()
             assert.equal(2, requests())
         end)
 
-        it("is shared by clients with other tokens: the token is not part of the key nor stored", function()
-            assert(client():side_info { o_author_id = AUTHOR })
-            local _, meta = client({ token = "another-token", offline = true }):side_info { o_author_id = AUTHOR }
-            assert.is_true(meta.cached)
-            for _, name in ipairs(files(dir)) do
-                assert.is_nil(assert(util.read_file(dir .. "/" .. name)):find(sandbox.token, 1, true))
-            end
-        end)
-
         it("stores the raw body exactly as the provider sent it", function()
             assert(client():touch_distribution { o_author_id = AUTHOR })
-            local names = files(dir)
+            local names = entries(dir)
             assert.equal(1, #names)
             local entry = assert(util.read_file(dir .. "/" .. names[1]))
             local body = entry:sub(entry:find("\n", 1, true) + 1)
@@ -194,7 +229,7 @@ describe("xingtu cache", function()
             it("treats a " .. case[1] .. " entry as a miss and replaces it", function()
                 local c = client()
                 local first = assert(c:touch_distribution { o_author_id = AUTHOR })
-                local name = dir .. "/" .. files(dir)[1]
+                local name = dir .. "/" .. entries(dir)[1]
                 util.write_file(name, case[2](assert(util.read_file(name))))
                 local data, meta = c:touch_distribution { o_author_id = AUTHOR }
                 assert.same(first, data)
@@ -212,6 +247,186 @@ describe("xingtu cache", function()
             assert(c:side_info { o_author_id = AUTHOR })
             assert.equal(2, requests())
             assert.equal(2, c.cache:stats().write_errors)
+        end)
+    end)
+
+    describe("a directory others can reach", function()
+        it("creates the directory 0700 and its entries 0600", function()
+            local store = dir .. "/a/cache"
+            assert(client({ cache = store }):side_info { o_author_id = AUTHOR })
+            assert.equal("700", mode_of(store))
+            local names = entries(store)
+            assert.equal(1, #names)
+            assert.equal("600", mode_of(store .. "/" .. names[1]))
+        end)
+
+        it("refuses a directory owned by another user when the client is made, naming it", function()
+            sh("chown nobody " .. util.quote(dir))
+            local ok, err = pcall(client, {})
+            assert.is_false(ok)
+            assert.equal(("xingtu.new: unsafe cache directory: %s is owned by uid %s, not by this user (uid 0)"):format(
+                dir, (util.run("id -u nobody"):gsub("%s+$", ""))), err:match("xingtu%.new: .*$"))
+        end)
+
+        it("refuses a directory writable by its group or by others", function()
+            sh("chmod 0770 " .. util.quote(dir))
+            assert.has_error(function() client {} end,
+                "xingtu.new: unsafe cache directory: " .. dir .. " is writable by group or others (mode 0770)")
+            sh("chmod 0703 " .. util.quote(dir))
+            assert.has_error(function() xingtu.cache.new { dir = dir } end,
+                "xingtu.cache.new: unsafe cache directory: " .. dir .. " is writable by group or others (mode 0703)")
+        end)
+
+        it("refuses a symbolic link as the directory itself", function()
+            sh("ln -s " .. util.quote(dir) .. " " .. util.quote(dir .. ".link"))
+            local ok, err = pcall(client, { cache = dir .. ".link/" })
+            os.remove(dir .. ".link")
+            assert.is_false(ok)
+            assert.matches("xingtu.new: unsafe cache directory: " .. dir:gsub("%p", "%%%0") .. "%.link is a symbolic "
+                .. "link$", err)
+        end)
+
+        it("never serves a directory planted after the client was made: a miss, nothing stored", function()
+            local store = dir .. "/later"
+            local c = client { cache = store }
+            assert(client({ cache = dir .. "/genuine" }):touch_distribution { o_author_id = AUTHOR })
+            sh(("cp -a %s %s && chown -R nobody %s"):format(util.quote(dir .. "/genuine"), util.quote(store),
+                util.quote(store)))
+            local data, meta = c:touch_distribution { o_author_id = AUTHOR }
+            assert.is_table(data)
+            assert.is_nil(meta.cached)
+            assert.equal(2, requests())
+            local stats = c.cache:stats()
+            assert.equal(1, stats.refused)
+            assert.equal(1, stats.write_errors)
+            assert.matches(store:gsub("%p", "%%%0") .. " is owned by uid %d+, not by this user", c.cache.last_error)
+        end)
+
+        it("never follows a symbolic link planted as an entry", function()
+            local c = client()
+            assert(c:touch_distribution { o_author_id = AUTHOR })
+            local name = entries(dir)[1]
+            local planted = dir .. ".planted"
+            -- A well-formed entry anywhere else (another user's file, say): through the link it would be a hit.
+            util.write_file(planted, assert(util.read_file(dir .. "/" .. name)))
+            sh(("ln -sf %s %s"):format(util.quote(planted), util.quote(dir .. "/" .. name)))
+            local _, meta = c:touch_distribution { o_author_id = AUTHOR }
+            os.remove(planted)
+            assert.is_nil(meta.cached)
+            assert.equal(2, requests())
+            assert.equal(1, c.cache:stats().refused)
+            -- the answer replaced the link with a real entry
+            assert.equal("600", mode_of(dir .. "/" .. name))
+            assert.is_true(select(2, c:touch_distribution { o_author_id = AUTHOR }).cached)
+        end)
+
+        local planted = {
+            { "a FIFO", "mkfifo %s" },
+            { "a symbolic link to /dev/zero", "ln -sf /dev/zero %s" },
+            { "a file larger than max_body", "rm -f %s && truncate -s 40M %s" },
+        }
+        for _, case in ipairs(planted) do
+            it("answers a call whose entry's path holds " .. case[1] .. ": no hang, no memory eaten", function()
+                assert(client():touch_distribution { o_author_id = AUTHOR })
+                local path = util.quote(dir .. "/" .. entries(dir)[1])
+                os.remove(dir .. "/" .. entries(dir)[1])
+                sh(case[2]:format(path, path))
+                local out, code = child_call(dir)
+                assert.equal(0, code, out)
+                local data, cached, grown = out:match("^(%S+) (%S+) (%d+)\n$")
+                assert.equal("true", data, out)
+                assert.equal("nil", cached, out)
+                assert.is_true(tonumber(grown) < 20000, out) -- kB: nothing near the 40 MB file was read
+                assert.equal(2, requests())
+            end)
+        end
+    end)
+
+    describe("clock", function()
+        it("treats an entry stored in the future (beyond the allowed clock skew) as stale", function()
+            local now = 10000
+            local cache = xingtu.cache.new { dir = dir, ttl = 60, now = function() return now end }
+            local c = client { cache = cache }
+            assert(c:side_info { o_author_id = AUTHOR })
+            now = 10000 - xingtu.cache.CLOCK_SKEW -- another machine's clock a little behind: still fresh
+            assert.is_true(select(2, c:side_info { o_author_id = AUTHOR }).cached)
+            now = 10000 - xingtu.cache.CLOCK_SKEW - 1
+            local _, meta = c:side_info { o_author_id = AUTHOR }
+            assert.is_nil(meta.cached)
+            assert.equal(2, requests())
+            assert.equal(1, cache:stats().expired)
+        end)
+    end)
+
+    describe("temporary files", function()
+        it("sweeps those a killed writer left behind when the cache opens, and keeps fresh ones", function()
+            assert(client():side_info { o_author_id = AUTHOR })
+            local tmp = dir .. "/tmp"
+            util.write_file(tmp .. "/0123456789abcdef.entry.999-1700000000000000001-0.tmp", "half an entry")
+            util.write_file(tmp .. "/fedcba9876543210.entry.999-1700000000000000002-0.tmp", "a writer at work")
+            util.write_file(tmp .. "/00000000000000ff.entry.999-1700000000000000003-0.tmp", "from a clock far ahead")
+            sh("touch -d '-11 minutes' " .. util.quote(tmp .. "/0123456789abcdef.entry.999-1700000000000000001-0.tmp"))
+            sh("touch -d '+1 day' " .. util.quote(tmp .. "/00000000000000ff.entry.999-1700000000000000003-0.tmp"))
+            util.write_file(tmp .. "/notes.txt", "not a temporary file of the cache: never removed")
+            sh("touch -d '-1 day' " .. util.quote(tmp .. "/notes.txt"))
+            client()
+            assert.same({ "fedcba9876543210.entry.999-1700000000000000002-0.tmp", "notes.txt" }, files(tmp))
+        end)
+
+        it("sweeps them when it writes", function()
+            local c = client()
+            assert(c:side_info { o_author_id = AUTHOR })
+            local stale = dir .. "/tmp/0123456789abcdef.entry.999-1700000000000000001-0.tmp"
+            util.write_file(stale, "half an entry")
+            sh("touch -d '-1 hour' " .. util.quote(stale))
+            assert(c:side_info { o_author_id = "123" })
+            assert.same({}, files(dir .. "/tmp"))
+        end)
+    end)
+
+    describe("keys", function()
+        it("leave out the host and port: one cache serves every base URL of the provider", function()
+            assert(client():side_info { o_author_id = AUTHOR })
+            local other = xingtu.new { token = sandbox.token, base_url = "http://localhost:" .. sandbox.port .. "/",
+                cache = dir }
+            local _, meta = other:side_info { o_author_id = AUTHOR }
+            assert.is_true(meta.cached)
+            assert.equal(1, requests())
+            local far = xingtu.new { token = sandbox.token, base_url = "https://api-sg.example:8443", cache = dir,
+                offline = true }
+            assert.is_true(select(2, far:side_info { o_author_id = AUTHOR }).cached)
+        end)
+
+        it("keep accounts apart by a fingerprint, and no cache file holds any 6 characters of a token", function()
+            local token = "abcdef0123456789ABCDEF-_.~+/ ok"
+            local a = xingtu.new { token = token, cache = dir, transport = fake.transport { fake.ok({ x = 1 }) } }
+            assert(a:side_info { o_author_id = AUTHOR })
+            assert(a:get("/api/raw", { oAuthorId = AUTHOR }))
+            assert.is_true(select(2, a:side_info { o_author_id = AUTHOR }).cached)
+            local b = xingtu.new { token = "another account", cache = dir, offline = true }
+            local data, err = b:side_info { o_author_id = AUTHOR }
+            assert.is_nil(data)
+            assert.equal("cache_miss", err.kind)
+            local p = assert(io.popen("find " .. util.quote(dir) .. " -type f"))
+            local n = 0
+            for path in p:lines() do
+                n = n + 1
+                local text = assert(util.read_file(path))
+                for i = 1, #token - 5 do
+                    assert.is_nil(text:find(token:sub(i, i + 5), 1, true), path .. " holds " .. token:sub(i, i + 5))
+                end
+            end
+            p:close()
+            assert.equal(2, n)
+        end)
+
+        it("treat entries of the previous format (version 1) as misses", function()
+            local c = client()
+            assert(c:side_info { o_author_id = AUTHOR })
+            local name = dir .. "/" .. entries(dir)[1]
+            util.write_file(name, (assert(util.read_file(name)):gsub('"v":2', '"v":1', 1)))
+            assert.is_nil(select(2, c:side_info { o_author_id = AUTHOR }).cached)
+            assert.equal(2, requests())
         end)
     end)
 
@@ -246,9 +461,8 @@ describe("xingtu cache", function()
                 assert.is_number(env.data.writer)
                 assert.equal("side_info", header.endpoint)
             end
-            local names = files(dir .. "/store")
-            assert.equal(4, #names) -- no temporary file left behind
-            for _, n in ipairs(names) do assert.matches("%.entry$", n) end
+            assert.equal(4, #entries(dir .. "/store"))
+            assert.same({}, files(dir .. "/store/tmp")) -- no temporary file left behind
         end)
     end)
 

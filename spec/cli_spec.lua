@@ -356,6 +356,35 @@ describe("bin/xingtu", function()
             assert.matches("cache_miss", err)
             assert.equal(1, sandbox.stats().requests)
         end)
+
+        it("refuses a cache directory others can write as a usage error naming it, and sends nothing", function()
+            local home = util.run("mktemp -d"):gsub("%s+$", "")
+            local dir = home .. "/xingtu"
+            os.execute("mkdir -m 0777 " .. util.quote(dir))
+            local out, err, code = xingtu { "side_info", AUTHOR, "--cache", dir }
+            -- the default directory, which --offline alone turns on
+            local _, err2, code2 = xingtu({ "side_info", AUTHOR, "--offline" }, { XDG_CACHE_HOME = home })
+            os.execute("rm -rf " .. util.quote(home))
+            local expected = "xingtu side_info: unsafe cache directory: " .. dir .. " is writable by group or others "
+                .. "(mode 0777)\n"
+            assert.same({ 2, "", expected }, { code, out, err })
+            assert.same({ 2, expected }, { code2, err2 })
+            assert.equal(0, sandbox.stats().requests)
+        end)
+
+        it("asks for the token with --offline too: the cache keeps answers per account", function()
+            local dir = os.tmpname()
+            os.remove(dir)
+            local _, _, c1 = xingtu { "side_info", AUTHOR, "--cache", dir }
+            local _, err, c2 = xingtu({ "side_info", AUTHOR, "--cache", dir, "--offline" }, { JUSTONEAPI_TOKEN = false })
+            local _, err3, c3 = xingtu({ "side_info", AUTHOR, "--cache", dir, "--offline" },
+                { JUSTONEAPI_TOKEN = "another-account" })
+            os.execute("rm -rf " .. util.quote(dir))
+            assert.same({ 0, 2, 1 }, { c1, c2, c3 })
+            assert.matches("JUSTONEAPI_TOKEN to the token that fetched them", err)
+            assert.matches("cache_miss", err3)
+            assert.equal(1, sandbox.stats().requests)
+        end)
     end)
 end)
 

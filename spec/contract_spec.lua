@@ -1,6 +1,7 @@
 -- The founding contract end to end: real HTTP through the C core to the sandbox, the provider's stand-in.
 local xingtu = require "xingtu"
 local sandbox = require "helpers.sandbox"
+local util = require "helpers.util"
 
 local AUTHOR = "6976442543234760712"
 
@@ -164,13 +165,14 @@ describe("xingtu against the sandbox", function()
         end)
 
         it("a refused connection is a network failure, not billed", function()
-            local port = sandbox.port + 1
+            local port, holder = util.refusing_port()
             local nowhere = xingtu.new { base_url = "http://127.0.0.1:" .. port, token = "t", retries = 0 }
             local _, err = nowhere:touch_distribution { o_author_id = AUTHOR }
             assert.equal("network", err.kind)
             assert.is_false(err.billed)
             assert.is_true(err.retryable)
             nowhere:close()
+            holder:close()
         end)
 
         it("a body over max_body is bad_response", function()

@@ -228,7 +228,7 @@ describe("examples/nginx", function()
       assert.are.equal(2, sandbox.stats().requests)
     end)
 
-    it("refuses a malformed id or parameter with 400 before calling the provider", function()
+    it("refuses a malformed id (404: no location matches) or parameter (400) before calling the provider", function()
       local res, body = get("/creators/12ab/summary")
       assert.are.equal(404, res.status) -- not a creator path at all
       assert.are.equal("invalid_request", body.error.kind)

@@ -199,7 +199,7 @@ describe("xingtu reliability", function()
 
         it("refuses a burst below one request", function()
             assert.has_error(function() client_with({}, { rate = 10, burst = 0.5 }) end,
-                "xingtu.new: option burst must be a number >= 1 (a request takes one whole token), got 0.5")
+                "xingtu.new: option burst must be a number of requests from 1 to 100000, got 0.5")
         end)
 
         it("lowers an adaptive pace once per overshoot, not once per answer that was already on its way", function()

@@ -339,11 +339,11 @@ describe("the response cache", function()
     c:close()
     own:stop()
     local probe = leak.probe(token)
-    local names = util.run("ls " .. util.quote(dir))
+    local names = util.run("find " .. util.quote(dir) .. " -type f -name '*.entry'")
     local n = 0
-    for name in names:gmatch("%S+") do
+    for name in names:gmatch("[^\n]+") do
       n = n + 1
-      probe:hits(assert(util.read_file(dir .. "/" .. name)), name)
+      probe:hits(assert(util.read_file(name)), name)
     end
     util.run("rm -rf " .. util.quote(dir))
     assert.equal(4, n)

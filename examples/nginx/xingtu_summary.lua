@@ -32,6 +32,7 @@ local STATUS = {
     configuration = 500,
     internal = 500,
 }
+_M.STATUS = STATUS -- read by spec/readme_spec.lua: the README's table of statuses is this one
 
 -- One client per nginx worker, made on first use: it holds the retry budget, the rate limiter and the settings;
 -- connections live in nginx's keepalive pool, cached answers in the shared dict. Token and provider URL come from

@@ -30,25 +30,25 @@
 local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
 local catalogue = require "xingtu.endpoints"
+local optschema = require "xingtu.options"
 
-local _M = { _VERSION = "0.1.0" }
+local core = require "xingtu.core"
+
+local _M = { _VERSION = core.VERSION }
 
 local type, tostring, error, pcall, setmetatable = type, tostring, error, pcall, setmetatable
-local format, concat, sort = string.format, table.concat, table.sort
-local ipairs, pairs, huge = ipairs, pairs, math.huge
-local math_type = math.type
+local format, concat = string.format, table.concat
+local ipairs, huge = ipairs, math.huge
 
 local ACCOUNT_KINDS = errors.ACCOUNT_KINDS
 local new_error = errors.new
 
-local DEFAULT_CONCURRENCY = 8
-local MAX_CONCURRENCY = 256 -- core.multi's limit
+local DEFAULT_CONCURRENCY = core.limits.default_concurrency
+local MAX_CONCURRENCY = core.limits.concurrency_cap -- core.multi's limit
 local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
 
 local by_name = {}
 for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
-
-local KNOWN_OPTIONS = { concurrency = true, on_progress = true }
 
 ---------------------------------------------------------------------------------------------------------------------
 -- Small containers: a FIFO (array + head/tail) and a binary min-heap of calls ordered by call.wake.
@@ -160,33 +160,19 @@ local function check_request(what, req, i)
     return ep, query
 end
 
-local function check_options(what, opts, level)
-    if opts == nil then return DEFAULT_CONCURRENCY, nil end
-    if type(opts) ~= "table" then
-        error(format("xingtu.%s: expected a table of options, got %s", what, type(opts)), level + 1)
-    end
-    for key in pairs(opts) do
-        if not KNOWN_OPTIONS[key] then
-            local names = {}
-            for name in pairs(KNOWN_OPTIONS) do names[#names + 1] = name end
-            sort(names)
-            error(format("xingtu.%s: unknown option %s; valid options: %s", what, tostring(key), concat(names, ", ")),
-                level + 1)
-        end
-    end
-    local c = opts.concurrency
-    if c == nil then
-        c = DEFAULT_CONCURRENCY
-    elseif type(c) ~= "number" or c < 1 or c > MAX_CONCURRENCY or c ~= math.floor(c) then
-        error(format("xingtu.%s: option concurrency must be an integer from 1 to %d, got %s", what, MAX_CONCURRENCY,
-            tostring(c)), level + 1)
-    end
-    if math_type and math_type(c) == "float" then c = math.tointeger(c) end
-    local progress = opts.on_progress
-    if progress ~= nil and type(progress) ~= "function" then
-        error(format("xingtu.%s: option on_progress must be a function, got %s", what, type(progress)), level + 1)
-    end
-    return c, progress
+-- The options of each and batch: one schema per name, so that messages say which of the two was called.
+local function schema_for(what)
+    return optschema.schema("xingtu." .. what, {
+        { "concurrency", "integer", min = 1, max = MAX_CONCURRENCY, default = DEFAULT_CONCURRENCY },
+        { "on_progress", "function" },
+    })
+end
+local OPTIONS = { each = schema_for("each"), batch = schema_for("batch") }
+_M.OPTIONS = OPTIONS.batch
+
+local function check_options(what, opts)
+    local o = OPTIONS[what]:check(opts)
+    return o.concurrency, o.on_progress
 end
 
 ---------------------------------------------------------------------------------------------------------------------
@@ -440,6 +426,11 @@ local function iterate(h)
             if E.bad then error(E.bad, 2) end
             return nil
         end
+        -- A client closed under a running batch sends nothing more: what is in flight is aborted, as on a break.
+        if E.client.closed then
+            close(E)
+            optschema.raise(format("xingtu.%s: the client was closed while the batch ran", E.what))
+        end
         advance(E)
     end
 end
@@ -461,7 +452,8 @@ local Handle = {
 
 -- Builds a batch's engine; raises on misuse at `level` (as seen from the caller of start). Returns its handle.
 local function start(client, what, requests, opts, level)
-    local concurrency, progress = check_options(what, opts, level + 1)
+    if client.closed then optschema.raise(format("xingtu.%s: the client is closed", what)) end
+    local concurrency, progress = check_options(what, opts)
     local E = {
         client = client, what = what, null = client.core and client.core.null,
         concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress,
@@ -494,13 +486,26 @@ local function start(client, what, requests, opts, level)
     return h
 end
 
---- client:each(requests, opts) -> iterator, state, nil, closer: `for i, data, meta_or_err in client:each(...)`.
+--- Runs requests concurrently and yields each outcome as it completes:
+-- `for i, data, meta_or_err in client:each(requests, opts) do ... end` (i: the request's index).
+-- Every request yields exactly one outcome; `break`, an error in the loop body or the collector closes the batch.
+-- @function Client:each
+-- @param requests an array of { method_name, params }, or an iterator function returning one per call and nil at
+--   the end (pulled lazily: at most 2 x concurrency held); every request is checked before anything is sent
+-- @tparam[opt] table opts
+-- @tparam[opt=8] integer opts.concurrency transfers at once (1-256), over at most that many connections
+-- @tparam[opt] function opts.on_progress on_progress(done, total, failed); total is nil for an iterator
+-- @return an iterator, its state, nil and a to-be-closed value
 local function each(self, requests, opts)
     local h = start(self, "each", requests, opts, 2)
     return iterate, h, nil, h
 end
 
---- client:batch(requests, opts) -> array in input order of { data = , meta = } or { err = }.
+--- Runs requests concurrently and returns every outcome in input order.
+-- @function Client:batch
+-- @param requests as `Client:each`
+-- @tparam[opt] table opts as `Client:each`
+-- @treturn table an array in input order of { data =, meta = } or { err = }
 local function batch(self, requests, opts)
     local h = start(self, "batch", requests, opts, 2)
     local results = {}
@@ -515,6 +520,7 @@ local function batch(self, requests, opts)
 end
 
 --- Adds batch and each to the client class.
+-- @local
 function _M.install(Client)
     Client.batch = batch
     Client.each = each

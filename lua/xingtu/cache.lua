@@ -5,38 +5,72 @@
 --   local client = xingtu.new{ cache = true, offline = true }     -- answer from the cache only (a miss: cache_miss)
 --   local client = xingtu.new{ cache = xingtu.cache.new{ backend = my_backend, ttl = 600 } }
 --
--- Key: the base URL, the endpoint and its parameters, normalized: sorted by name, the catalogue's defaults filled in
--- (an explicit default and an omitted parameter share one entry). Never the token. The key text is hashed (FNV-1a 64)
--- into a 16-hex-digit name; the key text itself is kept in the entry and compared on read, so a hash collision is a
--- miss, never a wrong answer.
+-- Key: the endpoint and its parameters, normalized: sorted by name, the catalogue's defaults filled in (an explicit
+-- default and an omitted parameter share one entry), taken from the call's query (call.query) rather than from its
+-- URL; then a fingerprint of the account. Not the base URL: two sandboxes on two ports, a proxy and the provider's
+-- regions all share one entry. The fingerprint is the first 16 hex digits of SHA-256 over a fixed prefix and the
+-- token (xingtu.cache.account): accounts never see each other's answers (nor the sandbox's token the provider's),
+-- and the token itself, or any part of it, is never in the key or in any file. What a fingerprint still allows is
+-- to check a guessed token against it, which is one reason the directory is private. The key text is hashed
+-- (FNV-1a 64) into a 16-hex-digit name; the key text itself is kept in the entry and compared on read, so a hash
+-- collision is a miss, never a wrong answer.
 --
--- An entry is one text: a header line of JSON { v = 1, key, endpoint, stored, size, sum, status } then "\n" then the
+-- An entry is one text: a header line of JSON { v = 2, key, endpoint, stored, size, sum, status } then "\n" then the
 -- body exactly as the provider sent it (re-encoded exactly from the decoded body only when a custom transport did
 -- not keep the text). It is decoded with xingtu.json.decode on every read, so a decoder upgrade re-reads old
--- entries correctly. Anything that does not check out (bad header, wrong size or checksum, not JSON, not a success
--- envelope, another key) is a miss, and the next successful answer replaces it. Reading never raises.
+-- entries correctly. Anything that does not check out (bad header, an older version, wrong size or checksum, not
+-- JSON, not a success envelope, another key) is a miss, and the next successful answer replaces it. An entry stored
+-- more than CLOCK_SKEW seconds in the future (a clock set back, another machine's clock ahead) is stale, so no
+-- entry stays fresh forever. Reading never raises.
 --
 -- Storage backends. A backend is any table with two functions:
 --
---   backend.get(key)        -> text, or nil when there is none (never raises for a missing or unreadable entry)
+--   backend.get(key)        -> text, or nil when there is none, or nil and a message when one is there but must
+--                              not be read (never raises for a missing or unreadable entry)
 --   backend.set(key, text)  -> true, or nil and a message (the cache ignores failed writes: the call still succeeds)
 --
 -- `key` is the 16-hex-digit name, `text` the whole entry. A backend must replace an entry atomically (a reader sees
--- the old text or the new one, never a mix). xingtu.cache.file(dir) is the directory backend (one file per entry,
--- written to a temporary file in the same directory and renamed over the old one, so any number of processes may
--- read and write at once); xingtu.cache.memory() keeps entries in a Lua table; in nginx, cache = { shared_dict =
--- "<name>" } (or ngx.shared.<name>) uses a lua_shared_dict shared by all workers (xingtu.cache.shared_dict,
--- lua/xingtu/cache/shdict.lua).
+-- the old text or the new one, never a mix). xingtu.cache.memory() keeps entries in a Lua table; in nginx, cache =
+-- { shared_dict = "<name>" } (or ngx.shared.<name>) uses a lua_shared_dict shared by all workers
+-- (xingtu.cache.shared_dict, lua/xingtu/cache/shdict.lua). xingtu.cache.file(dir) is the directory backend, on
+-- the C core's core.fs (csrc/fsutil.c):
+--
+-- - One file <dir>/<name>.entry per entry, written to a new file in <dir>/tmp and renamed over the old one, so any
+--   number of processes may read and write at once. The directory (and what mkdir -p adds above it) is created
+--   0700 at the first write, entries 0600.
+-- - The directory must be this user's, writable by no one else, and not a symbolic link. One that exists and is
+--   not raises when the cache is made (xingtu.new{ cache = dir }, cache.new, cache.file), naming the path and what
+--   is wrong. Every read and write checks the directory again (on the descriptor it then uses), so one that turns
+--   bad later, or is planted before the first write creates it, is never used: reads are misses, writes fail, the
+--   call goes to the provider as without a cache, and cache:stats() counts them (refused, write_errors) with the
+--   reason in cache.last_error.
+-- - An entry is read only when it is a regular file of this user of at most max_body (the client's body cap) plus
+--   HEADER_ALLOWANCE bytes, opened without following a symbolic link and without blocking: a link, a FIFO or a
+--   device planted at its path is refused (a miss), never followed, waited on or read without end.
+-- - A writer killed mid-write leaves its file in <dir>/tmp: files there older than TEMP_MAX_AGE (or dated more than
+--   CLOCK_SKEW ahead) are removed when the cache is made and after each write, at most SWEEP_LIMIT looked at each
+--   time, so the work is bounded whatever the directory holds.
 --
 -- This file uses no Lua 5.4-only syntax, so it also loads under LuaJIT (nginx); the hash comes from Lua 5.4's
 -- integers when present, else LuaJIT's 64-bit cdata (the same hash), else ngx.md5.
 
 local errors = require "xingtu.errors"
 local catalogue = require "xingtu.endpoints"
+local optschema = require "xingtu.options"
 
-local _M = { _VERSION = "0.1.0", DEFAULT_TTL = 86400 }
+local _M = {
+    _VERSION = require("xingtu.core").VERSION,
+    DEFAULT_TTL = 86400,
+    MAX_TTL = 31536000,            -- a year: older is not fresh, whatever the ttl (offline = true serves any age)
+    ENTRY_VERSION = 2,             -- 2: keys without the base URL, with the account's fingerprint
+    CLOCK_SKEW = 300,              -- seconds an entry may be dated ahead of this clock and still count as fresh
+    DEFAULT_MAX_BODY = require("xingtu.core").limits.default_max_body, -- the transport's default body cap
+    HEADER_ALLOWANCE = 64 * 1024,  -- what an entry may add to its body (the header line)
+    TEMP_MAX_AGE = 600,            -- seconds after which a temporary file is a dead writer's
+    SWEEP_LIMIT = 64,              -- temporary directory entries one sweep looks at
+}
 
-local type, tostring, tonumber, pairs, ipairs = type, tostring, tonumber, pairs, ipairs
+local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
 local format, concat, sort = string.format, table.concat, table.sort
 local setmetatable, pcall, error = setmetatable, pcall, error
 local os_time = os.time
@@ -91,78 +125,99 @@ _M.hash = hash
 ---------------------------------------------------------------------------------------------------------------------
 -- Backends.
 
-local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-
-local function mkdir_p(dir)
-    local ok, lfs = pcall(require, "lfs")
-    if ok and lfs.attributes(dir, "mode") == "directory" then return true end
-    if ok then
-        -- Create each missing component.
-        local path = dir:sub(1, 1) == "/" and "" or "."
-        for part in dir:gmatch("[^/]+") do
-            path = path .. "/" .. part
-            if lfs.attributes(path, "mode") == nil then lfs.mkdir(path) end
-        end
-        if lfs.attributes(dir, "mode") == "directory" then return true end
-        return nil, "cannot create the cache directory " .. dir
-    end
-    local okx = os.execute("mkdir -p " .. shell_quote(dir) .. " 2>/dev/null")
-    if okx == true or okx == 0 then return true end
-    return nil, "cannot create the cache directory " .. dir
+--- xingtu.cache.unsafe_dir(dir) -> "unsafe cache directory: <path> is owned by uid 65534, not by this user (uid 0)"
+--  when dir exists and must not be used; nil when it is fine or not there yet (the first write creates it).
+function _M.unsafe_dir(dir)
+    if type(dir) ~= "string" or dir == "" then return nil end
+    local ok, why, code = json().fs.check_dir(dir)
+    if ok == nil and code == "unsafe" then return "unsafe cache directory: " .. why end
+    return nil
 end
 
-local seeded = false
-local function random_suffix()
-    if not seeded then
-        -- Lua 5.4 seeds randomly at start; mix in the clock and an address anyway (LuaJIT does not).
-        local addr = tonumber(tostring({}):match("0x(%x+)") or "0", 16) or 0
-        math.randomseed((os_time() + math.floor(os.clock() * 1e6) + addr) % 2147483647)
-        seeded = true
-    end
-    return format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+local function check_dir(dir, who)
+    local why = _M.unsafe_dir(dir)
+    if why then optschema.raise(who .. ": " .. why) end
 end
 
---- xingtu.cache.file(dir) -> backend: one file `<dir>/<key>.entry` per entry, atomic replacement by rename.
-function _M.file(dir)
-    if type(dir) ~= "string" or dir == "" then error("xingtu.cache.file: dir must be a non-empty string", 2) end
+-- The largest entry: the largest body a client takes (its max_body, at most 1 GiB) and the header line.
+local MAX_ENTRY = { "max_entry", "integer", min = 0, max = 1073741824 + _M.HEADER_ALLOWANCE, unit = "bytes" }
+
+local function open_file(dir, opts, who)
+    if type(dir) ~= "string" or dir == "" or dir:find("%z") then
+        optschema.raise(who .. ": dir must be a non-empty string without NUL bytes, got " .. optschema.describe(dir))
+    end
+    if opts ~= nil and type(opts) ~= "table" then
+        optschema.raise(who .. ": expected a table of options, got " .. optschema.describe(opts))
+    end
+    local max_entry = opts and opts.max_entry
+    if max_entry == nil then
+        max_entry = _M.DEFAULT_MAX_BODY + _M.HEADER_ALLOWANCE
+    elseif optschema.value_ok(MAX_ENTRY, max_entry) == nil then
+        optschema.raise(format("%s: max_entry must be %s, got %s", who, optschema.expected(MAX_ENTRY),
+            optschema.describe(max_entry)))
+    end
     dir = dir:gsub("/+$", "")
     if dir == "" then dir = "/" end
+    check_dir(dir, who)
+    local fs = json().fs
+    local tmp = (dir == "/" and "" or dir) .. "/tmp"
     local ready = false
-    local backend = { dir = dir }
+    local backend = { dir = dir, max_entry = max_entry }
+
     function backend.get(key)
-        local f = io.open(dir .. "/" .. key .. ".entry", "rb")
-        if not f then return nil end
-        local text = f:read("a")
-        f:close()
-        return text
+        local text, why, code = fs.read_regular(dir, key .. ".entry", max_entry)
+        if text or code == "missing" then return text end
+        return nil, why
     end
+
+    --- backend.sweep(): removes what killed writers left in <dir>/tmp (only names write_atomic gives, so nothing
+    --  else is ever touched); returns how many files it removed.
+    function backend.sweep()
+        local list = fs.list(tmp, _M.SWEEP_LIMIT)
+        if not list then return 0 end
+        local now, removed = os_time(), 0
+        for _, e in ipairs(list) do
+            local age = now - e.mtime
+            if e.kind ~= "directory" and e.name:match("^%x+%.entry%.%d+%-%d+%-%d+%.tmp$")
+                and (age > _M.TEMP_MAX_AGE or age < -_M.CLOCK_SKEW) and fs.remove(tmp, e.name) then
+                removed = removed + 1
+            end
+        end
+        return removed
+    end
+
     function backend.set(key, text)
+        if #text > max_entry then
+            return nil, format("entry of %d bytes over the cap (max_entry %d)", #text, max_entry)
+        end
         if not ready then
-            local ok, err = mkdir_p(dir)
+            local ok, err = fs.ensure_private_dir(dir)
             if not ok then return nil, err end
             ready = true
         end
-        local tmp = format("%s/.%s.%s.tmp", dir, key, random_suffix())
-        local f, err = io.open(tmp, "wb")
-        if not f then return nil, err end
-        local ok, werr = f:write(text)
-        local closed, cerr = f:close()
-        if not ok or not closed then
-            os.remove(tmp)
-            return nil, werr or cerr
+        local replaced, err = fs.write_atomic(dir, key .. ".entry", text, "tmp")
+        if not replaced then
+            ready = false -- the directory may have been removed: the next write makes it again
+            return nil, err
         end
-        local renamed, rerr = os.rename(tmp, dir .. "/" .. key .. ".entry")
-        if not renamed then
-            os.remove(tmp)
-            return nil, rerr
-        end
+        backend.sweep()
         return true
     end
+
+    backend.sweep()
     return backend
 end
 
---- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
+--- xingtu.cache.file(dir, opts) -> backend: one file `<dir>/<key>.entry` per entry, atomic replacement by rename.
+--  opts.max_entry: the largest entry read or written, in bytes (default DEFAULT_MAX_BODY + HEADER_ALLOWANCE).
+--  Raises when dir exists and is not safe to use (see the top of this file).
+function _M.file(dir, opts)
+    return open_file(dir, opts, "xingtu.cache.file")
+end
+
+-- The nginx backend's module, loaded only when asked for (it needs ngx).
 function _M.shdict() return require "xingtu.cache.shdict" end
+--- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
 function _M.shared_dict(dict, opts) return _M.shdict().new(dict, opts) end
 
 --- xingtu.cache.memory() -> backend: entries in a Lua table (backend.entries), for tests and short scripts.
@@ -198,30 +253,53 @@ local function default_text(p)
     return tostring(d)
 end
 
---- The normalized key text of a call ({ endpoint, shown_url }): base URL and path, then the parameters sorted, the
---  catalogue's defaults filled in, the token left out.
-function _M.key_text(call)
-    local url = call.shown_url or ""
-    local prefix, query = url:match("^([^?]*)%??(.*)$")
-    local pairs_ = {}
-    local present = {}
+-- The call's parameters as "name=value" items, percent-encoded: from call.query (the { name, value } pairs the
+-- client sends) when the call carries it, else from the query of its shown URL.
+local function query_items(call, present)
+    local items = {}
+    if call.query then
+        for _, pair in ipairs(call.query) do
+            local name = percent_encode(pair[1])
+            items[#items + 1] = name .. "=" .. percent_encode(pair[2])
+            present[name] = true
+        end
+        return items
+    end
+    local query = (call.shown_url or ""):match("%?(.*)$") or ""
     for item in query:gmatch("[^&]+") do
         local name = item:match("^([^=]*)")
         if name ~= "token" then
-            pairs_[#pairs_ + 1] = item
+            items[#items + 1] = item
             present[name] = true
         end
     end
+    return items
+end
+
+--- The normalized key text of a call ({ endpoint, query or shown_url }) for an account (xingtu.cache.account):
+--  the endpoint, its parameters sorted with the catalogue's defaults filled in, then the account. No base URL, no
+--  token.
+function _M.key_text(call, account)
+    local present = {}
+    local items = query_items(call, present)
     local ep = by_name[call.endpoint]
     if ep then
         for _, p in ipairs(ep.params) do
             if p.default ~= nil and not present[percent_encode(p.api)] then
-                pairs_[#pairs_ + 1] = percent_encode(p.api) .. "=" .. percent_encode(default_text(p))
+                items[#items + 1] = percent_encode(p.api) .. "=" .. percent_encode(default_text(p))
             end
         end
     end
-    sort(pairs_)
-    return tostring(call.endpoint) .. " " .. prefix .. "?" .. concat(pairs_, "&")
+    sort(items)
+    return tostring(call.endpoint) .. "?" .. concat(items, "&") .. " account=" .. (account or "-")
+end
+
+local ACCOUNT_PREFIX = "xingtu.cache account fingerprint\n"
+
+--- xingtu.cache.account(token) -> the account's fingerprint: 16 hex digits of SHA-256 (one-way: the token cannot
+--  be had back from it).
+function _M.account(token)
+    return json().sha256(ACCOUNT_PREFIX .. token):sub(1, 16)
 end
 
 ---------------------------------------------------------------------------------------------------------------------
@@ -231,36 +309,54 @@ local Cache = {}
 Cache.__index = Cache
 _M.Cache = Cache
 
---- xingtu.cache.new(opts) -> cache. opts: dir (a directory: the file backend) or backend (any { get, set }),
---  ttl (seconds, default 86400), offline (boolean), now (a clock in seconds, default os.time), hash (text -> name).
-function _M.new(opts)
-    opts = opts or {}
-    if type(opts) ~= "table" then error("xingtu.cache.new: expected a table of options", 2) end
-    local backend = opts.backend
+local function is_backend(v)
+    if type(v) == "table" and type(v.get) == "function" and type(v.set) == "function" then return v end
+    return nil
+end
+
+local OPTIONS = optschema.schema("xingtu.cache.new", {
+    { "dir", "string" },
+    { "backend", "custom", check = is_backend, expect = "a table with get(key) and set(key, text) functions" },
+    { "ttl", "number", min = 0, max = _M.MAX_TTL, unit = "seconds", default = _M.DEFAULT_TTL },
+    { "offline", "boolean", default = false },
+    { "now", "function", default = os_time },
+    { "hash", "function" },
+    MAX_ENTRY,
+})
+_M.OPTIONS = OPTIONS
+
+-- The cache for xingtu.cache.new and for a client's options (checked: OPTIONS); `who` names the caller in errors.
+local function make(o, who)
+    local backend = o.backend
     if backend == nil then
-        local dir = opts.dir or _M.default_dir()
-        if not dir then error("xingtu.cache.new: no directory: set dir, $XDG_CACHE_HOME or $HOME", 2) end
-        backend = _M.file(dir)
-    elseif type(backend) ~= "table" or type(backend.get) ~= "function" or type(backend.set) ~= "function" then
-        error("xingtu.cache.new: backend must be a table with get(key) and set(key, text) functions", 2)
+        local dir = o.dir or _M.default_dir()
+        if not dir then optschema.raise(who .. ": no directory: set dir, $XDG_CACHE_HOME or $HOME") end
+        backend = open_file(dir, { max_entry = o.max_entry }, who)
+    elseif o.dir ~= nil then
+        optschema.raise(who .. ": give dir or backend, not both")
     end
-    local ttl = opts.ttl
-    if ttl == nil then ttl = _M.DEFAULT_TTL end
-    if type(ttl) ~= "number" or ttl < 0 then error("xingtu.cache.new: ttl must be a number >= 0", 2) end
     return setmetatable({
         backend = backend,
         dir = backend.dir,
-        ttl = ttl,
-        offline = opts.offline == true,
-        now = opts.now or os_time,
-        hash = opts.hash or hash,
-        counts = { hits = 0, misses = 0, stores = 0, corrupt = 0, expired = 0, write_errors = 0 },
+        ttl = o.ttl,
+        offline = o.offline == true,
+        now = o.now or os_time,
+        hash = o.hash or hash,
+        last_error = nil, -- why the backend last refused an entry or a write (a message naming the path)
+        counts = { hits = 0, misses = 0, stores = 0, corrupt = 0, expired = 0, refused = 0, write_errors = 0 },
     }, Cache)
+end
+
+--- xingtu.cache.new(opts) -> cache. opts: dir (a directory: the file backend) or backend (any { get, set }),
+--  ttl (seconds, default 86400), offline (boolean), now (a clock in seconds, default os.time), hash (text -> name),
+--  max_entry (the file backend's cap on an entry, bytes).
+function _M.new(opts)
+    return make(OPTIONS:check(opts), "xingtu.cache.new")
 end
 
 local function entry_text(self, key_text, endpoint, body, status)
     local header = json().encode({
-        v = 1,
+        v = _M.ENTRY_VERSION,
         key = key_text,
         endpoint = endpoint,
         stored = self.now(),
@@ -277,8 +373,8 @@ local function parse_entry(text, key_text)
     local nl = text:find("\n", 1, true)
     if not nl then return nil, "corrupt" end
     local header = json().decode(text:sub(1, nl - 1))
-    if type(header) ~= "table" or header.v ~= 1 or type(header.size) ~= "number" or type(header.stored) ~= "number"
-        or type(header.sum) ~= "string" then
+    if type(header) ~= "table" or header.v ~= _M.ENTRY_VERSION or type(header.size) ~= "number"
+        or type(header.stored) ~= "number" or type(header.sum) ~= "string" then
         return nil, "corrupt"
     end
     if header.key ~= key_text then return nil, "collision" end
@@ -288,16 +384,21 @@ local function parse_entry(text, key_text)
 end
 
 --- cache:lookup(key_text) -> data-envelope (decoded body), header; or nil and a reason
---  ("missing", "corrupt", "collision", "expired"). `stale_ok` skips the ttl check.
+--  ("missing", "refused", "corrupt", "collision", "expired"). `stale_ok` skips the freshness checks.
 function Cache:lookup(key_text, stale_ok)
     local name = self.hash(key_text)
-    local ok, text = pcall(self.backend.get, name)
+    local ok, text, why = pcall(self.backend.get, name)
     if not ok then return nil, "missing" end
+    if text == nil and why ~= nil then
+        self.last_error = tostring(why)
+        return nil, "refused"
+    end
     local header, body = parse_entry(text, key_text)
     if not header then return nil, body end
     local age = self.now() - header.stored
+    -- Dated ahead by more than a clock's plausible error: stale, or it would stay fresh until the date comes.
+    if not stale_ok and (age >= self.ttl or age < -_M.CLOCK_SKEW) then return nil, "expired" end
     if age < 0 then age = 0 end
-    if not stale_ok and age >= self.ttl then return nil, "expired" end
     local envelope = json().decode(body)
     if type(envelope) ~= "table" or envelope.code ~= 0 then return nil, "corrupt" end
     header.age = age
@@ -313,10 +414,11 @@ function Cache:store(key_text, endpoint, body, status)
         return true
     end
     self.counts.write_errors = self.counts.write_errors + 1
-    return nil, ok and err or stored
+    self.last_error = tostring(ok and err or stored)
+    return nil, self.last_error
 end
 
---- cache:stats() -> { hits, misses, stores, corrupt, expired, write_errors }.
+--- cache:stats() -> { hits, misses, stores, corrupt, expired, refused, write_errors }.
 function Cache:stats()
     local out = {}
     for k, v in pairs(self.counts) do out[k] = v end
@@ -329,20 +431,20 @@ end
 --- from_cache(client, call) -> nil (send) | "hit", data, meta | "fail", err.
 function _M.from_cache(client, call)
     local self = client.cache
-    local key_text = _M.key_text(call)
+    local key_text = _M.key_text(call, client.cache_account)
     call.cache_key = key_text
     local envelope, header = self:lookup(key_text, self.offline)
     if not envelope then
         local why = header
-        if why == "corrupt" then self.counts.corrupt = self.counts.corrupt + 1 end
-        if why == "expired" then self.counts.expired = self.counts.expired + 1 end
+        if why == "corrupt" or why == "expired" or why == "refused" then self.counts[why] = self.counts[why] + 1 end
         self.counts.misses = self.counts.misses + 1
         if self.offline then
             return "fail", errors.new {
                 kind = "cache_miss",
                 billed = false,
                 endpoint = call.endpoint,
-                message = "offline and not in the cache: nothing sent",
+                message = "offline and not in the cache: nothing sent"
+                    .. (why == "refused" and " (" .. self.last_error .. ")" or ""),
             }
         end
         return nil
@@ -378,23 +480,26 @@ function _M.to_cache(client, call, res)
     end
     -- A provider that echoes the request in a successful answer would put the token on disk.
     text = client:mask_body(text)
-    self:store(call.cache_key or _M.key_text(call), call.endpoint, text, res.status)
+    self:store(call.cache_key or _M.key_text(call, client.cache_account), call.endpoint, text, res.status)
 end
 
---- Builds the cache of a client from its options (cache = true | "<dir>" | a cache object, cache_ttl, offline).
---  Returns nil when the cache is off. Raises on misuse at `level`.
-function _M.from_options(opts, level)
-    local spec, offline, ttl = opts.cache, opts.offline, opts.cache_ttl
-    level = (level or 1) + 1
-    if offline ~= nil and type(offline) ~= "boolean" then
-        error("xingtu.new: option offline must be a boolean, got " .. tostring(offline), level)
-    end
-    if ttl ~= nil and (type(ttl) ~= "number" or ttl < 0) then
-        error("xingtu.new: option cache_ttl must be a number of seconds >= 0, got " .. tostring(ttl), level)
-    end
+--- Whether `spec` is a value of xingtu.new's `cache` option: true, false, a directory, a cache object, or in nginx
+--  { shared_dict = "<name>" } (or ngx.shared.<name>). Returns it, or nil.
+function _M.accepts(spec)
+    if spec == true or spec == false or getmetatable(spec) == Cache then return spec end
+    if type(spec) == "string" then return optschema.value_ok(OPTIONS:rule("dir"), spec) end
+    if type(spec) == "table" and _M.shdict().is_spec(spec) then return spec end
+    return nil
+end
+
+--- Builds the cache of a client from its checked options (cache, cache_ttl, offline, max_body: see xingtu.new's
+--  schema; max_body sets the cap on an entry). Returns nil when the cache is off. Raises on misuse, and on a
+--  directory that exists and is not safe to use, at the caller's line.
+function _M.from_options(o)
+    local spec, offline, ttl = o.cache, o.offline, o.cache_ttl
     if spec == nil and offline then spec = true end
     if spec == nil or spec == false then
-        if offline then error("xingtu.new: offline = true needs the cache (cache = false was given)", level) end
+        if offline then optschema.raise("xingtu.new: offline = true needs the cache (cache = false was given)") end
         return nil
     end
     if getmetatable(spec) == Cache then
@@ -405,19 +510,16 @@ function _M.from_options(opts, level)
     if _M.shdict().is_spec(spec) then -- nginx: cache = { shared_dict = "<name>" } or ngx.shared.<name>
         return _M.new { backend = _M.shdict().new(spec), ttl = ttl, offline = offline }
     end
-    local dir
+    local dir = spec
     if spec == true then
         dir = _M.default_dir()
         if not dir then
-            error("xingtu.new: cache = true needs $XDG_CACHE_HOME or $HOME; pass cache = \"<dir>\"", level)
+            optschema.raise("xingtu.new: cache = true needs $XDG_CACHE_HOME or $HOME; pass cache = \"<dir>\"")
         end
-    elseif type(spec) == "string" and spec ~= "" then
-        dir = spec
-    else
-        error("xingtu.new: option cache must be true, a directory or a xingtu.cache object, got " .. tostring(spec),
-            level)
     end
-    return _M.new { dir = dir, ttl = ttl, offline = offline }
+    local max_body = o.max_body or _M.DEFAULT_MAX_BODY
+    return make({ dir = dir, ttl = ttl or _M.DEFAULT_TTL, offline = offline,
+        max_entry = max_body + _M.HEADER_ALLOWANCE }, "xingtu.new")
 end
 
 return _M

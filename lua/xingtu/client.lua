@@ -1,12 +1,17 @@
--- The client: one token, one connection pool, every catalogue endpoint as a method.
+--- The client: one token, one connection pool, every catalogue endpoint as a method.
 --
 -- A call goes: validate the arguments against the catalogue (raise on mistakes, nothing sent) -> build the URL ->
 -- spend guard -> pace (rate limit) -> one attempt through the transport -> classify the answer -> retry or return.
 -- The transport is the C core's libcurl session unless the caller hands in another object with the same `get`
 -- (specs hand in fakes; nginx hands in a non-blocking one).
+--
+-- Every method of the catalogue is a method of the client (see `xingtu.endpoints`); batches are `Client:each` and
+-- `Client:batch` (`xingtu.batch`). Made by `xingtu.new`.
+-- @module xingtu.client
 
 local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
+local optschema = require "xingtu.options"
 local retry = require "xingtu.retry"
 local ratelimit = require "xingtu.ratelimit"
 local catalogue = require "xingtu.endpoints"
@@ -15,7 +20,8 @@ local secret = require "xingtu.secret"
 local _M = {}
 
 local concat, format, tostring, type = table.concat, string.format, tostring, type
-local pairs, ipairs, setmetatable, error = pairs, ipairs, setmetatable, error
+local pairs, ipairs, setmetatable, error, pcall = pairs, ipairs, setmetatable, error, pcall
+local raise = optschema.raise
 
 local DEFAULT_BASE_URL = "https://api.justoneapi.com"
 local MASK = "***"
@@ -26,6 +32,8 @@ local MASK = "***"
 --                     mask_body = <the same for the token whole only: for bodies kept as data> }.
 local secrets = setmetatable({}, { __mode = "k" })
 
+--- A client of the Just One API (made by `xingtu.new`).
+-- @type Client
 local Client = {}
 Client.__index = Client
 _M.Client = Client
@@ -39,35 +47,6 @@ local function percent_encode(value)
 end
 _M.percent_encode = percent_encode
 
-local function positive(v) return v > 0 end
-local function non_negative(v) return v >= 0 end
-local function non_negative_integer(v) return v >= 0 and v == math.floor(v) end
-local function at_least_one(v) return v >= 1 end
-
-local EXPECTED = {
-    [positive] = "a positive number",
-    [non_negative] = "a number >= 0",
-    [non_negative_integer] = "an integer >= 0",
-    [at_least_one] = "a number >= 1 (a request takes one whole token)",
-}
-
-local function option(opts, name, kind, default, check)
-    local value = opts[name]
-    if value == nil then return default end
-    if type(value) ~= kind or (check and not check(value)) then
-        error(format("xingtu.new: option %s must be %s, got %s", name, check and EXPECTED[check] or ("a " .. kind),
-            tostring(value)), 4)
-    end
-    return value
-end
-
-local KNOWN_OPTIONS = {
-    token = true, base_url = true, timeout = true, connect_timeout = true, user_agent = true, ca_file = true,
-    proxy = true, max_body = true, transport = true, retries = true, backoff_base = true, backoff_max = true,
-    deadline = true, retry_unknown = true, rate = true, burst = true, adaptive = true, max_calls = true,
-    clock = true, sleep = true, random = true, wall_clock = true, cache = true, cache_ttl = true, offline = true,
-}
-
 -- Transport selection. `transport` is an object with get(url), or "curl" (the C core's libcurl session) or "ngx"
 -- (nginx cosockets, xingtu/transport/ngx.lua). Left out, it is "ngx" whenever the code runs inside nginx's Lua module,
 -- whatever the phase the client is made in (a client made in init_worker_by_lua still serves requests without
@@ -78,17 +57,58 @@ local function in_nginx()
         and type(n.get_phase) == "function"
 end
 
-local function transport_choice(value)
-    if value == nil then return in_nginx() and "ngx" or "curl" end
-    if value == "ngx" and not in_nginx() then
-        error("xingtu.new: transport \"ngx\" needs nginx's Lua module (ngx.socket.tcp): not running inside nginx", 4)
-    end
-    if value == "ngx" or value == "curl" then return value end
+-- An object's get, looked up without raising: indexing a userdata without __index (xingtu.null) raises.
+local function method_of(value, name)
     local t = type(value)
-    if (t == "table" or t == "userdata") and value.get then return value end
-    error(format("xingtu.new: option transport must be \"curl\", \"ngx\" or an object with get(url), got %s",
-        tostring(value)), 4)
+    if t ~= "table" and t ~= "userdata" then return nil end
+    local ok, f = pcall(function() return value[name] end)
+    return ok and f or nil
 end
+
+local function transport_value(value)
+    if value == "curl" or value == "ngx" then return value end
+    if type(method_of(value, "get")) == "function" then return value end
+    return nil
+end
+
+-- The options of xingtu.new and their ranges (the README's options table says the same). Times are bounded to a
+-- day (the C core takes up to 7; nothing the provider does needs more than minutes); retries to 100 (the retry
+-- budget of 500 tokens allows no more at 5 a retry); counts to what a client can ever send.
+local DAY = 86400
+local LIMITS = require("xingtu.core").limits
+local OPTIONS = optschema.schema("xingtu.new", {
+    { "token", "custom", check = function(v) return type(v) == "string" and v ~= "" and v or nil end,
+        expect = "a non-empty string", secret = true },
+    { "base_url", "custom", check = function(v) return type(v) == "string" and v or nil end,
+        expect = "an http:// or https:// URL" },
+    { "timeout", "number", min = 0.001, max = DAY, unit = "seconds", default = LIMITS.default_timeout },
+    { "connect_timeout", "number", min = 0.001, max = DAY, unit = "seconds", default = LIMITS.default_connect_timeout },
+    { "deadline", "number", min = 0.001, max = DAY, unit = "seconds" },
+    { "user_agent", "string" },
+    { "ca_file", "string" },
+    { "proxy", "string" },
+    { "max_body", "integer", min = 1, max = 1073741824, unit = "bytes" },
+    { "retries", "integer", min = 0, max = 100, default = 3 },
+    { "backoff_base", "number", min = 0, max = 3600, unit = "seconds", default = 0.5 },
+    { "backoff_max", "number", min = 0, max = DAY, unit = "seconds", default = 20 },
+    { "retry_unknown", "boolean", default = false },
+    { "rate", "number", min = 0.001, max = 100000, unit = "requests a second" },
+    -- A request takes one whole token: a bucket smaller than one would never send.
+    { "burst", "number", min = 1, max = 100000, unit = "requests" },
+    { "adaptive", "boolean", default = false },
+    { "max_calls", "integer", min = 0, max = 1000000000 },
+    { "clock", "function" },
+    { "sleep", "function" },
+    { "random", "function", default = math.random },
+    { "wall_clock", "function", default = os.time },
+    { "cache", "custom", check = function(v) return require("xingtu.cache").accepts(v) end,
+        expect = "true, false, a directory, a xingtu.cache object or { shared_dict = \"name\" }" },
+    { "cache_ttl", "number", min = 0, max = 31536000, unit = "seconds" },
+    { "offline", "boolean" },
+    { "transport", "custom", check = transport_value,
+        expect = "\"curl\", \"ngx\" or an object with a get(url) method" },
+})
+_M.OPTIONS = OPTIONS
 
 local function open_transport(core, choice, options)
     if choice == "ngx" then return require("xingtu.transport.ngx").new(core, options) end
@@ -102,83 +122,76 @@ local function default_sleep(core)
     return require("xingtu.transport.ngx").sleeper(core.sleep)
 end
 
---- xingtu.new(opts): see the README's options table.
+--- xingtu.new(opts) with the C core to use: see `xingtu.new`.
+-- @local
 function _M.new(core, opts)
-    opts = opts or {}
-    if type(opts) ~= "table" then error("xingtu.new: expected a table of options, got " .. type(opts), 3) end
-    for key in pairs(opts) do
-        if not KNOWN_OPTIONS[key] then
-            local names = {}
-            for name in pairs(KNOWN_OPTIONS) do names[#names + 1] = name end
-            table.sort(names)
-            error(format("xingtu.new: unknown option %s; valid options: %s", tostring(key), concat(names, ", ")), 3)
-        end
-    end
+    local o = OPTIONS:check(opts)
 
-    local token = opts.token
+    local token = o.token
     if token == nil then token = os.getenv("JUSTONEAPI_TOKEN") end
     if type(token) ~= "string" or token == "" then
-        error("xingtu.new: no API token: pass xingtu.new{ token = \"...\" } or set the JUSTONEAPI_TOKEN environment"
-            .. " variable", 3)
+        raise("xingtu.new: no API token: pass xingtu.new{ token = \"...\" } or set the JUSTONEAPI_TOKEN environment"
+            .. " variable")
     end
 
-    local base_url = opts.base_url
+    local base_url = o.base_url
     if base_url == nil then base_url = os.getenv("JUSTONEAPI_BASE_URL") end
     if base_url == nil or base_url == "" then base_url = DEFAULT_BASE_URL end
     -- A path prefix is fine (a proxy's /xingtu); a query or a fragment would swallow the endpoint's path.
-    if type(base_url) ~= "string" or not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+[^?#]*$") then
-        error(format("xingtu.new: base_url must be an http:// or https:// URL without a query or fragment, got %s",
-            tostring(base_url)), 3)
+    if not base_url:match("^[hH][tT][tT][pP][sS]?://[^/?#]+[^?#]*$") or base_url:find("[%z\1-\32\127]") then
+        raise(format("xingtu.new: option base_url must be an http:// or https:// URL without a query, a fragment"
+            .. " or blanks, got %s", optschema.describe(base_url)))
     end
     base_url = base_url:gsub("/+$", "")
 
     local self = setmetatable({
         base_url = base_url,
-        timeout = option(opts, "timeout", "number", 60, positive),
-        connect_timeout = option(opts, "connect_timeout", "number", 10, positive),
-        deadline = option(opts, "deadline", "number", nil, positive),
-        max_calls = option(opts, "max_calls", "number", nil, non_negative_integer),
-        clock = option(opts, "clock", "function", core.now),
-        sleep = option(opts, "sleep", "function", default_sleep(core)),
+        timeout = o.timeout,
+        connect_timeout = o.connect_timeout,
+        deadline = o.deadline,
+        max_calls = o.max_calls,
+        clock = o.clock or core.now,
+        sleep = o.sleep or default_sleep(core),
         stats_ = { sent = 0, succeeded = 0, failed = 0, retried = 0, failed_by_kind = {} },
     }, Client)
     secrets[self] = { encoded = percent_encode(token), mask = secret.masker(token),
         mask_body = secret.masker(token, { whole = true }) }
 
     self.policy = retry.new {
-        retries = option(opts, "retries", "number", 3, non_negative_integer),
-        backoff_base = option(opts, "backoff_base", "number", 0.5, non_negative),
-        backoff_max = option(opts, "backoff_max", "number", 20, non_negative),
-        retry_unknown = option(opts, "retry_unknown", "boolean", false),
-        random = option(opts, "random", "function", math.random),
-        wall_clock = option(opts, "wall_clock", "function", os.time),
+        retries = o.retries,
+        backoff_base = o.backoff_base,
+        backoff_max = o.backoff_max,
+        retry_unknown = o.retry_unknown,
+        random = o.random,
+        wall_clock = o.wall_clock,
     }
-    self.bucket = ratelimit.new({
-        rate = option(opts, "rate", "number", nil, positive),
-        burst = option(opts, "burst", "number", nil, at_least_one),
-        adaptive = option(opts, "adaptive", "boolean", false),
-    }, self.clock())
+    self.bucket = ratelimit.new({ rate = o.rate, burst = o.burst, adaptive = o.adaptive }, self.clock())
 
     -- Kept for the batch engine, which opens a core.multi with the same settings.
     self.transport_options = {
         timeout = self.timeout,
         connect_timeout = self.connect_timeout,
-        user_agent = option(opts, "user_agent", "string", nil),
-        ca_file = option(opts, "ca_file", "string", nil),
-        proxy = option(opts, "proxy", "string", nil),
-        max_body = option(opts, "max_body", "number", nil, positive),
+        user_agent = o.user_agent,
+        ca_file = o.ca_file,
+        proxy = o.proxy,
+        max_body = o.max_body,
     }
     self.core = core
     -- The response cache (lua/xingtu/cache.lua): off unless `cache` (or `offline`) is given. Its session also
     -- returns the raw body (keep_text), which is what the cache stores.
     local cache = require("xingtu.cache")
-    self.cache = cache.from_options(opts, 3)
+    self.cache = cache.from_options(o)
     if self.cache then
         self.from_cache, self.to_cache = cache.from_cache, cache.to_cache
+        self.cache_account = cache.account(token) -- keys are per account, by a one-way fingerprint of the token
     end
     -- Both the session and the batch engine (open_multi) then return the raw body as well.
     if self.cache then self.transport_options.keep_text = true end
-    local choice = transport_choice(opts.transport)
+    local choice = o.transport
+    if choice == nil then choice = in_nginx() and "ngx" or "curl" end
+    if choice == "ngx" and not in_nginx() then
+        raise("xingtu.new: transport \"ngx\" needs nginx's Lua module (ngx.socket.tcp): not running inside nginx")
+    end
     if type(choice) ~= "string" then
         self.transport = choice
     else
@@ -189,6 +202,7 @@ end
 
 --- A multi-request engine (add/poll/pending/close, see csrc/multi.c) for `concurrency` transfers at once. A
 --  transport handed to xingtu.new may provide its own `multi(options)`; otherwise the C core's is used.
+-- @local
 function Client:open_multi(concurrency)
     local options = { concurrency = concurrency }
     for k, v in pairs(self.transport_options) do options[k] = v end
@@ -205,14 +219,17 @@ function Client:__tostring()
     return format("xingtu.Client (%s, token %s)", self.base_url, MASK)
 end
 
---- Hides this client's token in `text`: raw, percent-encoded in any way, escaped, and any 6 bytes of it in a row
---  (xingtu.secret).
+--- Hides this client's token in `text` by ***: raw, percent-encoded in any way, JSON- or HTML-escaped, and any
+-- 6 bytes of it in a row (xingtu.secret).
+-- @param text a string (anything else is returned as it is)
+-- @return the masked text
 function Client:mask(text)
     return secrets[self].mask(text)
 end
 
 --- Hides this client's token where it appears whole, in any encoding, in a successful body that is kept (the
---  cache's entries): such a body is data and was not cut, and 6 bytes of a token may be 6 bytes of the data too.
+-- cache's entries): such a body is data and was not cut, and 6 bytes of a token may be 6 bytes of the data too.
+-- @local
 function Client:mask_body(text)
     return secrets[self].mask_body(text)
 end
@@ -229,7 +246,18 @@ local function url_parts(self, path, query)
     return self.base_url .. path .. "?token=", rest
 end
 
+--- The URL to send and the one to show (token masked), made when asked for: nothing keeps the first.
+-- @tparam string path the endpoint's path, e.g. "/api/douyin-xingtu/gw/api/aggregator/get_author_tags/v1"
+-- @tparam table query an array of { name, value } strings, sent in this order after the token
+-- @treturn string the URL with the token (never show it)
+-- @treturn string the same URL with token=***
+function Client:url_for(path, query)
+    local head, tail = url_parts(self, path, query)
+    return head .. secrets[self].encoded .. tail, head .. MASK .. tail
+end
+
 --- The URL to send for a call (token included): for the transport only, at send time.
+-- @local
 function Client:wire_url(call)
     return call.url_head .. secrets[self].encoded .. call.url_tail
 end
@@ -242,8 +270,9 @@ end
 -- A fresh per-call state, shared by the single-call loop and the batch engine.
 function Client:new_call(endpoint, path, query)
     local head, tail = url_parts(self, path, query)
-    return { endpoint = endpoint, url_head = head, url_tail = tail, shown_url = head .. MASK .. tail, attempts = 0,
-        started = self.clock() }
+    -- query (the { name, value } pairs sent) is what the response cache keys the call by.
+    return { endpoint = endpoint, url_head = head, url_tail = tail, shown_url = head .. MASK .. tail, query = query,
+        attempts = 0, started = self.clock() }
 end
 
 -- The error of a call whose deadline comes before its next attempt could end: its last real failure when it had one.
@@ -256,6 +285,7 @@ end
 
 --- What the call should do now: "send" plus the attempt's timeout (nil: the client's), "wait" plus seconds
 --  (pacing), or "fail" plus an error (spend guard, deadline).
+-- @local
 function Client:before_attempt(call)
     if self.max_calls and self.stats_.sent >= self.max_calls then
         return "fail", errors.new {
@@ -296,6 +326,7 @@ function Client:mask_answer(meta)
 end
 
 --- Classifies one transport result. Returns "done", data, meta; or "retry", seconds; or "fail", err.
+-- @local
 function Client:after_attempt(call, res, null)
     local data, meta = errors.classify(res, call.endpoint, secrets[self].mask)
     self:mask_answer(meta) -- before the error is kept as call.last_error (err.previous) or returned
@@ -330,6 +361,7 @@ function Client:after_attempt(call, res, null)
 end
 
 --- Finishes a failed call: attempts recorded, token masked, counted.
+-- @local
 function Client:failed(call, err)
     err.attempts = call.attempts
     err.message = self:mask(err.message)
@@ -360,14 +392,29 @@ function Client:perform(call)
     end
 end
 
+-- After close nothing is sent: a call raises (it is a mistake in the caller's code) before anything else.
+local function check_open(self, what)
+    if type(self) ~= "table" or getmetatable(self) ~= Client then
+        raise(format("xingtu: %s must be called as client:%s(...), on a client", what, what))
+    end
+    if self.closed then raise(format("xingtu.%s: the client is closed", what)) end
+end
+
 local function call_endpoint(self, ep, params)
+    check_open(self, ep.name)
     -- level 4: validate.fail -> validate.query -> call_endpoint -> method/call -> user code
     local query = validate.query(ep, params, 3)
     return self:perform(self:new_call(ep.name, ep.path, query))
 end
 
---- client:call(name, params): any catalogue endpoint by name.
+--- Any catalogue endpoint by name: `client:call("touch_distribution", params)` is
+-- `client:touch_distribution(params)`. A mistake in the arguments raises before anything is sent.
+-- @tparam string name a method of the catalogue (`xingtu.endpoint_names`)
+-- @tparam[opt] table params its parameters, by snake_case or provider name
+-- @return data (the envelope's `data`) and meta (code, message, request_id, record_time, http_status, elapsed,
+--   attempts, rate, url with the token masked, cached, age); or nil and the error (see the README's error table)
 function Client:call(name, params)
+    check_open(self, "call")
     local ep = by_name[name]
     if not ep then
         local names = {}
@@ -383,17 +430,27 @@ for _, ep in ipairs(catalogue) do
     end
 end
 
---- client:get(path, params): the raw escape hatch. Parameters are sent as given (API names), nothing is checked but
---  their types; the answer is classified like any other call.
+--- The raw escape hatch: any path, for endpoints newer than this library. Parameters are sent as given (the
+--  provider's names), nothing is checked but their types; the answer is classified like any other call.
+-- @tparam string path the path under the base URL
+-- @tparam[opt] table params name -> string, number or boolean
+-- @return data, meta; or nil, err (as `Client:call`)
 function Client:get(path, params)
+    check_open(self, "get")
     if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
         error("xingtu: get: path must be a string starting with /, got " .. tostring(path), 2)
+    end
+    if params ~= nil and type(params) ~= "table" then
+        error("xingtu: get: params must be a table of parameters, got " .. optschema.describe(params), 2)
     end
     local query = {}
     for key, value in pairs(params or {}) do
         local t = type(value)
-        if type(key) ~= "string" or (t ~= "string" and t ~= "number" and t ~= "boolean") then
-            error(format("xingtu: get: parameter %s must be a string, number or boolean", tostring(key)), 2)
+        -- A NaN or an infinity would go out as "nan" or "inf": no parameter of the provider means that.
+        if type(key) ~= "string" or (t ~= "string" and t ~= "number" and t ~= "boolean")
+            or (t == "number" and not (value > -math.huge and value < math.huge)) then
+            error(format("xingtu: get: parameter %s must be a string, a finite number or a boolean, got %s",
+                type(key) == "string" and key or optschema.describe(key), optschema.describe(value)), 2)
         end
         if key == "token" then error("xingtu: get: the token is added by the client; do not pass it", 2) end
         if math.type and math.type(value) == "integer" then
@@ -407,7 +464,8 @@ function Client:get(path, params)
     return self:perform(self:new_call(path, path, query))
 end
 
---- client:stats(): counters since the client was made.
+--- Counters since the client was made.
+-- @treturn table { sent, succeeded, failed, failed_by_kind = { kind = n }, retried, retry_budget, rate }
 function Client:stats()
     local s = self.stats_
     local by_kind = {}
@@ -423,14 +481,22 @@ function Client:stats()
     }
 end
 
+--- Closes the client's connections (also `<close>`, and the garbage collector's). The client may not be used after.
 function Client:close()
+    self.closed = true
     if self.transport and self.transport.close then self.transport:close() end
 end
 
 Client.__close = Client.close
 
---- client:pages(method, params, opts): items across the pages of a paged endpoint (lua/xingtu/pages.lua).
+--- Items across the pages of a paged endpoint: `for i, item, info in client:pages(method, params, opts)`. Each
+-- page is a billed call. See `xingtu.pages.iterate` for the options.
+-- @tparam string method a paged method (`xingtu.pages.paged_methods`)
+-- @tparam[opt] table params its parameters (page: the first page, default 1)
+-- @tparam[opt] table opts `max_pages` (default 10) and the like
+-- @return an iterator, its state, nil and a to-be-closed value
 function Client:pages(method, params, opts)
+    check_open(self, "pages")
     return require("xingtu.pages").iterate(self, method, params, opts)
 end
 

@@ -63,6 +63,7 @@ function _M.new(fields)
     return setmetatable(fields, Error)
 end
 
+--- True when `value` is an error table made by xingtu (also `xingtu.is_error`).
 function _M.is_error(value)
     return getmetatable(value) == Error
 end

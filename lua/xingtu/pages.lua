@@ -8,18 +8,20 @@
 --
 -- Pages are fetched one at a time, starting at params.page (default 1), until one of: the page has no items, the
 -- page says there is no more (pagination.has_more == false, or as many items seen as pagination.total_count),
--- `max_pages` pages fetched (default 10; math.huge for no bound), or a page fails (the failure is yielded once as
--- `i, nil, err`). A `break` fetches nothing more. `info` is { page = n, meta = <the page's meta>, list = <name of
--- the item list> }.
+-- `max_pages` pages fetched (default 10, at most 10,000: every page is billed), or a page fails (the failure is
+-- yielded once as `i, nil, err`). A `break` fetches nothing more. `info` is { page = n, meta = <the page's meta>,
+-- list = <name of the item list> }. Every parameter is checked when the loop starts, before any page is fetched.
 --
 -- The item list of a page is found by name (list, authors, videos, items, products, records, result) or else as the
 -- one array of tables in `data` (the largest when there are several; base_resp and pagination are never items), so
 -- endpoints that name their list differently page just as well. pages.items_of(data) exposes that detection.
 
-local _M = { _VERSION = "0.1.0", DEFAULT_MAX_PAGES = 10 }
+local optschema = require "xingtu.options"
 
-local type, pairs, ipairs, error, tostring, format = type, pairs, ipairs, error, tostring, string.format
-local setmetatable = setmetatable
+local _M = { _VERSION = require("xingtu.core").VERSION, DEFAULT_MAX_PAGES = 10, MAX_PAGES = 10000 }
+
+local type, pairs, ipairs, tostring, tonumber, format = type, pairs, ipairs, tostring, tonumber, string.format
+local setmetatable, pcall = setmetatable, pcall
 
 local KNOWN = { "list", "authors", "videos", "items", "products", "records", "result", "data" }
 local NOT_ITEMS = { base_resp = true, pagination = true, page_info = true, extra = true }
@@ -88,9 +90,14 @@ local function step(state, n)
             state.pos = state.pos + 1
             return n + 1, items[state.pos], state.info
         end
-        if state.stop or state.fetched >= state.max_pages then
+        -- Past the provider's last possible page (page is an int32) there is nothing to fetch.
+        if state.stop or state.fetched >= state.max_pages or state.page > 2147483647 then
             state.done = true
             return nil
+        end
+        if state.client.closed then
+            state.done = true
+            optschema.raise("xingtu.pages: the client was closed while its pages were read")
         end
         local params = {}
         for k, v in pairs(state.params) do params[k] = v end
@@ -114,25 +121,39 @@ local function step(state, n)
     end
 end
 
+local OPTIONS = optschema.schema("xingtu.pages", {
+    { "max_pages", "integer", min = 1, max = _M.MAX_PAGES, default = _M.DEFAULT_MAX_PAGES },
+})
+_M.OPTIONS = OPTIONS
+
 --- pages.iterate(client, method, params, opts) -> iterator, state, nil, closer (see the header).
 function _M.iterate(client, method, params, opts)
-    if type(method) ~= "string" or not page_param(method) then
-        error(format("xingtu.pages: %s is not a paged method; paged methods: %s", tostring(method),
-            table.concat(_M.paged_methods(), ", ")), 2)
+    local raise = optschema.raise
+    if type(client) ~= "table" or type(client.call) ~= "function" then
+        raise("xingtu.pages: expected a client (xingtu.new{...}), got " .. optschema.describe(client))
     end
-    params = params or {}
-    if type(params) ~= "table" then error("xingtu.pages: params must be a table", 2) end
-    opts = opts or {}
-    local max_pages = opts.max_pages or _M.DEFAULT_MAX_PAGES
-    if type(max_pages) ~= "number" or max_pages < 1 then
-        error("xingtu.pages: max_pages must be a number >= 1, got " .. tostring(max_pages), 2)
+    local p = type(method) == "string" and page_param(method)
+    if not p then
+        raise(format("xingtu.pages: %s is not a paged method; paged methods: %s",
+            type(method) == "string" and method or optschema.describe(method),
+            table.concat(_M.paged_methods(), ", ")))
     end
-    local first = params.page or 1
-    if math.type and math.type(first) ~= "integer" then first = tonumber(first) end
-    if type(first) ~= "number" or first < 1 then error("xingtu.pages: page must be an integer >= 1", 2) end
+    if params == nil then params = {} end
+    if type(params) ~= "table" then
+        raise("xingtu.pages: params must be a table, got " .. optschema.describe(params))
+    end
+    local max_pages = OPTIONS:check(opts).max_pages
+    -- Every parameter, the first page included, is checked now: a mistake raises here, not at the first page.
+    local ep = require("xingtu.client").by_name[method]
+    local ok, err = pcall(require("xingtu.validate").query, ep, params, -1)
+    if not ok then raise("xingtu.pages: " .. tostring(err)) end
+    local first = 1
+    for key, v in pairs(params) do
+        if key == p.name or key == p.api then first = tonumber(v) end
+    end
     local rest = {}
     for k, v in pairs(params) do
-        if k ~= "page" then rest[k] = v end
+        if k ~= p.name and k ~= p.api then rest[k] = v end
     end
     local state = {
         client = client, method = method, params = rest, page = first, max_pages = max_pages,

@@ -18,11 +18,44 @@
 -- than needed. sort and group_by must see every row. A query over an array can be run any number of times; one over
 -- an iterator function only once.
 
-local _M = { _VERSION = "0.1.0" }
+local optschema = require "xingtu.options"
+
+-- The version is the C core's; like the other analysis helpers this module also loads without the core (it works on
+-- plain tables, e.g. saved answers), and then has no _VERSION.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, tostring, tonumber, ipairs, pairs, error, pcall = type, tostring, tonumber, ipairs, pairs, error, pcall
 local format, concat, sort = string.format, table.concat, table.sort
 local setmetatable = setmetatable
+local raise, describe = optschema.raise, optschema.describe
+
+-- Arguments. A field is a key of the rows (a string, or a number for rows that are arrays; never NaN, which no table
+-- can hold) or a function of the row. Rows that are not tables (a JSON null in a list, say) have no fields.
+local function is_key(v)
+    local t = type(v)
+    return (t == "string" and v ~= "") or (t == "number" and v == v)
+end
+
+local FIELD = { "field", "custom", check = function(v)
+    if is_key(v) or type(v) == "function" then return v end
+end, expect = "a field name (a non-empty string or a number) or a function of the row", required = true }
+local LIMIT = { "n", "integer", min = 0, max = 1000000000, required = true }
+local DIRECTION = { "direction", "enum", values = { "asc", "desc" }, default = "asc" }
+local FN = { "fn", "function", required = true }
+
+local function fields_of(where, what, list)
+    if type(list) ~= "table" then
+        raise(format("xingtu.query: %s: %s must be an array of field names, got %s", where, what, describe(list)))
+    end
+    for i, f in ipairs(list) do
+        if not is_key(f) then
+            raise(format("xingtu.query: %s: %s[%d] must be a field name (a non-empty string or a number), got %s",
+                where, what, i, describe(f)))
+        end
+    end
+    return list
+end
 
 local Query = {}
 Query.__index = Query
@@ -52,14 +85,17 @@ function _M.from(rows)
             return rows
         end)
     end
-    error("xingtu.query: expected an array of tables or an iterator function, got " .. t, 2)
+    raise("xingtu.query: expected an array of tables or an iterator function, got " .. describe(rows))
 end
 
 setmetatable(_M, { __call = function(_, rows) return _M.from(rows) end })
 
 local function field_getter(field)
     if type(field) == "function" then return field end
-    return function(r) return r[field] end
+    return function(r)
+        if type(r) == "table" then return r[field] end
+        return nil
+    end
 end
 
 local OPS = {
@@ -83,17 +119,19 @@ function Query:where(...)
         pred = a
     elseif select("#", ...) >= 3 then
         local op = OPS[b]
-        if not op then error("xingtu.query: where: unknown operator " .. tostring(b) .. "; use = ~= < <= > >=", 2) end
-        if c == nil and not (b == "=" or b == "==" or b == "~=" or b == "!=") then
-            error("xingtu.query: where: " .. b .. " needs a value to compare with, got nil", 2)
+        if type(b) ~= "string" or not op then
+            raise("xingtu.query: where: unknown operator " .. describe(b) .. "; use = == ~= != < <= > >=")
         end
-        local get = field_getter(a)
+        if c == nil and not (b == "=" or b == "==" or b == "~=" or b == "!=") then
+            raise("xingtu.query: where: " .. b .. " needs a value to compare with, got nil")
+        end
+        local get = field_getter(optschema.argument("xingtu.query: where", FIELD, a))
         pred = function(r) return op(get(r), c) end
     elseif a ~= nil then
-        local get = field_getter(a)
+        local get = field_getter(optschema.argument("xingtu.query: where", FIELD, a))
         pred = function(r) return get(r) == b end
     else
-        error("xingtu.query: where needs a predicate function or a field and a value", 2)
+        raise("xingtu.query: where needs a predicate function or a field and a value")
     end
     local parent = self.gen
     return new(function()
@@ -111,7 +149,8 @@ end
 function Query:select(...)
     local fields = ...
     if type(fields) ~= "table" then fields = { ... } end
-    if #fields == 0 then error("xingtu.query: select needs at least one field", 2) end
+    if #fields == 0 then raise("xingtu.query: select needs at least one field") end
+    fields_of("select", "fields", fields)
     local parent = self.gen
     return new(function()
         local pull = parent()
@@ -119,7 +158,9 @@ function Query:select(...)
             local r = pull()
             if r == nil then return nil end
             local out = {}
-            for _, f in ipairs(fields) do out[f] = r[f] end
+            if type(r) == "table" then
+                for _, f in ipairs(fields) do out[f] = r[f] end
+            end
             return out
         end
     end, fields)
@@ -127,6 +168,7 @@ end
 
 --- q:map(fn): rows replaced by fn(row) (a nil result drops the row).
 function Query:map(fn)
+    optschema.argument("xingtu.query: map", FN, fn)
     local parent = self.gen
     return new(function()
         local pull = parent()
@@ -143,7 +185,7 @@ end
 
 --- q:limit(n): at most the first n rows; stops pulling from the input once n rows are out.
 function Query:limit(n)
-    if type(n) ~= "number" or n < 0 then error("xingtu.query: limit needs a number >= 0", 2) end
+    n = optschema.argument("xingtu.query: limit", LIMIT, n)
     local parent = self.gen
     return new(function()
         local pull, given = nil, 0
@@ -169,10 +211,8 @@ end
 
 --- q:sort(field_or_fn, "asc" | "desc"): stable sort (equal keys keep their order); rows without a value go last.
 function Query:sort(field, direction)
-    direction = direction or "asc"
-    if direction ~= "asc" and direction ~= "desc" then
-        error("xingtu.query: sort direction must be \"asc\" or \"desc\", got " .. tostring(direction), 2)
-    end
+    field = optschema.argument("xingtu.query: sort", FIELD, field)
+    direction = optschema.argument("xingtu.query: sort", DIRECTION, direction)
     local get, desc = field_getter(field), direction == "desc"
     local parent = self.gen
     return new(function()
@@ -180,7 +220,9 @@ function Query:sort(field, direction)
         local items = {}
         for r in pull do
             local k = get(r)
-            if type(k) == "userdata" then k = nil end
+            -- null and NaN sort as missing: NaN is neither smaller nor larger than anything, which would make
+            -- the order inconsistent (table.sort may then raise "invalid order function").
+            if type(k) == "userdata" or k ~= k then k = nil end
             items[#items + 1] = { r, k, #items + 1 }
         end
         sort(items, function(x, y)
@@ -207,8 +249,10 @@ end
 --  [s] = sum of s for each field s in `sums` (numbers only; others are skipped) }. With a function, the key is named
 --  "key".
 function Query:group_by(field, sums)
+    field = optschema.argument("xingtu.query: group_by", FIELD, field)
     sums = sums or {}
     if type(sums) == "string" then sums = { sums } end
+    fields_of("group_by", "sums", sums)
     local get = field_getter(field)
     local name = type(field) == "function" and "key" or field
     local columns = { name, "count" }
@@ -216,21 +260,26 @@ function Query:group_by(field, sums)
     local parent = self.gen
     return new(function()
         local groups, order = {}, {}
-        local NIL = {}
+        -- Stand-ins for the keys a table cannot hold: rows without the field make one group, rows whose value is
+        -- NaN another (its rows keep NaN as the group's value).
+        local NIL, NAN = {}, {}
         for r in parent() do
-            local k = get(r)
-            if k == nil then k = NIL end
+            local value = get(r)
+            local k = value
+            if k == nil then k = NIL elseif k ~= k then k = NAN end
             local g = groups[k]
             if not g then
-                g = { [name] = k ~= NIL and k or nil, count = 0 }
+                g = { [name] = value, count = 0 }
                 for _, s in ipairs(sums) do g[s] = 0 end
                 groups[k] = g
                 order[#order + 1] = g
             end
             g.count = g.count + 1
-            for _, s in ipairs(sums) do
-                local v = r[s]
-                if type(v) == "number" then g[s] = g[s] + v end
+            if type(r) == "table" then
+                for _, s in ipairs(sums) do
+                    local v = r[s]
+                    if type(v) == "number" then g[s] = g[s] + v end
+                end
             end
         end
         local i = 0
@@ -317,7 +366,7 @@ local function columns_of(self, rows, columns)
     if self.columns then return self.columns end
     local seen, out = {}, {}
     for _, r in ipairs(rows) do
-        for k in pairs(r) do
+        for k in pairs(type(r) == "table" and r or {}) do
             if type(k) == "string" and not seen[k] then
                 seen[k] = true
                 out[#out + 1] = k
@@ -331,6 +380,12 @@ end
 --- q:write_csv(file, columns) -> number of rows written. `file` has :write (io.stdout, an open file); columns
 --  default to the select/group_by fields, else every key (then all rows are read first). Header line first.
 function Query:write_csv(file, columns)
+    local ok, write = pcall(function() return file.write end)
+    if not ok or type(write) ~= "function" then
+        raise("xingtu.query: write_csv: file must be an open file or anything with a :write method, got "
+            .. describe(file))
+    end
+    if columns ~= nil then fields_of("write_csv", "columns", columns) end
     local rows
     local pull
     columns = columns or self.columns
@@ -350,7 +405,8 @@ function Query:write_csv(file, columns)
     local count = 0
     local values = {}
     for r in pull do
-        for i = 1, n do values[i] = r[columns[i]] end
+        local row = type(r) == "table" and r or {}
+        for i = 1, n do values[i] = row[columns[i]] end
         file:write(_M.csv_line(values, n))
         count = count + 1
     end
@@ -359,6 +415,7 @@ end
 
 --- q:csv(columns) -> the whole CSV text.
 function Query:csv(columns)
+    if columns ~= nil then fields_of("csv", "columns", columns) end
     local parts = {}
     self:write_csv({ write = function(_, s) parts[#parts + 1] = s end }, columns)
     return concat(parts)

@@ -17,7 +17,10 @@
 -- applies to both (1w-5w); otherwise a bare lower bound is taken as written ("4208-1.2w" is 4208 to 12000).
 -- Numbers are computed from their decimal digits, so 1.2w is exactly 12000 (an integer when whole).
 
-local _M = { _VERSION = "0.1.0" }
+-- The version is the C core's; like the other analysis helpers this module also loads without the core (it works on
+-- plain tables, e.g. saved answers), and then has no _VERSION.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, tostring, pairs, sort = type, tostring, pairs, table.sort
 local tointeger = math.tointeger or function(x) return x end
@@ -81,7 +84,13 @@ local OPEN_SUFFIX = {
 --- ranges.parse(text) -> { min, max, unit, raw [, exclusive] }, or nil for "no data" ("-", "", nil, xingtu.null).
 function _M.parse(text)
     if text == nil or type(text) == "userdata" then return nil end
-    if type(text) == "number" then return { min = text, max = text, raw = tostring(text) } end
+    if type(text) == "number" then
+        -- NaN and the infinities are no bound of anything: kept as raw text, not understood.
+        if text ~= text or text == math.huge or text == -math.huge then
+            return { raw = text ~= text and "nan" or (text > 0 and "inf" or "-inf") }
+        end
+        return { min = text, max = text, raw = tostring(text) }
+    end
     if type(text) ~= "string" then return { raw = tostring(text) } end
     local s = strip(text)
     if NO_DATA[s] then return nil end

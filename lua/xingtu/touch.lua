@@ -14,10 +14,40 @@
 -- cnt / the list's level-1 total. A zero, missing or non-numeric count counts as 0, and a zero denominator gives a
 -- share of 0: never NaN or infinity. Rows come depth first, in the order of the data.
 
-local _M = { _VERSION = "0.1.0" }
+local optschema = require "xingtu.options"
+
+-- The version is the C core's; like the other analysis helpers this module also loads without the core (it works on
+-- plain tables, e.g. saved answers), and then has no _VERSION.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, ipairs, pairs, tonumber, tostring = type, ipairs, pairs, tonumber, tostring
 local sort, concat = table.sort, table.concat
+local raise, describe = optschema.raise, optschema.describe
+
+---------------------------------------------------------------------------------------------------------------------
+-- Options (raise at the caller's line, naming the option and what it takes). A tree of the provider has three
+-- levels; 100 leaves room for deeper ones and still catches a count passed as a level.
+
+local function parent_value(v)
+    if type(v) == "string" then return v end
+    if type(v) ~= "table" then return nil end
+    local n = #v
+    for k, name in pairs(v) do
+        if type(name) ~= "string" or type(k) ~= "number" or k < 1 or k > n or k ~= math.floor(k) then return nil end
+    end
+    return v
+end
+
+local LEVEL = { "level", "integer", min = 1, max = 100, default = 1 }
+local LIST = { "list", "string" }
+local PARENT = { "parent", "custom", check = parent_value,
+    expect = "a name (the direct parent's) or an array of names (a path from level 1)" }
+local METRIC = { "metric", "enum", values = { "share_of_total", "share_of_parent", "cnt" }, default = "share_of_total" }
+local TOP_OPTIONS = optschema.schema("xingtu.touch.top", { LEVEL, LIST, PARENT })
+local COMPARE_OPTIONS = optschema.schema("xingtu.touch.compare", { LEVEL, LIST, PARENT, METRIC })
+local TOP_N = { "n", "integer", min = 0, max = 1000000000 }
+_M.TOP_OPTIONS, _M.COMPARE_OPTIONS = TOP_OPTIONS, COMPARE_OPTIONS
 
 local function count_of(node)
     local dd = type(node) == "table" and node.distribution_data
@@ -117,6 +147,11 @@ local function as_rows(rows_or_data)
     return _M.flatten(rows_or_data)
 end
 
+--- The key of a row's path up to `level`: its names joined by " / " (how the CLI labels a node).
+-- @function path_key
+-- @tparam table path a row's path (an array of names)
+-- @tparam integer level how many names
+-- @treturn string
 local function path_key(path, level)
     local parts = {}
     for i = 1, level do parts[i] = path[i] or "" end
@@ -142,9 +177,15 @@ end
 --- touch.top(rows_or_data, n, level_or_opts) -> the n rows with the largest cnt at a level (default 1), largest
 --  first, ties in data order. opts: { level = 1, list = "video_touch", parent = "直播广场" or { "直播广场", "游戏" } }.
 function _M.top(rows_or_data, n, opts)
-    if type(opts) == "number" then opts = { level = opts } end
-    opts = opts or {}
-    local level = opts.level or 1
+    n = optschema.argument("xingtu.touch.top", TOP_N, n)
+    if type(opts) == "number" then
+        opts = { level = optschema.argument("xingtu.touch.top", LEVEL, opts) }
+    elseif opts ~= nil and type(opts) ~= "table" then
+        raise("xingtu.touch.top: the third argument must be a level (an integer from 1 to 100) or a table of "
+            .. "options, got " .. describe(opts))
+    end
+    opts = TOP_OPTIONS:check(opts)
+    local level = opts.level
     local picked = {}
     for i, r in ipairs(as_rows(rows_or_data)) do
         if matches(r, level, opts) then picked[#picked + 1] = { r, i } end
@@ -165,15 +206,17 @@ end
 --  ... } }, value = function(category, label) }. A category is the path down to `level` joined with " / "; a creator
 --  without it gets 0. Rows are ordered by the sum over creators, largest first (ties: first seen first).
 function _M.compare(creators, opts)
-    opts = opts or {}
-    local level = opts.level or 1
-    local metric = opts.metric or "share_of_total"
+    opts = COMPARE_OPTIONS:check(opts)
+    local level = opts.level
+    local metric = opts.metric
     local list = {}
-    if type(creators) ~= "table" then error("xingtu.touch.compare: creators must be a table", 2) end
+    if type(creators) ~= "table" then
+        raise("xingtu.touch.compare: creators must be a table, got " .. describe(creators))
+    end
     if creators[1] ~= nil then
         for i, c in ipairs(creators) do
             if type(c) ~= "table" or c.label == nil then
-                error("xingtu.touch.compare: creators[" .. i .. "] must be { label = , data = }", 2)
+                raise("xingtu.touch.compare: creators[" .. i .. "] must be { label = , data = }")
             end
             list[i] = { label = tostring(c.label), data = c.data }
         end

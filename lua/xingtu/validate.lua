@@ -18,6 +18,7 @@ end
 
 local function quote(value)
     if type(value) == "string" then return format("%q", value) end
+    if value ~= value then return "nan" end -- not the C library's "-nan"
     return tostring(value)
 end
 
@@ -84,7 +85,13 @@ end
 function check.string(value)
     local t = type(value)
     if t == "string" then return value end
-    if t == "number" then return math_type(value) == "integer" and format("%d", value) or tostring(value) end
+    if t == "number" then
+        -- tostring would send "nan", "inf" or "-nan": text no search means.
+        if value ~= value or value == math.huge or value == -math.huge then
+            return nil, "must be a string or a finite number, got " .. (value ~= value and "nan" or tostring(value))
+        end
+        return math_type(value) == "integer" and format("%d", value) or tostring(value)
+    end
     return nil, "must be a string, got " .. t
 end
 

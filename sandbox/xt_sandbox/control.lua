@@ -30,7 +30,8 @@ end
 function handlers.fault(f)
   local checked, err = faults.check(f)
   if not checked then return 400, { error = err } end
-  local n = faults.add(checked)
+  local n, err2 = faults.add(checked)
+  if not n then return 507, { error = err2 } end
   return 200, { ok = true, id = n, faults_pending = faults.pending() }
 end
 

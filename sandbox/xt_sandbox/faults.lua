@@ -1,8 +1,13 @@
 -- The fault queue. Each `add` appends a fault that the next `times` matching API requests take, in order.
 --
 -- Layout in the shared dict: "fault:seq" is the last fault's number, "fault:head" the first that may still be live,
--- "fault:<n>" the fault's fields (encoded as a query string) and "fault:left:<n>" how many requests may still take it.
--- A request claims a fault with an atomic decrement, so several workers never take the same turn twice.
+-- "fault:<n>" the fault's fields (encoded as a query string), "fault:left:<n>" how many requests may still take it and
+-- "fault:pending" the sum of those counts. A request claims a fault with an atomic decrement, so several workers
+-- never take the same turn twice.
+--
+-- Cost: adding is O(1) (a test may queue tens of thousands of faults: the count of what is pending is kept, never
+-- recounted), and taking is O(1) amortised while faults are taken in the order they were queued: used-up faults at
+-- the head are deleted and the head moves past them. A fault for another path stays in the queue and is walked past.
 
 local ngx = ngx
 local tonumber = tonumber
@@ -42,14 +47,22 @@ function _M.check(fields)
   return fields
 end
 
--- Appends a checked fault; returns its number.
+-- Appends a checked fault; returns its number, or nil and a message when the dict has no room for it. safe_set,
+-- not set: a full dict would otherwise evict older faults (or counters) without a word.
 function _M.add(fields)
   local d = dict()
   local times = tonumber(fields.times) or 1
   fields.times = nil
   local n = d:incr("fault:seq", 1, 0)
-  d:set("fault:" .. n, ngx.encode_args(fields))
-  d:set("fault:left:" .. n, times)
+  local ok, err = d:safe_set("fault:" .. n, ngx.encode_args(fields))
+  if ok then ok, err = d:safe_set("fault:left:" .. n, times) end
+  if ok then ok, err = d:incr("fault:pending", times, 0) end
+  if not ok then
+    -- Leave a used-up fault in its place (the memory of its fields is free again), so the head moves past it.
+    d:delete("fault:" .. n)
+    d:safe_set("fault:left:" .. n, 0)
+    return nil, "the sandbox's fault queue is full (" .. tostring(err) .. "): reset it"
+  end
   return n
 end
 
@@ -66,11 +79,18 @@ function _M.take(path)
       local suffix = fields.path
       if not suffix or path:sub(-#suffix) == suffix then
         if d:incr("fault:left:" .. n, -1) >= 0 then
+          d:incr("fault:pending", -1, 0)
           return fields
         end
       end
-    elseif at_head then
+    elseif at_head and left then
+      -- Used up (or its claim lost a race). Only a fault with a count is dropped: one without is still being
+      -- added by another worker (seq is taken before its fields are stored).
+      d:delete("fault:" .. n)
+      d:delete("fault:left:" .. n)
       d:set("fault:head", n + 1)
+    elseif at_head then
+      at_head = false
     end
   end
   return nil
@@ -78,13 +98,8 @@ end
 
 -- How many requests still have a fault waiting for them.
 function _M.pending()
-  local d = dict()
-  local total = 0
-  for n = d:get("fault:head") or 1, d:get("fault:seq") or 0 do
-    local left = d:get("fault:left:" .. n)
-    if left and left > 0 then total = total + left end
-  end
-  return total
+  local total = dict():get("fault:pending") or 0
+  return total > 0 and total or 0
 end
 
 return _M

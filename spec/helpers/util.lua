@@ -11,6 +11,8 @@
 --   util.rss_kb()                 -- resident set of this process (VmRSS in /proc/self/status), in kB
 --   util.full_gc()                -- two full collections: the second frees what finalizers of the first let go
 --   util.free_port()              -- a port on 127.0.0.1 nobody listens on (bound for its number, then closed)
+--   util.refusing_port()          -- port, holder: a port bound but not listening, so connecting is refused until
+--                                    holder:close() (no other program can take it meanwhile)
 --   util.lua_child_env()          -- env prefix for a Lua child that loads this process's xingtu.core (sanitizers)
 --
 -- io.popen is looked up at each call, never kept: under AddressSanitizer spec/helpers/sanitized.lua replaces it.
@@ -115,6 +117,14 @@ function util.free_port()
   local _, port = s:getsockname()
   s:close()
   return tonumber(port)
+end
+
+function util.refusing_port()
+  local socket = require "socket"
+  local s = assert(socket.tcp())
+  assert(s:bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  return tonumber(port), s
 end
 
 return util

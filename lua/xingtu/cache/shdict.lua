@@ -15,7 +15,7 @@
 
 -- luacheck: read globals ngx
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local type, tostring, pairs, error, format = type, tostring, pairs, error, string.format
 

@@ -11,6 +11,8 @@
 
 local argparse = require "argparse"
 local output = require "xingtu.cli.output"
+local optschema = require "xingtu.options"
+local term = require "xingtu.cli.term"
 
 local _M = {}
 
@@ -21,7 +23,8 @@ local FORMATS = { "table", "json", "ndjson", "csv" }
 local COMMANDS = { "endpoints", "report", "batch" }
 local TOKEN_HELP = "no API token: set JUSTONEAPI_TOKEN to your Just One API token (from your account at "
     .. "https://justoneapi.com), or add --sandbox to run against the bundled local sandbox (no token needed)"
-local OFFLINE_TOKEN = "xingtu-offline-no-token"
+local OFFLINE_HELP = "no API token: --offline sends nothing, but the cache keeps answers per account: set "
+    .. "JUSTONEAPI_TOKEN to the token that fetched them"
 
 -- A usage error: printed with its valid values, exit status 2.
 local Usage = {}
@@ -39,11 +42,15 @@ local function default_env()
         stdout = io.stdout,
         stderr = io.stderr,
         getenv = os.getenv,
-        root = nil, -- the checkout (for --sandbox), set by bin/xingtu
+        root = nil, -- the checkout, set by bin/xingtu
+        sandbox_script = nil, -- the xingtu-sandbox beside bin/xingtu (for --sandbox), set by bin/xingtu
     }
 end
 
 local function xingtu() return require "xingtu" end
+
+-- The limits and defaults shared with the C core (csrc/xt_limits.h), loaded with the library.
+local function limits() return require("xingtu.core").limits end
 
 local function catalogue_names()
     return xingtu().endpoint_names
@@ -65,8 +72,10 @@ local function add_common(p, default_format)
         :args("?"):argname("DIR")
     p:option("--cache-ttl", "Seconds a cached answer stays fresh (default 86400).")
     p:flag("--offline", "Answer from the cache only; a miss is an error (kind cache_miss).")
-    p:option("--timeout", "Seconds for one attempt (default 60).")
+    p:option("--timeout", "Seconds for one attempt (default " .. limits().default_timeout .. ").")
     p:option("--retries", "Retries after the first attempt (default 3).")
+    p:flag("--quiet -q", "Nothing on stderr but errors: no progress bar, no notes.")
+    p:flag("--no-progress", "No progress bar (drawn only when stderr is a terminal anyway).")
     return p
 end
 
@@ -78,22 +87,26 @@ local function add_params(p)
     return p
 end
 
-local function parser_for(command)
+-- The parser of one command. `make(name, description)` makes it (default argparse): .ci/cli-docs passes one that
+-- makes the commands of a single parser, for the man page and the shell completions.
+local function parser_for(command, make)
+    make = make or argparse
     local p
     if command == "endpoints" then
-        p = argparse("xingtu endpoints", "List the catalogue's methods and their parameters.")
+        p = make("xingtu endpoints", "List the catalogue's methods and their parameters.")
         p:option("--format -f", "Output format: " .. concat(FORMATS, ", ") .. ".", "table"):choices(FORMATS)
         return p
     elseif command == "report" then
-        p = argparse("xingtu report", "A creator report: touch distribution chart and conversion ranges.")
+        p = make("xingtu report", "A creator report: touch distribution chart and conversion ranges.")
         p:argument("author_id", "The creator's author id (digits).")
         add_params(p)
         return add_common(p, "table")
     elseif command == "batch" then
-        p = argparse("xingtu batch", "Call one method for many ids; every id appears once in the output.")
+        p = make("xingtu batch", "Call one method for many ids; every id appears once in the output.")
         p:argument("method", "A catalogue method (see xingtu endpoints).")
         p:option("--ids -i", "File with one id a line (# comments and blank lines skipped), or - for stdin.")
-        p:option("--concurrency -c", "Requests in flight at once (default 8).", "8")
+        p:option("--concurrency -c", "Requests in flight at once (default " .. limits().default_concurrency .. ").",
+            tostring(limits().default_concurrency))
         p:option("--rate", "At most this many requests a second.")
         p:option("--max-calls", "Send at most this many requests (retries count); the rest fail with "
             .. "budget_exceeded.")
@@ -101,7 +114,7 @@ local function parser_for(command)
         add_params(p)
         return add_common(p, "ndjson")
     end
-    p = argparse("xingtu " .. command, "Call " .. command .. " (see xingtu endpoints for its parameters).")
+    p = make("xingtu " .. command, "Call " .. command .. " (see xingtu endpoints for its parameters).")
     p:argument("id", "The id the method needs (author id, item id or star author id).")
         :args("?")
     add_params(p)
@@ -120,7 +133,8 @@ local function top_help()
         "",
         "Options (every command): --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, "
             .. "--offline,",
-        "  --timeout S, --retries N. `xingtu <command> --help` for the command's options.",
+        "  --timeout S, --retries N, --quiet, --no-progress. `xingtu <command> --help` for the command's options.",
+        "  xingtu --version prints the version. NO_COLOR=1 turns colour off (it is only used on a terminal).",
         "",
         "Methods: " .. concat(catalogue_names(), ", "),
         "",
@@ -212,41 +226,50 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- The client.
 
+-- Numeric flags are the library's options under another name: checked by the option's own rule (its range), so
+-- that a value xingtu.new would refuse is a usage error here, never a traceback.
+local CLIENT_OPTIONS = require("xingtu.client").OPTIONS
+local NUMBER_FLAGS = { -- flag, option (also the key argparse stores the flag under)
+    { "cache-ttl", "cache_ttl" }, { "timeout", "timeout" }, { "retries", "retries" }, { "rate", "rate" },
+    { "max-calls", "max_calls" },
+}
+
+-- Flags whose value may look like an option (a negative number).
+local VALUE_FLAGS = { ["--concurrency"] = true, ["-c"] = true }
+for _, f in ipairs(NUMBER_FLAGS) do VALUE_FLAGS["--" .. f[1]] = true end
+
+local function flag_number(flag, rule, text)
+    if text == nil then return nil end
+    local v = tonumber(text)
+    if v ~= nil then v = optschema.value_ok(rule, v) end
+    if v == nil then
+        usage(format("--%s must be %s, got %s", flag, optschema.expected(rule), optschema.describe(text)))
+    end
+    return v
+end
+
 local function client_options(args, env, sandbox_state)
     local opts = {}
     if sandbox_state then
         opts.token, opts.base_url = sandbox_state.token, sandbox_state.url
     else
         local token = env.getenv("JUSTONEAPI_TOKEN")
-        if token == nil or token == "" then
-            if args.offline then
-                token = OFFLINE_TOKEN
-            else
-                usage(TOKEN_HELP)
-            end
-        end
+        if token == nil or token == "" then usage(args.offline and OFFLINE_HELP or TOKEN_HELP) end
         opts.token = token
     end
     if args.cache then
         local dir = args.cache[1]
         opts.cache = (dir and dir ~= "") and dir or true
     end
-    if args.offline then opts.offline = true end
-    local function number(name, value, integer)
-        if value == nil then return nil end
-        local n = tonumber(value)
-        if not n or n < 0 or (integer and n ~= math.floor(n)) then
-            usage(format("--%s must be a %snumber >= 0, got %s", name, integer and "whole " or "", value))
-        end
-        return integer and math.tointeger(n) or n
+    if args.cache or args.offline then -- a directory others can reach is the environment's fault: no traceback
+        local cache = xingtu().cache
+        local why = cache.unsafe_dir(opts.cache ~= true and opts.cache or cache.default_dir())
+        if why then usage(why) end
     end
-    opts.cache_ttl = number("cache-ttl", args.cache_ttl)
-    opts.timeout = number("timeout", args.timeout)
-    if opts.timeout == 0 then usage("--timeout must be > 0") end
-    opts.retries = number("retries", args.retries, true)
-    opts.rate = number("rate", args.rate)
-    if opts.rate == 0 then usage("--rate must be > 0") end
-    opts.max_calls = number("max-calls", args.max_calls, true)
+    if args.offline then opts.offline = true end
+    for _, f in ipairs(NUMBER_FLAGS) do
+        opts[f[2]] = flag_number(f[1], CLIENT_OPTIONS:rule(f[2]), args[f[2]])
+    end
     return opts
 end
 
@@ -256,15 +279,19 @@ end
 local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 local function sandbox_start(env)
-    local script = env.root and (env.root .. "/bin/xingtu-sandbox")
+    local script = env.sandbox_script or (env.root and (env.root .. "/bin/xingtu-sandbox"))
     local f = script and io.open(script, "r")
-    if not f then usage("--sandbox needs a source checkout of xingtu (bin/xingtu-sandbox not found)") end
+    if not f then usage("--sandbox needs the xingtu-sandbox command beside xingtu (not found)") end
     f:close()
-    local p = assert(io.popen("bash " .. shell_quote(script) .. " start 2>&1", "r"))
+    -- The sandbox reads the catalogue: from the modules this command runs on, wherever they were installed.
+    local endpoints = package.searchpath("xingtu.endpoints", package.path)
+    local lua_dir = endpoints and endpoints:match("^(.*)/xingtu/endpoints%.lua$")
+    local p = assert(io.popen((lua_dir and "XINGTU_LUA_DIR=" .. shell_quote(lua_dir) .. " " or "") .. "bash "
+        .. shell_quote(script) .. " start 2>&1", "r"))
     local out = p:read("a")
     p:close()
     local dir, url = out:match("dir=(%S+) url=(%S+)")
-    if not dir then error("the sandbox did not start: " .. out, 0) end
+    if not dir then usage("--sandbox: the sandbox did not start: " .. out:gsub("%s+$", "")) end
     return { dir = dir, url = url, token = env.getenv("SANDBOX_TOKEN") or "sandbox-token", script = script }
 end
 
@@ -346,7 +373,7 @@ local function cmd_method(method, args, env, client_for)
     local client = client_for()
     local data, meta = client:call(method, params)
     if data == nil then
-        env.stderr:write(tostring(meta), "\n") -- "xingtu: <kind> ..."
+        term.error_line(env, meta) -- "xingtu: <kind> ..."
         return 1
     end
     write_data(env, args.format, data)
@@ -369,8 +396,8 @@ local function cmd_report(args, env, client_for)
     local touch, touch_err = client:touch_distribution(tp)
     local conv, conv_err = client:convert_ability(cp)
     local status = (touch and conv) and 0 or 1
-    if not touch then env.stderr:write(tostring(touch_err), "\n") end
-    if not conv then env.stderr:write(tostring(conv_err), "\n") end
+    if not touch then term.error_line(env, touch_err) end
+    if not conv then term.error_line(env, conv_err) end
     local fmt = args.format
     if fmt == "table" then
         env.stdout:write(report.render { author_id = args.author_id, platform = platform, range = range,
@@ -419,7 +446,16 @@ local function read_ids(source, env)
         close = true
     end
     local ids, seen, dups = {}, {}, 0
-    for line in f:lines() do
+    -- f:read, not f:lines(): a directory opens fine and fails only on reading, and lines() would raise.
+    while true do
+        local line, err = f:read("l")
+        if not line then
+            if err then
+                if close then f:close() end
+                usage(format("--ids: cannot read %s: %s", source, tostring(err)))
+            end
+            break
+        end
         local id = line:gsub("#.*$", ""):match("^%s*(.-)%s*$")
         if id ~= "" then
             if seen[id] then
@@ -468,11 +504,8 @@ local function cmd_batch(args, env, client_for)
             end)(), ", ")))
     end
     if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
-    local concurrency = tonumber(args.concurrency)
-    if not concurrency or concurrency < 1 or concurrency > 256 or concurrency ~= math.floor(concurrency) then
-        usage("--concurrency must be a whole number from 1 to 256, got " .. tostring(args.concurrency))
-    end
-    concurrency = math.tointeger(concurrency)
+    local concurrency = flag_number("concurrency", require("xingtu.batch").OPTIONS:rule("concurrency"),
+        args.concurrency)
     local base = build_params(ep, args)
     local ids, dups = read_ids(args.ids, env)
 
@@ -500,7 +533,7 @@ local function cmd_batch(args, env, client_for)
         if not file then usage("-o: cannot write " .. tostring(err)) end
         out = file
     end
-    if dups > 0 then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
+    if dups > 0 and not args.quiet then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
 
     local fmt = args.format
     local emitted = 0
@@ -523,7 +556,8 @@ local function cmd_batch(args, env, client_for)
     local status = 0
     if #requests > 0 then
         local client = client_for()
-        local draw = stderr_is_tty() and progress_bar(env, #ids, require("xingtu.core").now)
+        local draw = not (args.quiet or args.no_progress) and stderr_is_tty()
+            and progress_bar(env, #ids, require("xingtu.core").now)
         local done = #ids - #requests
         local function record(i, data, meta)
             local at = index_of[i]
@@ -575,7 +609,7 @@ local function cmd_batch(args, env, client_for)
     end
     if file then file:close() end
     if failed > 0 then
-        env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids))
+        if not args.quiet then env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids)) end
         status = 1
     end
     return status
@@ -635,7 +669,19 @@ function _M.run(argv, env)
     end
     local parser = parser_for(command)
     local rest = {}
-    for i = 2, #argv do rest[#rest + 1] = argv[i] end
+    local i = 2
+    while i <= #argv do
+        local a, v = argv[i], argv[i + 1]
+        -- `--retries -1` would read -1 as an option ("unknown option '-1'"): glued to its flag, it is a value that
+        -- the flag's own check refuses, naming the range.
+        if VALUE_FLAGS[a] and type(v) == "string" and v:match("^%-[%d.iInN]") then
+            rest[#rest + 1] = a .. (a:sub(2, 2) == "-" and "=" or "") .. v -- --flag=-1, -c-1
+            i = i + 2
+        else
+            rest[#rest + 1] = a
+            i = i + 1
+        end
+    end
     local ok, args = parser:pparse(rest)
     if not ok then
         env.stderr:write(parser:get_usage(), "\n\nxingtu ", command, ": ", tostring(args), "\n")
@@ -684,6 +730,8 @@ function _M.run(argv, env)
 end
 
 _M.usage = usage
+_M.parser_for = parser_for
+_M.COMMANDS = COMMANDS
 _M.TOKEN_HELP = TOKEN_HELP
 
 return _M

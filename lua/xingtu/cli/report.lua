@@ -31,7 +31,7 @@ function _M.touch_chart(data, opts)
     local width = opts.width or 30
     local children = opts.children or 3
     local rows = touch.flatten(data)
-    local top = touch.top(rows, math.huge, 1)
+    local top = touch.top(rows, nil, 1) -- every level-1 row
     if #top == 0 then return "  (no touchpoint data)\n" end
     local max_share, name_w = 0, 0
     for _, r in ipairs(top) do

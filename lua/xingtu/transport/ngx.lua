@@ -10,7 +10,7 @@
 -- and the calls of concurrent requests reuse them. For https the server's certificate is always verified against
 -- `lua_ssl_trusted_certificate` (nginx.conf), and host names are resolved with nginx's `resolver`.
 --
--- The result table has the fields of csrc/http.c: status (0 without a response), error ("timeout", "connect",
+-- The result table has the fields of csrc/result.h: status (0 without a response), error ("timeout", "connect",
 -- "resolve", "send", "recv", "partial", "too_large", "protocol", "tls", "other") with error_message, sent (the
 -- request was written to the socket, so the call may have been billed), body (decoded by core.decode) or
 -- json_error + raw (first 512 bytes), size, content_type, retry_after, request_id, elapsed, connects. The URL (it
@@ -22,22 +22,24 @@
 
 -- luacheck: read globals ngx
 
-local _M = { _VERSION = "0.1.0" }
+local limits = require("xingtu.core").limits -- shared with the C core (csrc/xt_limits.h)
+
+local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local tonumber, tostring, type, setmetatable, pcall, error = tonumber, tostring, type, setmetatable, pcall, error
 local concat, remove = table.concat, table.remove
 local floor, max, min = math.floor, math.max, math.min
 local format, lower = string.format, string.lower
 
-local DEFAULT_TIMEOUT = 60
-local DEFAULT_CONNECT_TIMEOUT = 10
-local DEFAULT_MAX_BODY = 32 * 1024 * 1024
+local DEFAULT_TIMEOUT = limits.default_timeout
+local DEFAULT_CONNECT_TIMEOUT = limits.default_connect_timeout
+local DEFAULT_MAX_BODY = limits.default_max_body
 local DEFAULT_POOL_SIZE = 64
 local DEFAULT_KEEPALIVE = 60 -- seconds an idle pooled connection is kept
-local MAX_CONCURRENCY = 256
-local DEFAULT_CONCURRENCY = 8
-local RAW_MAX = 512
-local HEADER_MAX = 256
+local MAX_CONCURRENCY = limits.concurrency_cap
+local DEFAULT_CONCURRENCY = limits.default_concurrency
+local RAW_MAX = limits.raw_max
+local HEADER_MAX = limits.header_max
 
 local Transport = {}
 Transport.__index = Transport
@@ -110,15 +112,15 @@ function _M.new(core, opts)
     if opts.user_agent ~= nil and type(opts.user_agent) ~= "string" then
         error("bad option 'user_agent' (string expected)", 2)
     end
-    local max_body = check_option(opts, "max_body", 1, 2 ^ 40, DEFAULT_MAX_BODY)
+    local max_body = check_option(opts, "max_body", 1, limits.max_body_cap, DEFAULT_MAX_BODY)
     local options_copy = {}
     for k, v in pairs(opts) do options_copy[k] = v end
     return setmetatable({
         core = core,
-        timeout = check_option(opts, "timeout", 0.001, 7 * 86400, DEFAULT_TIMEOUT),
-        connect_timeout = check_option(opts, "connect_timeout", 0.001, 7 * 86400, DEFAULT_CONNECT_TIMEOUT),
+        timeout = check_option(opts, "timeout", 0.001, limits.timeout_cap, DEFAULT_TIMEOUT),
+        connect_timeout = check_option(opts, "connect_timeout", 0.001, limits.timeout_cap, DEFAULT_CONNECT_TIMEOUT),
         max_body = floor(max_body),
-        max_depth = check_option(opts, "max_depth", 1, 10000, nil),
+        max_depth = check_option(opts, "max_depth", 1, limits.max_depth_cap, nil),
         user_agent = opts.user_agent or format("xingtu/%s lua-nginx-module/%s", tostring(core.VERSION),
             tostring(rawget(_G, "ngx") and ngx.config and ngx.config.ngx_lua_version or "?")),
         pool_size = check_option(opts, "pool_size", 1, 10000, DEFAULT_POOL_SIZE),
@@ -162,7 +164,7 @@ _M.parse_url = parse_url
 
 -- ---- one exchange ----
 
--- The error kinds of csrc/http.c for what a cosocket reports.
+-- The error kinds of csrc/result.h for what a cosocket reports.
 local function connect_kind(err)
     if err == "timeout" then return "timeout" end
     if err:find("resolv", 1, true) or err:find("no resolver", 1, true) then return "resolve" end
