@@ -12,7 +12,7 @@
 
 local core = require "xingtu.core"
 local client = require "xingtu.client"
-local catalogue = require "xingtu.endpoints"
+local catalogue = require "xingtu.catalogue"
 
 local _M = {
     _VERSION = core.VERSION,
@@ -81,15 +81,15 @@ function _M.new(opts)
 end
 
 --- The endpoint catalogue for introspection: method name -> { name, path, description, params }.
+-- (Tables of this module's own, filled from `xingtu.catalogue`: changing them changes nothing in the client.)
 -- @table endpoints
 _M.endpoints = {}
-for _, ep in ipairs(catalogue) do _M.endpoints[ep.name] = ep end
+for name, ep in pairs(catalogue.by_name) do _M.endpoints[name] = ep end
 
 --- The method names of the catalogue, in alphabetical order.
 -- @table endpoint_names
 _M.endpoint_names = {}
-for i, ep in ipairs(catalogue) do _M.endpoint_names[i] = ep.name end
-table.sort(_M.endpoint_names)
+for i, name in ipairs(catalogue.names) do _M.endpoint_names[i] = name end
 
 --- Like `assert`, but raises the error table itself, so that a handler keeps its fields (kind, billed, ...).
 -- @param data a call's first result

@@ -29,7 +29,7 @@
 
 local errors = require "xingtu.errors"
 local validate = require "xingtu.validate"
-local catalogue = require "xingtu.endpoints"
+local catalogue = require "xingtu.catalogue"
 local optschema = require "xingtu.options"
 
 local core = require "xingtu.core"
@@ -37,8 +37,8 @@ local core = require "xingtu.core"
 local _M = { _VERSION = core.VERSION }
 
 local type, tostring, error, pcall, setmetatable = type, tostring, error, pcall, setmetatable
-local format, concat = string.format, table.concat
-local ipairs, huge = ipairs, math.huge
+local format = string.format
+local huge = math.huge
 
 local ACCOUNT_KINDS = errors.ACCOUNT_KINDS
 local new_error = errors.new
@@ -47,8 +47,7 @@ local DEFAULT_CONCURRENCY = core.limits.default_concurrency
 local MAX_CONCURRENCY = core.limits.concurrency_cap -- core.multi's limit
 local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
 
-local by_name = {}
-for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
+local by_name = catalogue.by_name
 
 ---------------------------------------------------------------------------------------------------------------------
 -- Small containers: a FIFO (array + head/tail) and a binary min-heap of calls ordered by call.wake.
@@ -138,12 +137,6 @@ function Serial:close() self.queue = fifo() end
 ---------------------------------------------------------------------------------------------------------------------
 -- Checking requests (raises; `level` is the caller's level as seen from the function that called check_request).
 
-local function endpoint_names()
-    local names = {}
-    for _, ep in ipairs(catalogue) do names[#names + 1] = ep.name end
-    return concat(names, ", ")
-end
-
 local function check_request(what, req, i)
     if type(req) ~= "table" then
         return nil, format("xingtu.%s: request %d must be a table { name, params }, got %s", what, i, type(req))
@@ -152,7 +145,7 @@ local function check_request(what, req, i)
     local ep = by_name[name]
     if not ep then
         return nil, format("xingtu.%s: request %d: unknown endpoint %s; valid endpoints: %s", what, i,
-            tostring(name), endpoint_names())
+            tostring(name), catalogue.names_text())
     end
     -- level -1: validate raises at level 0, i.e. the bare message without a position.
     local ok, query = pcall(validate.query, ep, req[2], -1)

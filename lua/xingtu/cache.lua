@@ -55,7 +55,7 @@
 -- integers when present, else LuaJIT's 64-bit cdata (the same hash), else ngx.md5.
 
 local errors = require "xingtu.errors"
-local catalogue = require "xingtu.endpoints"
+local catalogue = require "xingtu.catalogue"
 local optschema = require "xingtu.options"
 
 local _M = {
@@ -75,8 +75,7 @@ local format, concat, sort = string.format, table.concat, table.sort
 local setmetatable, pcall, error = setmetatable, pcall, error
 local os_time = os.time
 
-local by_name = {}
-for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
+local by_name = catalogue.by_name
 
 local core -- xingtu.core, loaded on first use
 local function json()

@@ -14,7 +14,7 @@ local validate = require "xingtu.validate"
 local optschema = require "xingtu.options"
 local retry = require "xingtu.retry"
 local ratelimit = require "xingtu.ratelimit"
-local catalogue = require "xingtu.endpoints"
+local catalogue = require "xingtu.catalogue"
 local secret = require "xingtu.secret"
 
 local _M = {}
@@ -38,9 +38,7 @@ local Client = {}
 Client.__index = Client
 _M.Client = Client
 
-local by_name = {}
-for _, ep in ipairs(catalogue) do by_name[ep.name] = ep end
-_M.by_name = by_name
+local by_name = catalogue.by_name
 
 local function percent_encode(value)
     return (value:gsub("[^%w%-%._~]", function(c) return format("%%%02X", c:byte()) end))
@@ -417,14 +415,12 @@ function Client:call(name, params)
     check_open(self, "call")
     local ep = by_name[name]
     if not ep then
-        local names = {}
-        for _, e in ipairs(catalogue) do names[#names + 1] = e.name end
-        error(format("xingtu: unknown endpoint %s; valid endpoints: %s", tostring(name), concat(names, ", ")), 2)
+        error(format("xingtu: unknown endpoint %s; valid endpoints: %s", tostring(name), catalogue.names_text()), 2)
     end
     return call_endpoint(self, ep, params)
 end
 
-for _, ep in ipairs(catalogue) do
+for _, ep in ipairs(catalogue.entries) do
     Client[ep.name] = function(self, params)
         return call_endpoint(self, ep, params)
     end

@@ -16,7 +16,9 @@
 -- one array of tables in `data` (the largest when there are several; base_resp and pagination are never items), so
 -- endpoints that name their list differently page just as well. pages.items_of(data) exposes that detection.
 
+local catalogue = require "xingtu.catalogue"
 local optschema = require "xingtu.options"
+local validate = require "xingtu.validate"
 
 local _M = { _VERSION = require("xingtu.core").VERSION, DEFAULT_MAX_PAGES = 10, MAX_PAGES = 10000 }
 
@@ -58,22 +60,10 @@ local function last_page(data, seen)
     return false
 end
 
-local function page_param(method)
-    local ep = require("xingtu.client").by_name[method]
-    if not ep then return nil end
-    for _, p in ipairs(ep.params) do
-        if p.name == "page" then return p end
-    end
-    return nil
-end
-
 --- pages.paged_methods() -> the catalogue methods that take a page parameter, sorted.
 function _M.paged_methods()
     local names = {}
-    for name in pairs(require("xingtu.client").by_name) do
-        if page_param(name) then names[#names + 1] = name end
-    end
-    table.sort(names)
+    for i, name in ipairs(catalogue.paged) do names[i] = name end
     return names
 end
 
@@ -132,7 +122,7 @@ function _M.iterate(client, method, params, opts)
     if type(client) ~= "table" or type(client.call) ~= "function" then
         raise("xingtu.pages: expected a client (xingtu.new{...}), got " .. optschema.describe(client))
     end
-    local p = type(method) == "string" and page_param(method)
+    local p = type(method) == "string" and catalogue.page_param[method]
     if not p then
         raise(format("xingtu.pages: %s is not a paged method; paged methods: %s",
             type(method) == "string" and method or optschema.describe(method),
@@ -144,8 +134,8 @@ function _M.iterate(client, method, params, opts)
     end
     local max_pages = OPTIONS:check(opts).max_pages
     -- Every parameter, the first page included, is checked now: a mistake raises here, not at the first page.
-    local ep = require("xingtu.client").by_name[method]
-    local ok, err = pcall(require("xingtu.validate").query, ep, params, -1)
+    local ep = catalogue.by_name[method]
+    local ok, err = pcall(validate.query, ep, params, -1)
     if not ok then raise("xingtu.pages: " .. tostring(err)) end
     local first = 1
     for key, v in pairs(params) do

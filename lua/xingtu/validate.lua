@@ -2,7 +2,10 @@
 --
 -- A call that cannot succeed must not be billed, so every mistake the catalogue can see raises here: unknown
 -- parameter, missing required one, wrong type, value outside the allowed set, malformed id or date. Messages name
--- the method and the parameter and list what would have been valid.
+-- the method and the parameter and list what would have been valid. Which parameters an endpoint has, by either
+-- name, and its cross-field rules (a start date not after its end date) are the catalogue's (lua/xingtu/catalogue.lua).
+
+local catalogue = require "xingtu.catalogue"
 
 local _M = {}
 
@@ -130,19 +133,28 @@ function check.date(value, p)
     return y .. "-" .. m .. "-" .. d
 end
 
--- Per endpoint: parameter lookup by either name, built once.
-local indexes = setmetatable({}, { __mode = "k" })
-local function index_of(ep)
-    local index = indexes[ep]
-    if index then return index end
-    index = {}
-    for _, p in ipairs(ep.params) do
-        index[p.name] = p
-        index[p.api] = p
+-- The catalogue an entry belongs to: the default one, or for an entry of its own (a caller's table shaped like one)
+-- a catalogue of just that entry, made once.
+local own = setmetatable({}, { __mode = "k" })
+local function catalogue_of(ep)
+    if catalogue.by_name[ep.name] == ep then return catalogue end
+    local c = own[ep]
+    if not c then
+        c = catalogue.new { ep }
+        own[ep] = c
     end
-    indexes[ep] = index
-    return index
+    return c
 end
+
+-- The cross-field rules of the catalogue, by kind: each returns nil, or the reason the values do not go together.
+local RULES = {
+    not_after = function(rule, values)
+        local first, last = values[rule.first.api], values[rule.last.api]
+        if first and last and first:gsub("-", "") > last:gsub("-", "") then
+            return format("%s %s is after %s %s", rule.first.name, first, rule.last.name, last)
+        end
+    end,
+}
 
 --- Checks `params` for endpoint `ep` and returns the query as an array of { api_name, string_value } in catalogue
 --  order. Raises (at `level`, default: the caller of the caller) on any mistake.
@@ -154,7 +166,8 @@ function _M.query(ep, params, level)
     elseif type(params) ~= "table" then
         fail(method, "expected a table of parameters, got " .. type(params), level)
     end
-    local index = index_of(ep)
+    local facts = catalogue_of(ep)
+    local index = facts.indexes[ep.name]
     local given = {}
     for key, value in pairs(params) do
         local p = type(key) == "string" and index[key]
@@ -179,9 +192,9 @@ function _M.query(ep, params, level)
             values[p.api] = sent
         end
     end
-    local first, last = values.startDate, values.endDate
-    if first and last and first:gsub("-", "") > last:gsub("-", "") then
-        fail(method, format("start_date %s is after end_date %s", first, last), level)
+    for _, rule in ipairs(facts.rules[ep.name]) do
+        local why = RULES[rule.kind](rule, values)
+        if why then fail(method, why, level) end
     end
     return query
 end

@@ -1,7 +1,9 @@
 -- The `data` of a successful response for each catalogue endpoint, deterministic per (endpoint, arguments).
 -- Generators live in bodies/*.lua, one table of `name = function(ctx)` per family; ctx has `endpoint`, `args`
--- (validated, defaults filled in), `id` (the author or item id, digits) and `rng` (seeded by all of it).
+-- (validated, defaults filled in), `id` (the value of the endpoint's id parameter, the catalogue's id_param: the
+-- author or item id, digits) and `rng` (seeded by all of it).
 
+local catalogue = require "xingtu.catalogue"
 local json = require "xt_sandbox.json_writer"
 local prng = require "xt_sandbox.prng"
 
@@ -30,10 +32,11 @@ function _M.build(endpoint, args)
     error("sandbox: no body for endpoint " .. endpoint.name)
   end
   local key = _M.key(endpoint, args)
+  local id_param = catalogue.id_param[endpoint.name]
   return gen {
     endpoint = endpoint,
     args = args,
-    id = args.oAuthorId or args.itemId or args.starAuthorId,
+    id = id_param and args[id_param.api],
     rng = prng.new(key),
   }
 end

@@ -5,6 +5,7 @@
 -- by a queued fault, or like the provider (token, then parameters, then a deterministic body).
 
 local bodies = require "xt_sandbox.bodies"
+local catalogue = require "xingtu.catalogue"
 local control = require "xt_sandbox.control"
 local faults = require "xt_sandbox.faults"
 local query = require "xt_sandbox.query"
@@ -21,14 +22,11 @@ local ceil, tonumber = math.ceil, tonumber
 
 local _M = { _VERSION = "0.1.0" }
 
-local by_path = {}
+local by_path = catalogue.by_path
 local token = "sandbox-token"
 local hide -- the valid token's masker (xingtu.secret), made by init
 
 function _M.init()
-  for _, endpoint in ipairs(require "xingtu.endpoints") do
-    by_path[endpoint.path] = endpoint
-  end
   local from_env = os_getenv("SANDBOX_TOKEN")
   if from_env and from_env ~= "" then token = from_env end
   hide = secret.masker(token)

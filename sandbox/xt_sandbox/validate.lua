@@ -1,4 +1,6 @@
 -- Checks a request's query parameters against one catalogue entry (lua/xingtu/endpoints.lua), as the provider does.
+-- What the entry's parameters are called and which of them go together (a start date and its end date) are the
+-- catalogue's facts (lua/xingtu/catalogue.lua).
 --
 -- `validate.check(endpoint, params)` takes the parsed query (query.parse, `token` already removed) and returns the
 -- arguments by api name with the provider's defaults filled in (all strings), or nil and the message of a code 400.
@@ -8,6 +10,7 @@ local tostring, tonumber, concat = tostring, tonumber, table.concat
 
 local _M = { _VERSION = "0.1.0" }
 
+local catalogue = require "xingtu.catalogue"
 local dates = require "xt_sandbox.dates"
 
 local MAX_PAGE = 10000
@@ -70,9 +73,22 @@ function checks.date(p, v)
   return v
 end
 
+-- A start date after its end date, or a range over MAX_RANGE_DAYS: the provider's refusal; nil when they fit.
+local function span_error(rule, args)
+  local first, last = args[rule.first.api], args[rule.last.api]
+  if not (first and last) then return nil end
+  local span = dates.days(last, rule.last.format) - dates.days(first, rule.first.format)
+  if span < 0 then
+    return select(2, bad("%s must not be after %s", rule.first.api, rule.last.api))
+  elseif span >= MAX_RANGE_DAYS then
+    return select(2, bad("the range from %s to %s must be at most %d days", rule.first.api, rule.last.api,
+      MAX_RANGE_DAYS))
+  end
+  return nil
+end
+
 function _M.check(endpoint, params)
-  local by_api, given = {}, {}
-  for _, p in ipairs(endpoint.params) do by_api[p.api] = p end
+  local by_api, given = catalogue.by_api[endpoint.name], {}
   for _, q in ipairs(params) do
     if not by_api[q.key] then
       return bad("unknown parameter %s", q.key)
@@ -98,14 +114,9 @@ function _M.check(endpoint, params)
     end
   end
 
-  if args.startDate and args.endDate then
-    local fmt = by_api.startDate.format
-    local span = dates.days(args.endDate, fmt) - dates.days(args.startDate, fmt)
-    if span < 0 then
-      return bad("startDate must not be after endDate")
-    elseif span >= MAX_RANGE_DAYS then
-      return bad("the range from startDate to endDate must be at most %d days", MAX_RANGE_DAYS)
-    end
+  for _, rule in ipairs(catalogue.rules[endpoint.name]) do
+    local why = rule.kind == "not_after" and span_error(rule, args)
+    if why then return nil, why end
   end
   return args
 end

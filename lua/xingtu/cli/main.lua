@@ -170,12 +170,9 @@ local function find_param(ep, ...)
     return nil
 end
 
--- The parameter the positional id fills: the first required id parameter.
+-- The parameter the positional id fills: the catalogue's id parameter (the first required id).
 local function id_param(ep)
-    for _, p in ipairs(ep.params) do
-        if p.required and p.type == "id" then return p end
-    end
-    return nil
+    return require("xingtu.catalogue").id_param[ep.name]
 end
 
 -- Builds the params table of a call (without the id) from --platform, --range and --param.
