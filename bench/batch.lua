@@ -162,8 +162,7 @@ local function main()
     do
         local f = assert(io.open(url_file, "wb"))
         for i = 1, N do
-            local call = client:new_call("touch_distribution", PATH, { { "oAuthorId", tostring(i) } })
-            f:write(client:wire_url(call), "\n")
+            f:write((client:url_for(PATH, { { "oAuthorId", tostring(i) } })), "\n")
         end
         f:close()
     end

@@ -23,7 +23,6 @@ local _M = {
 --- The JSON null sentinel: the very same value as cjson.null (a light userdata NULL). Compare with ==.
 -- @field null
 _M.null = core.null
-client.null = core.null
 
 --- JSON with exact 64-bit integers (the C core's).
 -- @table json

@@ -78,11 +78,11 @@ describe("xingtu", function()
         end)
 
         it("defaults to the provider's recommendations: 60 s a call, 10 s to connect, 3 retries", function()
-            local c = xingtu.new { token = TOKEN, transport = fake.transport() }
-            assert.equal(60, c.timeout)
-            assert.equal(10, c.connect_timeout)
-            assert.same({ 3, 0.5, 20, false }, { c.policy.retries, c.policy.base, c.policy.cap, c.policy.retry_unknown })
-            if not os.getenv("JUSTONEAPI_BASE_URL") then assert.equal("https://api.justoneapi.com", c.base_url) end
+            local p = xingtu.new({ token = TOKEN, transport = fake.transport() }).pipeline
+            assert.equal(60, p.timeout)
+            assert.equal(10, p.transport_options.connect_timeout)
+            assert.same({ 3, 0.5, 20, false }, { p.policy.retries, p.policy.base, p.policy.cap, p.policy.retry_unknown })
+            if not os.getenv("JUSTONEAPI_BASE_URL") then assert.equal("https://api.justoneapi.com", p.base_url) end
         end)
 
         it("refuses a base_url that is not http or https", function()

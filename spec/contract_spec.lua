@@ -198,7 +198,7 @@ describe("xingtu against the sandbox", function()
             for _ = 1, 100 do assert.is_table((client:touch_distribution { o_author_id = AUTHOR })) end
             assert.equal(100, sandbox.stats().requests)
             assert.equal(1, sandbox.stats().connections)
-            assert.equal(1, client.transport:stats().connects)
+            assert.equal(1, client.pipeline.transport:stats().connects)
         end)
     end)
 end)

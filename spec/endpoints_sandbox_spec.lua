@@ -203,7 +203,7 @@ describe("every endpoint against the sandbox", function()
                     if p.api == "page" then variants[2] = with(ep, p.name, 999) end -- past the last page: []
                 end
                 for _, params in ipairs(variants) do
-                    local url = client:wire_url(client:new_call(ep.name, ep.path, validate.query(ep, params, 1)))
+                    local url = client:url_for(ep.path, validate.query(ep, params, 1))
                     local r = session:get(url)
                     assert.equal(0, r.body.code, ep.name)
                     -- The sandbox writes `data` compact, keys sorted: what sort_keys writes.

@@ -70,8 +70,8 @@ describe("xingtu.core", function()
 
         it("are the defaults and caps of the client, its batches and the nginx transport", function()
             local client = xingtu.new { token = "t", base_url = "http://127.0.0.1:9" }
-            assert.equal(limits.default_timeout, client.timeout)
-            assert.equal(limits.default_connect_timeout, client.connect_timeout)
+            assert.equal(limits.default_timeout, client.pipeline.timeout)
+            assert.equal(limits.default_connect_timeout, client.pipeline.transport_options.connect_timeout)
             raises("from 1 to " .. limits.concurrency_cap .. ", got", client.batch, client,
                 { { "touch_distribution", { o_author_id = "1" } } }, { concurrency = limits.concurrency_cap + 1 })
             client:close()

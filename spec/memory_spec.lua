@@ -94,8 +94,9 @@ local KINDS = {
     name = "Lua error raised by a transport wrapper after the C core answered",
     fault = { status = 500, envelope = 0 },
     wrap = function(c)
-      local inner = c.transport
-      c.transport = { get = function(_, url)
+      local p = c.pipeline
+      local inner = p.transport
+      p.transport = { get = function(_, url)
         local res = inner:get(url)
         error({ status = res.status })
       end, close = function() inner:close() end }
@@ -126,9 +127,8 @@ local KINDS = {
     fault = { delay = 0.05 },
     unconsumed = true, -- a transfer dropped before it was sent leaves its fault in the queue
     call = function(c)
-      local m = c:open_multi(2)
-      local url = c:wire_url(c:new_call("touch", "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1",
-        { { "oAuthorId", AUTHOR } }))
+      local m = c.pipeline:open_multi(2)
+      local url = c:url_for("/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1", { { "oAuthorId", AUTHOR } })
       m:add(url, "tag")
       m:add("http://127.0.0.1:1/refused")
       local ok, e = pcall(function()

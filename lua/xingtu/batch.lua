@@ -1,12 +1,17 @@
--- Concurrent batches: client:batch(requests, opts) and client:each(requests, opts).
+-- Concurrent batches: client:batch(requests, opts) and client:each(requests, opts) (lua/xingtu/client.lua), on the
+-- client's call pipeline (lua/xingtu/pipeline.lua).
 --
--- One scheduler drives the C core's multi engine (core.multi, csrc/multi.c) through the client's own seams, so a
--- request inside a batch goes exactly the way a single call does: from_cache -> before_attempt (spend guard, pacing)
--- -> one transfer -> after_attempt (classify, retry or not) -> failed. What changes is that nothing blocks:
+--   batch.each(pipe, requests, opts)  -> iterator, handle, nil, handle     (Client:each)
+--   batch.batch(pipe, requests, opts) -> results in input order            (Client:batch)
+--
+-- One scheduler drives a multi engine (pipe:open_multi: the C core's core.multi, csrc/multi.c, or the transport's
+-- own) through the pipeline's steps, so a request inside a batch goes exactly the way a single call does:
+-- from_cache -> before_attempt (spend guard, pacing) -> one transfer -> after_attempt (classify, retry or not) ->
+-- failed. What changes is that nothing blocks:
 --
 --   * a request waiting for its retry or for the rate limit sits on a timer list and holds no transfer slot; the
---     engine polls the multi with a timeout equal to the next timer and sleeps (client.sleep) only when nothing is
---     in flight;
+--     engine polls the multi with a timeout equal to the next timer and sleeps (the pipeline's sleep) only when
+--     nothing is in flight;
 --   * at most `concurrency` transfers run at once and at most 2 x `concurrency` requests are held (pulled from the
 --     input and not yet handed to the caller), so an iterator input of any length streams in bounded memory;
 --   * slow start: the first request goes alone; the rest follow once its answer came back and was not an
@@ -27,10 +32,11 @@
 --
 -- No Lua 5.4-only syntax here: client.lua loads this module under LuaJIT (nginx) too.
 
-local errors = require "xingtu.errors"
-local validate = require "xingtu.validate"
 local catalogue = require "xingtu.catalogue"
+local errors = require "xingtu.errors"
 local optschema = require "xingtu.options"
+local request = require "xingtu.request"
+local validate = require "xingtu.validate"
 
 local core = require "xingtu.core"
 
@@ -46,8 +52,6 @@ local new_error = errors.new
 local DEFAULT_CONCURRENCY = core.limits.default_concurrency
 local MAX_CONCURRENCY = core.limits.concurrency_cap -- core.multi's limit
 local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
-
-local by_name = catalogue.by_name
 
 ---------------------------------------------------------------------------------------------------------------------
 -- Small containers: a FIFO (array + head/tail) and a binary min-heap of calls ordered by call.wake.
@@ -109,32 +113,6 @@ local function heap_pop(h)
 end
 
 ---------------------------------------------------------------------------------------------------------------------
--- A stand-in multi for a table transport (a spec's fake, a caller's own) that offers no multi(): transfers run one
--- by one through transport:get, so a batch never bypasses the transport it was given.
-
-local Serial = {}
-Serial.__index = Serial
-
-local function serial_multi(transport)
-    return setmetatable({ transport = transport, queue = fifo() }, Serial)
-end
-
-function Serial:add(url, tag, timeout) push(self.queue, { url, tag, timeout }) end
-
-function Serial:poll(_, at_most)
-    if at_most == 0 then return {} end -- nothing runs in the background: the transfer happens when it is taken
-    local item = shift(self.queue)
-    if not item then return {} end
-    local r = self.transport:get(item[1], item[3])
-    r.tag = item[2]
-    return { r }
-end
-
-function Serial:pending() return self.queue.tail - self.queue.head + 1 end
-
-function Serial:close() self.queue = fifo() end
-
----------------------------------------------------------------------------------------------------------------------
 -- Checking requests (raises; `level` is the caller's level as seen from the function that called check_request).
 
 local function check_request(what, req, i)
@@ -142,7 +120,7 @@ local function check_request(what, req, i)
         return nil, format("xingtu.%s: request %d must be a table { name, params }, got %s", what, i, type(req))
     end
     local name = req[1]
-    local ep = by_name[name]
+    local ep = catalogue.by_name[name]
     if not ep then
         return nil, format("xingtu.%s: request %d: unknown endpoint %s; valid endpoints: %s", what, i,
             tostring(name), catalogue.names_text())
@@ -150,7 +128,7 @@ local function check_request(what, req, i)
     -- level -1: validate raises at level 0, i.e. the bare message without a position.
     local ok, query = pcall(validate.query, ep, req[2], -1)
     if not ok then return nil, format("xingtu.%s: request %d: %s", what, i, tostring(query)) end
-    return ep, query
+    return request.new(ep.name, ep.path, query)
 end
 
 -- The options of each and batch: one schema per name, so that messages say which of the two was called.
@@ -169,8 +147,8 @@ local function check_options(what, opts)
 end
 
 ---------------------------------------------------------------------------------------------------------------------
--- The engine. E is one batch's state; a call (client:new_call's table) is one request's, with .index added. An
--- outcome waits in E.ready as { index, data, meta } or { index, nil, err }.
+-- The engine. E is one batch's state and E.pipe the client's pipeline; a call (pipe:new_call's table) is one
+-- request's, with .index added. An outcome waits in E.ready as { index, data, meta } or { index, nil, err }.
 
 -- The outcome goes into a fresh table, not into the call: a call lives through its queueing and its transfer, long
 -- enough for a generational collector to make it old, and a fresh decoded body stored into an old table is marked
@@ -181,7 +159,7 @@ local function ready(E, call, a, b)
 end
 
 local function fail(E, call, err)
-    ready(E, call, E.client:failed(call, err))
+    ready(E, call, E.pipe:failed(call, err))
 end
 
 -- The outcome of a request that was never sent because an account-level failure stopped the batch.
@@ -220,42 +198,42 @@ end
 
 -- Pulls requests from the input while fewer than E.limit are held.
 local function admit(E)
-    local c = E.client
+    local pipe = E.pipe
     while E.held < E.limit and not E.exhausted do
         local i = E.next_index
-        local ep, query
-        if E.queries then
+        local req, bad
+        if E.reqs then
             if i > E.total then
                 E.exhausted = true
                 break
             end
-            ep, query = E.eps[i], E.queries[i]
-            E.eps[i], E.queries[i] = nil, nil
+            req = E.reqs[i]
+            E.reqs[i] = nil
         else
             -- An error raised by the source ends the pulling like a bad request: what was pulled before it (and
             -- maybe paid for) is finished and handed out, then the error is raised again, as it was.
-            local pulled, req = pcall(E.source)
+            local pulled, input = pcall(E.source)
             if not pulled then
-                E.source_error = { req }
+                E.source_error = { input }
                 E.exhausted = true
                 break
             end
-            if req == nil then
+            if input == nil then
                 E.exhausted = true
                 break
             end
-            ep, query = check_request(E.what, req, i)
-            if not ep then
-                E.bad = query
+            req, bad = check_request(E.what, input, i)
+            if not req then
+                E.bad = bad
                 E.exhausted = true
                 break
             end
         end
         E.next_index = i + 1
         E.held = E.held + 1
-        local call = c:new_call(ep.name, ep.path, query)
+        local call = pipe:new_call(req)
         call.index = i
-        local cached, a, b = c:from_cache(call)
+        local cached, a, b = pipe:from_cache(call)
         if cached == "hit" then
             ready(E, call, a, b)
         elseif cached == "fail" then
@@ -270,7 +248,7 @@ end
 
 -- Starts queued requests while slots are free and the pace allows; returns how many were added.
 local function dispatch(E, now)
-    local c, q = E.client, E.sendq
+    local pipe, q = E.pipe, E.sendq
     local added = 0
     -- Until one answer has shown that the account works, a single request is in flight (see `open` in start).
     local cap = E.open and E.concurrency or 1
@@ -279,16 +257,15 @@ local function dispatch(E, now)
         -- A call's deadline (and meta.elapsed) counts from when the batch first tries to send it, not from when it
         -- was pulled from the input to wait in the queue.
         if not call.dispatched then call.dispatched, call.started = true, now end
-        local action, value = c:before_attempt(call)
+        local action, value = pipe:before_attempt(call)
         if action == "send" then
             shift(q)
             local m = E.m
             if not m then
-                local t = c.transport
-                m = (type(t) == "table" and t.multi == nil) and serial_multi(t) or c:open_multi(E.concurrency)
+                m = pipe:open_multi(E.concurrency)
                 E.m = m
             end
-            m:add(c:wire_url(call), call, value)
+            m:add(pipe:wire_url(call), call, value)
             E.inflight = E.inflight + 1
             added = added + 1
         elseif action == "wait" then
@@ -305,23 +282,22 @@ end
 local function handle(E, results)
     local n = #results
     if n == 0 then return end
-    local c, null = E.client, E.null
+    local pipe = E.pipe
     E.inflight = E.inflight - n
     for k = 1, n do
         local r = results[k]
         local call = r.tag
         r.tag = nil
-        local outcome, a, b = c:after_attempt(call, r, null)
+        local outcome, a, b = pipe:after_attempt(call, r)
         if not E.open and not (outcome == "fail" and ACCOUNT_KINDS[a.kind]) then E.open = true end
         if outcome == "done" then
             ready(E, call, a, b)
         elseif outcome == "retry" then
             if E.stop then
-                -- The retry will not be sent: the account is stopped.
-                c.stats_.retried = c.stats_.retried - 1
-                skip(E, call)
+                skip(E, call) -- the retry will not be sent (nor counted): the account is stopped
             else
-                call.wake = c.clock() + a
+                pipe:retrying(call)
+                call.wake = pipe.clock() + a
                 heap_push(E.timers, call)
             end
         else
@@ -345,15 +321,15 @@ local function close(E)
     local m = E.m
     E.m = nil
     E.sendq, E.timers, E.ready = fifo(), {}, fifo()
-    E.eps, E.queries, E.source = nil, nil, nil
+    E.reqs, E.source = nil, nil
     if m then m:close() end
 end
 
 -- Moves the batch on until at least one outcome is ready or nothing is left to do.
 local function advance(E)
-    local c = E.client
+    local pipe = E.pipe
     admit(E)
-    local now = c.clock()
+    local now = pipe.clock()
     local timers = E.timers
     while timers[1] and timers[1].wake <= now do
         push(E.sendq, heap_pop(timers))
@@ -379,10 +355,10 @@ local function advance(E)
         if q.head <= q.tail then
             -- Refill the slots just freed and put those requests on the wire before the caller sees the outcomes.
             admit(E)
-            if dispatch(E, c.clock()) > 0 then handle(E, E.m:poll(0, 0)) end
+            if dispatch(E, pipe.clock()) > 0 then handle(E, E.m:poll(0, 0)) end
         end
     elseif wake then
-        if wake > now then c.sleep(wake - now) end
+        if wake > now then pipe.sleep(wake - now) end
     elseif not E.exhausted and E.held < E.limit then
         return -- admit again
     elseif E.held > 0 then
@@ -391,7 +367,7 @@ local function advance(E)
 end
 
 -- What `each` returns as its state and its closer is a handle with nothing in it: the engine it stands for (the
--- client, the queued calls, the multi and its tags) is found through this weak-keyed table, which only this module
+-- pipeline, the queued calls, the multi and its tags) is found through this weak-keyed table, which only this module
 -- sees. A caller that prints, logs or serialises the loop's values reaches nothing of the batch. The engine never
 -- refers to its handle, so the handle (and then the engine) can be collected (LuaJIT's weak tables are not
 -- ephemerons).
@@ -420,7 +396,7 @@ local function iterate(h)
             return nil
         end
         -- A client closed under a running batch sends nothing more: what is in flight is aborted, as on a break.
-        if E.client.closed then
+        if E.pipe.closed then
             close(E)
             optschema.raise(format("xingtu.%s: the client was closed while the batch ran", E.what))
         end
@@ -444,11 +420,11 @@ local Handle = {
 }
 
 -- Builds a batch's engine; raises on misuse at `level` (as seen from the caller of start). Returns its handle.
-local function start(client, what, requests, opts, level)
-    if client.closed then optschema.raise(format("xingtu.%s: the client is closed", what)) end
+local function start(pipe, what, requests, opts, level)
+    if pipe.closed then optschema.raise(format("xingtu.%s: the client is closed", what)) end
     local concurrency, progress = check_options(what, opts)
     local E = {
-        client = client, what = what, null = client.core and client.core.null,
+        pipe = pipe, what = what,
         concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress,
         next_index = 1, held = 0, inflight = 0, done = 0, failed = 0,
         sendq = fifo(), timers = {}, ready = fifo(), pace_until = -huge,
@@ -462,13 +438,13 @@ local function start(client, what, requests, opts, level)
     if t == "table" then
         -- Check everything before sending anything.
         local n = #requests
-        local eps, queries = {}, {}
+        local reqs = {}
         for i = 1, n do
-            local ep, query = check_request(what, requests[i], i)
-            if not ep then error(query, level + 1) end
-            eps[i], queries[i] = ep, query
+            local req, bad = check_request(what, requests[i], i)
+            if not req then error(bad, level + 1) end
+            reqs[i] = req
         end
-        E.total, E.eps, E.queries = n, eps, queries
+        E.total, E.reqs = n, reqs
     elseif t == "function" then
         E.source = requests
     else
@@ -479,28 +455,18 @@ local function start(client, what, requests, opts, level)
     return h
 end
 
---- Runs requests concurrently and yields each outcome as it completes:
--- `for i, data, meta_or_err in client:each(requests, opts) do ... end` (i: the request's index).
--- Every request yields exactly one outcome; `break`, an error in the loop body or the collector closes the batch.
--- @function Client:each
--- @param requests an array of { method_name, params }, or an iterator function returning one per call and nil at
---   the end (pulled lazily: at most 2 x concurrency held); every request is checked before anything is sent
--- @tparam[opt] table opts
--- @tparam[opt=8] integer opts.concurrency transfers at once (1-256), over at most that many connections
--- @tparam[opt] function opts.on_progress on_progress(done, total, failed); total is nil for an iterator
--- @return an iterator, its state, nil and a to-be-closed value
-local function each(self, requests, opts)
-    local h = start(self, "each", requests, opts, 2)
+--- batch.each(pipe, requests, opts) -> iterator, handle, nil, handle: Client:each on the client's pipeline (see
+--  lua/xingtu/client.lua for the arguments). Raises on misuse at the caller of Client:each.
+-- @local
+function _M.each(pipe, requests, opts)
+    local h = start(pipe, "each", requests, opts, 2)
     return iterate, h, nil, h
 end
 
---- Runs requests concurrently and returns every outcome in input order.
--- @function Client:batch
--- @param requests as `Client:each`
--- @tparam[opt] table opts as `Client:each`
--- @treturn table an array in input order of { data =, meta = } or { err = }
-local function batch(self, requests, opts)
-    local h = start(self, "batch", requests, opts, 2)
+--- batch.batch(pipe, requests, opts) -> every outcome in input order, { data =, meta = } or { err = }: Client:batch.
+-- @local
+function _M.batch(pipe, requests, opts)
+    local h = start(pipe, "batch", requests, opts, 2)
     local results = {}
     for i, data, meta in iterate, h, nil, h do
         if data ~= nil then
@@ -510,13 +476,6 @@ local function batch(self, requests, opts)
         end
     end
     return results
-end
-
---- Adds batch and each to the client class.
--- @local
-function _M.install(Client)
-    Client.batch = batch
-    Client.each = each
 end
 
 return _M

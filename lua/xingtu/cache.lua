@@ -6,14 +6,14 @@
 --   local client = xingtu.new{ cache = xingtu.cache.new{ backend = my_backend, ttl = 600 } }
 --
 -- Key: the endpoint and its parameters, normalized: sorted by name, the catalogue's defaults filled in (an explicit
--- default and an omitted parameter share one entry), taken from the call's query (call.query) rather than from its
--- URL; then a fingerprint of the account. Not the base URL: two sandboxes on two ports, a proxy and the provider's
--- regions all share one entry. The fingerprint is the first 16 hex digits of SHA-256 over a fixed prefix and the
--- token (xingtu.cache.account): accounts never see each other's answers (nor the sandbox's token the provider's),
--- and the token itself, or any part of it, is never in the key or in any file. What a fingerprint still allows is
--- to check a guessed token against it, which is one reason the directory is private. The key text is hashed
--- (FNV-1a 64) into a 16-hex-digit name; the key text itself is kept in the entry and compared on read, so a hash
--- collision is a miss, never a wrong answer.
+-- default and an omitted parameter share one entry): the key the call's request carries (lua/xingtu/request.lua),
+-- never re-read from its URL; then a fingerprint of the account. Not the base URL: two sandboxes on two ports, a
+-- proxy and the provider's regions all share one entry. The fingerprint is the first 16 hex digits of SHA-256 over
+-- a fixed prefix and the token (xingtu.cache.account): accounts never see each other's answers (nor the sandbox's
+-- token the provider's), and the token itself, or any part of it, is never in the key or in any file. What a
+-- fingerprint still allows is to check a guessed token against it, which is one reason the directory is private.
+-- The key text is hashed (FNV-1a 64) into a 16-hex-digit name; the key text itself is kept in the entry and
+-- compared on read, so a hash collision is a miss, never a wrong answer.
 --
 -- An entry is one text: a header line of JSON { v = 2, key, endpoint, stored, size, sum, status } then "\n" then the
 -- body exactly as the provider sent it (re-encoded exactly from the decoded body only when a custom transport did
@@ -55,8 +55,8 @@
 -- integers when present, else LuaJIT's 64-bit cdata (the same hash), else ngx.md5.
 
 local errors = require "xingtu.errors"
-local catalogue = require "xingtu.catalogue"
 local optschema = require "xingtu.options"
+local request = require "xingtu.request"
 
 local _M = {
     _VERSION = require("xingtu.core").VERSION,
@@ -71,11 +71,9 @@ local _M = {
 }
 
 local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
-local format, concat, sort = string.format, table.concat, table.sort
+local format = string.format
 local setmetatable, pcall, error = setmetatable, pcall, error
 local os_time = os.time
-
-local by_name = catalogue.by_name
 
 local core -- xingtu.core, loaded on first use
 local function json()
@@ -241,56 +239,11 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- Keys.
 
-local function percent_encode(value)
-    return (value:gsub("[^%w%-%._~]", function(c) return format("%%%02X", c:byte()) end))
-end
-
-local function default_text(p)
-    local d = p.default
-    if type(d) == "boolean" then return d and "true" or "false" end
-    if math.type and math.type(d) == "integer" then return format("%d", d) end
-    return tostring(d)
-end
-
--- The call's parameters as "name=value" items, percent-encoded: from call.query (the { name, value } pairs the
--- client sends) when the call carries it, else from the query of its shown URL.
-local function query_items(call, present)
-    local items = {}
-    if call.query then
-        for _, pair in ipairs(call.query) do
-            local name = percent_encode(pair[1])
-            items[#items + 1] = name .. "=" .. percent_encode(pair[2])
-            present[name] = true
-        end
-        return items
-    end
-    local query = (call.shown_url or ""):match("%?(.*)$") or ""
-    for item in query:gmatch("[^&]+") do
-        local name = item:match("^([^=]*)")
-        if name ~= "token" then
-            items[#items + 1] = item
-            present[name] = true
-        end
-    end
-    return items
-end
-
---- The normalized key text of a call ({ endpoint, query or shown_url }) for an account (xingtu.cache.account):
---  the endpoint, its parameters sorted with the catalogue's defaults filled in, then the account. No base URL, no
---  token.
+--- The key text of a call ({ endpoint, query } or a call that carries its request's key) for an account
+--  (xingtu.cache.account): the request's normalised key (lua/xingtu/request.lua: the endpoint, its parameters sorted
+--  with the catalogue's defaults filled in), then the account. No base URL, no token.
 function _M.key_text(call, account)
-    local present = {}
-    local items = query_items(call, present)
-    local ep = by_name[call.endpoint]
-    if ep then
-        for _, p in ipairs(ep.params) do
-            if p.default ~= nil and not present[percent_encode(p.api)] then
-                items[#items + 1] = percent_encode(p.api) .. "=" .. percent_encode(default_text(p))
-            end
-        end
-    end
-    sort(items)
-    return tostring(call.endpoint) .. "?" .. concat(items, "&") .. " account=" .. (account or "-")
+    return (call.key or request.key(call.endpoint, call.query or {})) .. " account=" .. (account or "-")
 end
 
 local ACCOUNT_PREFIX = "xingtu.cache account fingerprint\n"
@@ -425,61 +378,44 @@ function Cache:stats()
 end
 
 ---------------------------------------------------------------------------------------------------------------------
--- The client's seam (client.lua: from_cache / to_cache), installed on clients made with `cache`.
+-- The call pipeline's side of the cache (lua/xingtu/pipeline.lua documents the contract: fetch, keep, offline).
 
---- from_cache(client, call) -> nil (send) | "hit", data, meta | "fail", err.
-function _M.from_cache(client, call)
-    local self = client.cache
-    local key_text = _M.key_text(call, client.cache_account)
-    call.cache_key = key_text
+--- cache:fetch(key_text, endpoint) -> data, meta for a kept answer (meta: code, message, request_id, record_time,
+--  http_status, cached = true, age, stored, attempts = 0, elapsed = 0; the provider's strings as kept); or nil and
+--  why not ("missing", "refused", "corrupt", "collision", "expired", "not a success"). Counts hits and misses.
+function Cache:fetch(key_text, endpoint)
     local envelope, header = self:lookup(key_text, self.offline)
     if not envelope then
         local why = header
         if why == "corrupt" or why == "expired" or why == "refused" then self.counts[why] = self.counts[why] + 1 end
         self.counts.misses = self.counts.misses + 1
-        if self.offline then
-            return "fail", errors.new {
-                kind = "cache_miss",
-                billed = false,
-                endpoint = call.endpoint,
-                message = "offline and not in the cache: nothing sent"
-                    .. (why == "refused" and " (" .. self.last_error .. ")" or ""),
-            }
-        end
-        return nil
+        return nil, why
     end
-    local data, meta = errors.classify({ status = header.status or 200, body = envelope }, call.endpoint)
+    local status = header.status or 200
+    local data, meta = errors.classify({ status = status, body = envelope }, endpoint)
     if data == nil and errors.is_error(meta) then
         self.counts.misses = self.counts.misses + 1
-        return nil
+        return nil, "not a success"
     end
-    if data == nil then data = json().null end
     self.counts.hits = self.counts.hits + 1
-    client:mask_answer(meta)
     meta.cached = true
     meta.age = header.age
     meta.stored = header.stored
-    meta.url = call.shown_url
     meta.attempts = 0
     meta.elapsed = 0
-    meta.http_status = header.status or 200
-    meta.rate = client.bucket and client.bucket:current() or nil
-    return "hit", data, meta
+    meta.http_status = status
+    return data, meta
 end
 
---- to_cache(client, call, res): stores a successful transport result (its raw text, else the body re-encoded).
-function _M.to_cache(client, call, res)
-    local self = client.cache
-    local text = res.text
-    if type(text) ~= "string" then
-        if res.body == nil then return end
-        local ok, encoded = pcall(json().encode, res.body)
-        if not ok then return end
-        text = encoded
-    end
-    -- A provider that echoes the request in a successful answer would put the token on disk.
-    text = client:mask_body(text)
-    self:store(call.cache_key or _M.key_text(call, client.cache_account), call.endpoint, text, res.status)
+--- cache:why_refused() -> why the backend last refused an entry or a write (a message naming the path), or nil.
+function Cache:why_refused()
+    return self.last_error
+end
+
+--- cache:keep(key_text, endpoint, body_text, status): keeps a successful answer (the pipeline has masked the token
+--  in it); a failed write is counted (write_errors, last_error), never raised.
+function Cache:keep(key_text, endpoint, body, status)
+    self:store(key_text, endpoint, body, status)
 end
 
 --- Whether `spec` is a value of xingtu.new's `cache` option: true, false, a directory, a cache object, or in nginx

@@ -15,6 +15,10 @@
 -- The item list of a page is found by name (list, authors, videos, items, products, records, result) or else as the
 -- one array of tables in `data` (the largest when there are several; base_resp and pagination are never items), so
 -- endpoints that name their list differently page just as well. pages.items_of(data) exposes that detection.
+--
+-- The loop fetches through a source the client hands it (Client:pages, lua/xingtu/client.lua): { fetch =
+-- function(params) -> data, meta | nil, err, closed = function() -> whether the client was closed }. Which methods
+-- page, and their page parameter, are the catalogue's (lua/xingtu/catalogue.lua).
 
 local catalogue = require "xingtu.catalogue"
 local optschema = require "xingtu.options"
@@ -85,7 +89,7 @@ local function step(state, n)
             state.done = true
             return nil
         end
-        if state.client.closed then
+        if state.source.closed() then
             state.done = true
             optschema.raise("xingtu.pages: the client was closed while its pages were read")
         end
@@ -93,7 +97,7 @@ local function step(state, n)
         for k, v in pairs(state.params) do params[k] = v end
         params.page = state.page
         state.fetched = state.fetched + 1
-        local data, meta = state.client:call(state.method, params)
+        local data, meta = state.source.fetch(params)
         if data == nil then
             state.done = true
             return n + 1, nil, meta
@@ -116,12 +120,19 @@ local OPTIONS = optschema.schema("xingtu.pages", {
 })
 _M.OPTIONS = OPTIONS
 
---- pages.iterate(client, method, params, opts) -> iterator, state, nil, closer (see the header).
+--- pages.iterate(client, method, params, opts) -> iterator, state, nil, closer (see the header): the same as
+--  client:pages(method, params, opts).
 function _M.iterate(client, method, params, opts)
-    local raise = optschema.raise
-    if type(client) ~= "table" or type(client.call) ~= "function" then
-        raise("xingtu.pages: expected a client (xingtu.new{...}), got " .. optschema.describe(client))
+    if type(client) ~= "table" or type(client.pages) ~= "function" then
+        optschema.raise("xingtu.pages: expected a client (xingtu.new{...}), got " .. optschema.describe(client))
     end
+    return client:pages(method, params, opts)
+end
+
+--- pages.loop(source, method, params, opts) -> iterator, state, nil, closer over `source` (see the header): what
+--  Client:pages returns. Raises on misuse, at the caller's line, before any page is fetched.
+function _M.loop(source, method, params, opts)
+    local raise = optschema.raise
     local p = type(method) == "string" and catalogue.page_param[method]
     if not p then
         raise(format("xingtu.pages: %s is not a paged method; paged methods: %s",
@@ -146,7 +157,7 @@ function _M.iterate(client, method, params, opts)
         if k ~= p.name and k ~= p.api then rest[k] = v end
     end
     local state = {
-        client = client, method = method, params = rest, page = first, max_pages = max_pages,
+        source = source, params = rest, page = first, max_pages = max_pages,
         fetched = 0, seen = 0, pos = 0, done = false, stop = false,
     }
     return step, state, 0, setmetatable({ state = state }, Closer)

@@ -33,22 +33,22 @@ function cases.defaults()
     local c = client {}
     local plain = client { transport = "curl" }
     return {
-        ngx_transport = getmetatable(c.transport) == ngx_transport.Transport,
-        curl_transport = type(plain.transport) == "userdata",
-        blocking_sleep = c.sleep == require("xingtu.core").sleep,
+        ngx_transport = getmetatable(c.pipeline.transport) == ngx_transport.Transport,
+        curl_transport = type(plain.pipeline.transport) == "userdata",
+        blocking_sleep = c.pipeline.sleep == require("xingtu.core").sleep,
     }
 end
 
 function cases.result()
     local c = client {}
-    local url = c:wire_url(c:new_call("touch", "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1",
-        { { "oAuthorId", AUTHOR } }))
-    local r = c.transport:get(url)
-    local r2 = c.transport:get(url)
+    local url = c:url_for("/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1", { { "oAuthorId", AUTHOR } })
+    local t = c.pipeline.transport
+    local r = t:get(url)
+    local r2 = t:get(url)
     return {
         status = r.status, code = r.body and r.body.code, sent = r.sent, size = r.size, error = r.error,
         content_type = r.content_type, request_id = r.request_id, elapsed = r.elapsed, connects = r.connects,
-        second_connects = r2.connects, stats = c.transport:stats(), keys_have_url = r.url ~= nil,
+        second_connects = r2.connects, stats = t:stats(), keys_have_url = r.url ~= nil,
     }
 end
 
@@ -86,10 +86,10 @@ end
 -- A client's multi for `concurrency` transfers with n touch_distribution requests added, tagged 1..n.
 local function multi_with(n, concurrency)
     local c = client {}
-    local m = c:open_multi(concurrency)
+    local m = c.pipeline:open_multi(concurrency)
     local path = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
     for i = 1, n do
-        m:add(c:wire_url(c:new_call("touch", path, { { "oAuthorId", "69764425432347600" .. i } })), i)
+        m:add((c:url_for(path, { { "oAuthorId", "69764425432347600" .. i } })), i)
     end
     return m
 end

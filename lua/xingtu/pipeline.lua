@@ -1,0 +1,323 @@
+--- The call pipeline: how a checked request becomes one outcome, the same for a single call and for every request of
+-- a batch.
+--
+--   cache -> spend guard -> deadline -> pace (the rate bucket) -> one attempt through the transport -> classify
+--   -> retry (the policy) or finish; counted in the stats, the token masked in everything that comes back.
+--
+-- A pipeline is one explicit context, made once per client by lua/xingtu/client.lua from its options:
+--
+--   pipeline.new{
+--       transport = <get(url, timeout) -> a result (lua/xingtu/result.lua); optionally multi(options), close(),
+--                   stats()>,
+--       multi = <function(options) -> a multi engine (add/poll/pending/close), for a transport without multi()>,
+--       transport_options = <the options a multi is opened with, besides concurrency>,
+--       policy = <lua/xingtu/retry.lua's Policy>, bucket = <lua/xingtu/ratelimit.lua's Bucket>,
+--       stats = <lua/xingtu/stats.lua's Stats>, cache = <nil, or a cache: see below>,
+--       token = <the API token: kept in this module's closures and weak table, never in the pipeline>,
+--       account = <the account's fingerprint, in cache keys>, base_url =, clock =, sleep =, timeout =,
+--       deadline =, max_calls =, null = <xingtu.null>, encode = <xingtu.json.encode, for the cache>,
+--   }
+--
+-- The steps, which pipeline:perform(call) runs one after another (blocking) and lua/xingtu/batch.lua interleaves for
+-- many calls at once:
+--
+--   call = p:new_call(req)           req: lua/xingtu/request.lua's { endpoint, path, query, key }
+--   p:from_cache(call)               -> nil (go on) | "hit", data, meta | "fail", err (offline and not cached)
+--   p:before_attempt(call)           -> "send", timeout (nil: the client's) | "wait", seconds | "fail", err
+--   p:wire_url(call)                 -> the URL to send, token included: for the transport only, at send time
+--   p:after_attempt(call, res)       -> "done", data, meta | "retry", seconds | "fail", err
+--   p:retrying(call)                 the driver commits to the retry it was offered (counted as retried); a batch
+--                                    that was stopped meanwhile skips the call instead and does not call this
+--   p:failed(call, err)              -> nil, err: the failure finished (attempts, masked message, URL) and counted
+--
+-- The cache contract (lua/xingtu/cache.lua's Cache is one; another cache is any object with the same):
+--
+--   cache:fetch(key, endpoint) -> data, meta    an answer kept for `key` (meta: code, message, request_id,
+--                                               record_time, http_status, cached = true, age, stored, attempts = 0,
+--                                               elapsed = 0); the cache counts its own hits and misses
+--                              -> nil, why      none usable ("missing", "expired", "corrupt", "refused", ...)
+--   cache:keep(key, endpoint, text, status)     keeps a successful answer's body text (failures are the cache's
+--                                               business: the call has succeeded either way)
+--   cache.offline                               true: a miss is a `cache_miss` failure and nothing is sent
+--   cache:why_refused()                         (optional) a readable reason for the last "refused"
+--
+-- The key is the request's normalised key and the account's fingerprint (request.key .. " account=" .. account);
+-- the body kept has the token masked wherever it stands whole.
+--
+-- No Lua 5.4-only syntax: this loads under LuaJIT (nginx) too.
+-- @module xingtu.pipeline
+
+local errors = require "xingtu.errors"
+local request = require "xingtu.request"
+local secret = require "xingtu.secret"
+
+local _M = {}
+
+local format, type, pcall, setmetatable = string.format, type, pcall, setmetatable
+
+local MASK = "***"
+
+-- The token lives outside the pipeline table, so printing or serialising one never reveals it:
+-- secrets[pipeline] = { encoded = <the token percent-encoded, as it travels in the query>,
+--                       mask = <xingtu.secret's masker: the token hidden in any form, whole or in part>,
+--                       mask_body = <the same for the token whole only: for bodies kept as data> }.
+local secrets = setmetatable({}, { __mode = "k" })
+
+local Pipeline = {}
+Pipeline.__index = Pipeline
+_M.Pipeline = Pipeline
+
+--- pipeline.new(context) -> a pipeline (see the header for the context's fields).
+function _M.new(ctx)
+    local self = setmetatable({
+        transport = ctx.transport,
+        multi = ctx.multi,
+        transport_options = ctx.transport_options or {},
+        policy = ctx.policy,
+        bucket = ctx.bucket,
+        stats = ctx.stats,
+        cache = ctx.cache,
+        account = ctx.account,
+        base_url = ctx.base_url,
+        clock = ctx.clock,
+        sleep = ctx.sleep,
+        timeout = ctx.timeout,
+        deadline = ctx.deadline,
+        max_calls = ctx.max_calls,
+        null = ctx.null,
+        encode = ctx.encode,
+        closed = false,
+    }, Pipeline)
+    local token = ctx.token
+    secrets[self] = { encoded = request.encode(token), mask = secret.masker(token),
+        mask_body = secret.masker(token, { whole = true }) }
+    return self
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- The token, hidden.
+
+--- The token hidden in `text` by ***: raw, percent-encoded in any way, JSON- or HTML-escaped, and any 6 bytes of it
+--  in a row (xingtu.secret). Anything but a string comes back as it is.
+function Pipeline:mask(text)
+    return secrets[self].mask(text)
+end
+
+-- The provider's own strings in a meta or an error (it may echo the query, token included), masked.
+local function mask_answer(self, meta)
+    local mask = secrets[self].mask
+    meta.message = mask(meta.message)
+    meta.request_id = mask(meta.request_id)
+    meta.record_time = mask(meta.record_time)
+    return meta
+end
+
+-- A call keeps the URL to show (token masked) and the two halves of the URL to send around the token. The URL with
+-- the token is made when an attempt is handed to the transport (wire_url) and kept by nobody, so no call table (a
+-- batch holds hundreds, and hands them to the multi as tags) ever carries the token.
+local function url_parts(self, path, query)
+    return self.base_url .. path .. "?token=", request.query_string(query)
+end
+
+--- The URL to send and the one to show (token masked), for a path and { name, value } pairs.
+function Pipeline:url_for(path, query)
+    local head, tail = url_parts(self, path, query)
+    return head .. secrets[self].encoded .. tail, head .. MASK .. tail
+end
+
+--- The URL to send for a call (token included): for the transport only, at send time.
+function Pipeline:wire_url(call)
+    return call.url_head .. secrets[self].encoded .. call.url_tail
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- The steps.
+
+--- A fresh per-call state for a request (lua/xingtu/request.lua).
+function Pipeline:new_call(req)
+    local head, tail = url_parts(self, req.path, req.query)
+    return { endpoint = req.endpoint, key = req.key, query = req.query, url_head = head, url_tail = tail,
+        shown_url = head .. MASK .. tail, attempts = 0, started = self.clock() }
+end
+
+local function cache_key(self, call)
+    return call.key .. " account=" .. (self.account or "-")
+end
+
+--- The cache's answer for a call, if it has one: nil (go on and send), "hit", data, meta, or "fail", err.
+function Pipeline:from_cache(call)
+    local cache = self.cache
+    if not cache then return nil end
+    local data, meta = cache:fetch(cache_key(self, call), call.endpoint)
+    if data == nil and type(meta) ~= "table" then
+        if not cache.offline then return nil end
+        local why = meta == "refused" and cache.why_refused and cache:why_refused()
+        return "fail", errors.new {
+            kind = "cache_miss",
+            billed = false,
+            endpoint = call.endpoint,
+            message = "offline and not in the cache: nothing sent" .. (why and " (" .. why .. ")" or ""),
+        }
+    end
+    if data == nil then data = self.null end
+    mask_answer(self, meta)
+    meta.url = call.shown_url
+    meta.rate = self.bucket:current()
+    return "hit", data, meta
+end
+
+-- Keeps a successful transport result in the cache: its raw text, else the body re-encoded.
+local function keep(self, call, res)
+    local cache = self.cache
+    if not cache then return end
+    local text = res.text
+    if type(text) ~= "string" then
+        if res.body == nil then return end
+        local ok, encoded = pcall(self.encode, res.body)
+        if not ok then return end
+        text = encoded
+    end
+    -- A provider that echoes the request in a successful answer would put the token into the cache.
+    cache:keep(cache_key(self, call), call.endpoint, secrets[self].mask_body(text), res.status)
+end
+
+-- The error of a call whose deadline comes before its next attempt could end: its last real failure when it had one.
+local function deadline_error(call, why)
+    local err = call.last_error or errors.new { kind = "timeout", billed = false, endpoint = call.endpoint,
+        message = why }
+    err.deadline_exceeded = true
+    return err
+end
+
+--- What the call should do now: "send" plus the attempt's timeout (nil: the client's), "wait" plus seconds
+--  (pacing), or "fail" plus an error (spend guard, deadline).
+function Pipeline:before_attempt(call)
+    local stats = self.stats
+    if self.max_calls and stats:get("sent") >= self.max_calls then
+        return "fail", errors.new {
+            kind = "budget_exceeded",
+            billed = false,
+            endpoint = call.endpoint,
+            message = format("max_calls (%d) spent: nothing sent", self.max_calls),
+            previous = call.last_error,
+        }
+    end
+    local now = self.clock()
+    local left
+    if self.deadline then
+        left = call.started + self.deadline - now
+        if left <= 0 then return "fail", deadline_error(call, "deadline passed: nothing sent") end
+    end
+    local wait = self.bucket:take(now)
+    if wait > 0 then
+        if left and wait > left then
+            return "fail", deadline_error(call, "deadline would pass while waiting for the rate limit: nothing sent")
+        end
+        return "wait", wait
+    end
+    stats:add("sent")
+    call.attempts = call.attempts + 1
+    call.sent_at = now -- adaptive pacing tells refusals of requests sent before its last decrease by it
+    -- The deadline bounds the whole call: an attempt gets only what is left of it.
+    call.capped = left ~= nil and left < self.timeout
+    return "send", call.capped and left or nil
+end
+
+local function succeeded(self, call, res, data, meta)
+    if data == nil then data = self.null end
+    keep(self, call, res)
+    self.policy:on_success()
+    self.bucket:on_success()
+    meta.url = call.shown_url
+    meta.attempts = call.attempts
+    meta.elapsed = self.clock() - call.started
+    meta.rate = self.bucket:current()
+    self.stats:add("succeeded")
+    return "done", data, meta
+end
+
+--- Classifies one transport result: "done", data, meta; or "retry", seconds; or "fail", err.
+function Pipeline:after_attempt(call, res)
+    local data, meta = errors.classify(res, call.endpoint, secrets[self].mask)
+    mask_answer(self, meta) -- before the error is kept as call.last_error (err.previous) or returned
+    if not errors.is_error(meta) then return succeeded(self, call, res, data, meta) end
+    local err = meta
+    if err.kind == "rate_limited" then self.bucket:on_rate_limited(self.clock(), call.sent_at) end
+    local wait = self.policy:decide(err, call.attempts, res.retry_after)
+    if err.kind == "timeout" and call.capped then
+        err.deadline_exceeded = true -- cut short by the deadline: nothing is left for another attempt
+        wait = nil
+    elseif wait and self.deadline and self.clock() + wait > call.started + self.deadline then
+        err.deadline_exceeded = true
+        wait = nil
+    end
+    if wait then
+        call.last_error = err
+        return "retry", wait
+    end
+    return "fail", err
+end
+
+--- The driver goes ahead with the retry after_attempt offered: counted as retried.
+function Pipeline:retrying()
+    self.stats:add("retried")
+end
+
+--- Finishes a failed call: attempts recorded, token masked, counted. Returns nil, err.
+function Pipeline:failed(call, err)
+    err.attempts = call.attempts
+    err.message = secrets[self].mask(err.message)
+    err.url = call.shown_url
+    self.stats:failure(err.kind)
+    return nil, err
+end
+
+--- One call, start to end, blocking (sleeping with the context's sleep for pacing and retries).
+function Pipeline:perform(call)
+    local cached, a, b = self:from_cache(call)
+    if cached == "hit" then return a, b end
+    if cached == "fail" then return self:failed(call, a) end
+    while true do
+        local action, value = self:before_attempt(call)
+        if action == "fail" then
+            return self:failed(call, value)
+        elseif action == "wait" then
+            self.sleep(value)
+        else
+            local res = self.transport:get(self:wire_url(call), value)
+            local outcome, result, meta = self:after_attempt(call, res)
+            if outcome == "done" then return result, meta end
+            if outcome == "fail" then return self:failed(call, result) end
+            self:retrying(call)
+            self.sleep(result)
+        end
+    end
+end
+
+--- A multi engine (add/poll/pending/close, see csrc/multi.c) for `concurrency` transfers at once: the transport's
+--  own multi(options) when it has one, else the context's `multi`.
+function Pipeline:open_multi(concurrency)
+    local options = { concurrency = concurrency }
+    for k, v in pairs(self.transport_options) do options[k] = v end
+    local t = self.transport
+    local ok, own = pcall(function() return t.multi end) -- a userdata without __index raises when indexed
+    if ok and type(own) == "function" then return t:multi(options) end
+    return self.multi(options)
+end
+
+--- Nothing is sent after close; the transport's connections are closed. Idempotent.
+function Pipeline:close()
+    self.closed = true
+    local t = self.transport
+    if t and t.close then t:close() end
+end
+
+--- The stats of the pipeline as client:stats() reports them.
+function Pipeline:snapshot()
+    local out = self.stats:snapshot()
+    out.retry_budget = self.policy.budget
+    out.rate = self.bucket:current()
+    return out
+end
+
+return _M

@@ -1,0 +1,63 @@
+--- The counters of one client: what its calls and batches did, kept by its call pipeline (lua/xingtu/pipeline.lua)
+-- and reported by client:stats() and the command line.
+--
+--   local s = stats.new()
+--   s:add("sent")              -- one more; s:add("sent", 3) three more
+--   s:failure("timeout")       -- failed + 1, failed_by_kind.timeout + 1
+--   s:get("sent") --> 1
+--   s:snapshot() --> { sent = 1, succeeded = 0, failed = 1, retried = 0, failed_by_kind = { timeout = 1 } }
+--
+-- A new counter is one name in COUNTERS and an s:add(name) where it happens. A name that is not in COUNTERS raises
+-- (a misspelt counter is a bug, not a new counter). No Lua 5.4-only syntax: this loads under LuaJIT (nginx) too.
+-- @module xingtu.stats
+
+local _M = {}
+
+local pairs, ipairs, error, setmetatable, tostring = pairs, ipairs, error, setmetatable, tostring
+
+--- The counters, in the order client:stats() documents them.
+-- sent: requests handed to the transport (retries count); succeeded, failed: calls finished either way (one per
+-- call, cache answers included); retried: retries decided and scheduled.
+local COUNTERS = { "sent", "succeeded", "failed", "retried" }
+_M.COUNTERS = COUNTERS
+
+local KNOWN = {}
+for _, name in ipairs(COUNTERS) do KNOWN[name] = true end
+
+local Stats = {}
+Stats.__index = Stats
+
+--- stats.new() -> every counter at 0.
+function _M.new()
+    local counts = {}
+    for _, name in ipairs(COUNTERS) do counts[name] = 0 end
+    return setmetatable({ counts = counts, by_kind = {} }, Stats)
+end
+
+--- s:add(name, n): counter `name` grows by n (default 1).
+function Stats:add(name, n)
+    if not KNOWN[name] then error("xingtu.stats: no counter " .. tostring(name), 2) end
+    self.counts[name] = self.counts[name] + (n or 1)
+end
+
+--- s:get(name) -> the counter's value.
+function Stats:get(name)
+    return self.counts[name]
+end
+
+--- s:failure(kind): one call more failed, with this error kind.
+function Stats:failure(kind)
+    self:add("failed")
+    self.by_kind[kind] = (self.by_kind[kind] or 0) + 1
+end
+
+--- s:snapshot() -> a fresh table of every counter and failed_by_kind (a copy: changing it changes nothing here).
+function Stats:snapshot()
+    local out, by_kind = {}, {}
+    for name, n in pairs(self.counts) do out[name] = n end
+    for kind, n in pairs(self.by_kind) do by_kind[kind] = n end
+    out.failed_by_kind = by_kind
+    return out
+end
+
+return _M

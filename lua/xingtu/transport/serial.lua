@@ -1,0 +1,45 @@
+--- A stand-in multi engine for a transport that offers no multi() of its own (a spec's fake, a caller's object with
+-- just get): transfers run one by one through transport:get when they are polled for, so a batch never bypasses the
+-- transport it was given.
+--
+--   local m = require("xingtu.transport.serial").new(transport)
+--   m:add(url, tag, timeout)     -- queued
+--   m:poll(timeout, at_most)     -- runs the oldest queued transfer (none with at_most == 0): { result + tag }
+--   m:pending(), m:close()
+--
+-- The interface is core.multi's (csrc/multi.c), as lua/xingtu/batch.lua uses it. No Lua 5.4-only syntax.
+-- @module xingtu.transport.serial
+
+local _M = {}
+
+local setmetatable = setmetatable
+
+local Serial = {}
+Serial.__index = Serial
+
+--- serial.new(transport) -> a multi over transport:get.
+function _M.new(transport)
+    return setmetatable({ transport = transport, queue = {}, head = 1, tail = 0 }, Serial)
+end
+
+function Serial:add(url, tag, timeout)
+    self.tail = self.tail + 1
+    self.queue[self.tail] = { url, tag, timeout }
+end
+
+-- Nothing runs in the background: the transfer happens when it is polled for.
+function Serial:poll(_, at_most)
+    if at_most == 0 or self.head > self.tail then return {} end
+    local item = self.queue[self.head]
+    self.queue[self.head] = nil
+    self.head = self.head + 1
+    local r = self.transport:get(item[1], item[3])
+    r.tag = item[2]
+    return { r }
+end
+
+function Serial:pending() return self.tail - self.head + 1 end
+
+function Serial:close() self.queue, self.head, self.tail = {}, 1, 0 end
+
+return _M
