@@ -5,11 +5,12 @@
 -- not, and anything whose outcome the client cannot know (the request left, but no trustworthy answer came back) is
 -- "unknown".
 
+local result = require "xingtu.result"
 local secret = require "xingtu.secret"
 
 local _M = {}
 
-local setmetatable, tostring, type, format = setmetatable, tostring, type, string.format
+local setmetatable, tostring, type, format, pairs = setmetatable, tostring, type, string.format, pairs
 local floor = math.floor
 local math_type = math.type
 
@@ -121,16 +122,10 @@ local function from_http_status(status, res, mask)
     return { kind = "bad_response", billed = "unknown", message = why }
 end
 
-local TRANSPORT = {
-    connect = "network",
-    resolve = "network",
-    send = "network",
-    recv = "network",
-    partial = "network",
-    tls = "network",
-    protocol = "network",
-    other = "network",
-}
+-- The kind of each of the transport's error names (lua/xingtu/result.lua): a network failure, but for timeout and
+-- too_large, which from_transport reads first.
+local TRANSPORT = {}
+for name in pairs(result.ERRORS) do TRANSPORT[name] = "network" end
 
 -- The outcome of a transfer libcurl could not complete.
 local function from_transport(res)

@@ -3,6 +3,10 @@
 --   local fake = require "helpers.fake"
 --   local t = fake.transport { fake.ok({ video_touch = {} }), fake.code(301) }
 --   local client = xingtu.new { token = "secret-token", transport = t, sleep = fake.no_sleep }
+--
+-- The answers are transport results (lua/xingtu/result.lua), made with its constructors.
+
+local result = require "xingtu.result"
 
 local _M = {}
 
@@ -42,25 +46,25 @@ local function envelope(code, data, message)
 end
 
 function _M.ok(data)
-    return { status = 200, body = envelope(0, data), size = 100, elapsed = 0.01, sent = true, connects = 0 }
+    return result.new { status = 200, body = envelope(0, data), size = 100, elapsed = 0.01, sent = true }
 end
 
 function _M.code(code, http_status, extra)
     local r = { status = http_status or 200, body = envelope(code, nil, "code " .. code), size = 80, elapsed = 0.01,
         sent = true }
     for k, v in pairs(extra or {}) do r[k] = v end
-    return r
+    return result.new(r)
 end
 
 function _M.http(status, raw, extra)
     local r = { status = status, json_error = "unexpected character '<' at byte 1", raw = raw or "<html>oops</html>",
         size = 20, elapsed = 0.01, sent = true }
     for k, v in pairs(extra or {}) do r[k] = v end
-    return r
+    return result.new(r)
 end
 
 function _M.transport_error(kind, sent, message)
-    return { status = 0, error = kind, error_message = message or kind, sent = sent, elapsed = 0.01 }
+    return result.failure(kind, message or kind, { sent = sent == true, elapsed = 0.01 })
 end
 
 --- A clock and sleep pair: sleeping advances the clock, and every sleep is recorded.

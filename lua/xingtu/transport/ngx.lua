@@ -22,6 +22,7 @@
 
 -- luacheck: read globals ngx
 
+local result = require "xingtu.result"
 local limits = require("xingtu.core").limits -- shared with the C core (csrc/xt_limits.h)
 
 local _M = { _VERSION = require("xingtu.core").VERSION }
@@ -457,7 +458,7 @@ function Transport:get(url, timeout)
     local started = ngx.now()
     local limit = timeout and min(timeout, self.timeout) or self.timeout
     local deadline = started + limit
-    local r = { status = 0, sent = false, size = 0, connects = 0, limit = limit } -- limit: for the messages only
+    local r = result.new { limit = limit } -- limit: for the messages only
     self.requests = self.requests + 1
     local scheme, host, port, target, host_header = parse_url(url)
     if not scheme then
@@ -472,10 +473,7 @@ function Transport:get(url, timeout)
         })
         local body, again = attempt(self, scheme, host, port, host_header, request, r, deadline, false)
         if body == nil and again then
-            for _, key in ipairs({ "error", "error_message", "status", "content_type", "retry_after", "request_id" }) do
-                r[key] = nil
-            end
-            r.status, r.sent = 0, false
+            result.forget_answer(r)
             body = attempt(self, scheme, host, port, host_header, request, r, deadline, true)
         end
         if body ~= nil then decode_into(self, r, body) end
@@ -536,10 +534,7 @@ end
 
 local function run_one(m, url, tag, timeout)
     local ok, r = pcall(m.transport.get, m.transport, url, timeout)
-    if not ok then
-        r = { status = 0, sent = false, size = 0, error = "other", error_message = "transport failure: " .. tostring(r),
-            elapsed = 0 }
-    end
+    if not ok then r = result.failure("other", "transport failure: " .. tostring(r)) end
     m.running = m.running - 1
     if m.closed then return end
     r.tag = tag
@@ -554,8 +549,8 @@ local function start_queued(m)
         local th, err = ngx.thread.spawn(run_one, m, item[1], item[2], item[3])
         if not th then
             m.running = m.running - 1
-            m.done[#m.done + 1] = { status = 0, sent = false, size = 0, error = "other", elapsed = 0, tag = item[2],
-                error_message = "cannot start a light thread: " .. tostring(err) }
+            m.done[#m.done + 1] = result.failure("other", "cannot start a light thread: " .. tostring(err),
+                { tag = item[2] })
         else
             m.threads[th] = true
         end
