@@ -319,4 +319,35 @@ end
 
 _M.is_array = is_array
 
+---------------------------------------------------------------------------------------------------------------------
+-- JSON and error records.
+
+--- A value as JSON text: exact integers, sorted keys; `pretty` indents by 2.
+function _M.json(value, pretty)
+    local core = require "xingtu.core"
+    return core.encode(value, { sort_keys = true, indent = pretty and 2 or nil })
+end
+
+--- A failed call's error as a record of the output (its kind, message, code, HTTP status, billing, retryability,
+--  request id and whether it was skipped).
+function _M.error_record(err)
+    if type(err) ~= "table" then return { kind = "error", message = tostring(err) } end
+    return {
+        kind = err.kind, message = err.message, code = err.code, http_status = err.http_status,
+        billed = err.billed, retryable = err.retryable, request_id = err.request_id, skipped = err.skipped,
+    }
+end
+
+--- Writes one answer's data in a format: json (indented), ndjson (one line), csv or table (output.tabulate's rows).
+function _M.write_data(out, fmt, data)
+    if fmt == "json" then
+        out:write(_M.json(data, true), "\n")
+    elseif fmt == "ndjson" then
+        out:write(_M.json(data), "\n")
+    else
+        local columns, rows = _M.tabulate(data)
+        out:write(fmt == "csv" and _M.csv(columns, rows) or _M.table(columns, rows))
+    end
+end
+
 return _M
