@@ -2,6 +2,7 @@
 
 local secret = require "xingtu.secret"
 local leak = require "helpers.leak"
+local util = require "helpers.util"
 
 local TOKEN = "Tk7#q Lp&2Vz+9%Kd\tR4é€😀wB8Nc"
 
@@ -100,7 +101,8 @@ describe("xingtu.secret", function()
       local t0 = os.clock()
       local out = h(page)
       assert.same({}, leak.probe(long):hits(out:sub(-40000)))
-      assert.is_true(os.clock() - t0 < 10, "took " .. (os.clock() - t0) .. " s")
+      -- A bound that only a quadratic masker misses (it took minutes), not a speed claim: bench/ measures speed.
+      assert.is_true(os.clock() - t0 < 10 * util.slowdown(), "took " .. (os.clock() - t0) .. " s")
     end)
 
     it("with whole = true hides the token only where it is whole, in any form: for data that was not cut", function()
@@ -311,7 +313,6 @@ end)
 describe("the response cache", function()
   local xingtu = require "xingtu"
   local sandbox = require "helpers.sandbox"
-  local util = require "helpers.util"
 
   it("stores no token when a successful answer echoes the request, and leaves other answers byte for byte", function()
     local token = "Ck9 Zp&Xq2+Lr7#Vb5%Nt8"
@@ -353,7 +354,6 @@ end)
 
 describe("the sandbox's logs", function()
   local sandbox = require "helpers.sandbox"
-  local util = require "helpers.util"
 
   local TOUCH = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
 

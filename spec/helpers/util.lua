@@ -11,6 +11,8 @@
 --   util.rss_kb()                 -- resident set of this process (VmRSS in /proc/self/status), in kB
 --   util.full_gc()                -- two full collections: the second frees what finalizers of the first let go
 --   util.free_port()              -- a port on 127.0.0.1 nobody listens on (bound for its number, then closed)
+--   util.slowdown()               -- how many times slower than native the specs run: 10 under valgrind, 3 with the
+--                                    sanitizers, else 1 (for the few specs whose outcome depends on relative timing)
 --   util.refusing_port()          -- port, holder: a port bound but not listening, so connecting is refused until
 --                                    holder:close() (no other program can take it meanwhile)
 --   util.lua_child_env()          -- env prefix for a Lua child that loads this process's xingtu.core (sanitizers)
@@ -117,6 +119,12 @@ function util.free_port()
   local _, port = s:getsockname()
   s:close()
   return tonumber(port)
+end
+
+function util.slowdown()
+  if os.getenv("XINGTU_VALGRIND") == "1" then return 10 end
+  if os.getenv("XINGTU_SANITIZED") == "1" then return 3 end
+  return 1
 end
 
 function util.refusing_port()
