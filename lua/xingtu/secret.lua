@@ -274,17 +274,11 @@ local MEMO_LIMIT, MEMO_TEXT = 256, 256
 local SAMPLED = 64 -- tokens up to this length are looked for by their 4-byte pieces
 local TAIL = 3     -- at a cut, the token's first 3 bytes or more are hidden too
 
---- masker(secret, opts) -> function(text, cut) -> text with the secret hidden (see the header); non-strings come back
---  as they are. `cut`: the text may end where something was cut (a size cap, a dropped connection), so the token's
---  first 3 to 5 bytes are hidden there too: what follows in a message ("... [billed") could otherwise complete them.
---  opts.whole: hide the secret only where it appears whole (in any view), for text that is data and was not cut,
---  such as a body kept in the cache: 6 bytes of a low-entropy token ("sandbox" in "sandbox-token") may well be
---  6 bytes of the data too.
-function _M.masker(secret, opts)
-    if type(secret) ~= "string" or secret == "" then error("xingtu.secret.masker: the secret must be a string", 2) end
+-- What a masker looks for in `secret`: m.secret, and unless only whole tokens are hidden, its 6-byte pieces
+-- (m.grams) with either its 4-byte samples (short tokens) or its 3-byte chunks (long ones), for scan.
+local function pieces(secret, whole)
     local m = { secret = secret }
-    local opts_whole = opts and opts.whole
-    if #secret >= GRAM and not opts_whole then
+    if #secret >= GRAM and not whole then
         m.grams = {}
         for i = 1, #secret - GRAM + 1 do m.grams[sub(secret, i, i + GRAM - 1)] = true end
         if #secret <= SAMPLED then
@@ -295,68 +289,81 @@ function _M.masker(secret, opts)
             for i = 1, #secret - 2 do m.chunks[sub(secret, i, i + 2)] = "" end
         end
     end
+    return m
+end
+
+-- A view ending with the token's first 3 to 5 bytes (`tails`, longest first; then at most the start of an escape
+-- the cut broke): the range from there to its end.
+local function tail(v, ranges, tails)
+    local len = #v
+    for _, t in ipairs(tails) do
+        for e = len, math.max(#t, len - 11), -1 do
+            if sub(v, e - #t + 1, e) == t then
+                local rest = sub(v, e + 1)
+                if rest == "" or find(rest, "^[%%\\&][%w#]*$") then
+                    add(ranges, e - #t + 1, len)
+                    return
+                end
+            end
+        end
+    end
+end
+
+local function look(v, ranges, cut, segs, ctx)
+    scan(v, ctx.m, ranges, segs)
+    if cut and not ctx.whole then tail(v, ranges, ctx.tails) end
+end
+
+-- `text` with the secret hidden in every view: the text, each kind decoded, and each kind decoded again on each of
+-- those. ctx: { m = pieces, kinds, tails, whole }.
+local function hide(text, cut, ctx)
+    local ranges = {}
+    look(text, ranges, cut, nil, ctx)
+    for _, k1 in ipairs(ctx.kinds) do
+        if has_escape(text, k1) then
+            local v, segs = decode(text, k1)
+            local found = {}
+            look(v, found, cut, segs, ctx)
+            map_back(found, { segs }, ranges)
+            for _, k2 in ipairs(ctx.kinds) do
+                if has_escape(v, k2) then
+                    local v2, segs2 = decode(v, k2)
+                    found = {}
+                    look(v2, found, cut, segs2, ctx)
+                    map_back(found, { segs, segs2 }, ranges)
+                end
+            end
+        end
+    end
+    if #ranges == 0 then return text end
+    return apply(text, ranges)
+end
+
+--- masker(secret, opts) -> function(text, cut) -> text with the secret hidden (see the header); non-strings come back
+--  as they are. `cut`: the text may end where something was cut (a size cap, a dropped connection), so the token's
+--  first 3 to 5 bytes are hidden there too: what follows in a message ("... [billed") could otherwise complete them.
+--  opts.whole: hide the secret only where it appears whole (in any view), for text that is data and was not cut,
+--  such as a body kept in the cache: 6 bytes of a low-entropy token ("sandbox" in "sandbox-token") may well be
+--  6 bytes of the data too.
+function _M.masker(secret, opts)
+    if type(secret) ~= "string" or secret == "" then error("xingtu.secret.masker: the secret must be a string", 2) end
+    local whole = opts and opts.whole
+    local ctx = { m = pieces(secret, whole), whole = whole, tails = {} }
     -- The kinds of view: + for a space only matters for a token with a space.
-    local kinds = { PERCENT, JSON, HTML }
-    if find(secret, " ", 1, true) then kinds[#kinds + 1] = FORM end
-    local tails = {} -- the token's first 3, 4, 5 bytes: hidden at a cut (see hide)
-    for k = math.min(GRAM - 1, #secret - 1), TAIL, -1 do tails[#tails + 1] = sub(secret, 1, k) end
-    local shortest = m.grams and GRAM or #secret
+    ctx.kinds = { PERCENT, JSON, HTML }
+    if find(secret, " ", 1, true) then ctx.kinds[#ctx.kinds + 1] = FORM end
+    -- The token's first 3, 4, 5 bytes: hidden at a cut (see tail).
+    for k = math.min(GRAM - 1, #secret - 1), TAIL, -1 do ctx.tails[#ctx.tails + 1] = sub(secret, 1, k) end
+    local shortest = ctx.m.grams and GRAM or #secret
     -- Answers repeat their short strings ("success", a record time): each is looked at once.
     local memo, memo_n = {}, 0
-
-    -- A view ending with the token's first 3 to 5 bytes (then at most the start of an escape the cut broke):
-    -- the range from there to its end.
-    local function tail(v, ranges)
-        local len = #v
-        for _, t in ipairs(tails) do
-            for e = len, math.max(#t, len - 11), -1 do
-                if sub(v, e - #t + 1, e) == t then
-                    local rest = sub(v, e + 1)
-                    if rest == "" or find(rest, "^[%%\\&][%w#]*$") then
-                        add(ranges, e - #t + 1, len)
-                        return
-                    end
-                end
-            end
-        end
-    end
-
-    local function look(v, ranges, cut, segs)
-        scan(v, m, ranges, segs)
-        if cut and not opts_whole then tail(v, ranges) end
-    end
-
-    -- Every view: the text, each kind decoded, and each kind decoded again on each of those.
-    local function hide(text, cut)
-        local ranges = {}
-        look(text, ranges, cut)
-        for _, k1 in ipairs(kinds) do
-            if has_escape(text, k1) then
-                local v, segs = decode(text, k1)
-                local found = {}
-                look(v, found, cut, segs)
-                map_back(found, { segs }, ranges)
-                for _, k2 in ipairs(kinds) do
-                    if has_escape(v, k2) then
-                        local v2, segs2 = decode(v, k2)
-                        found = {}
-                        look(v2, found, cut, segs2)
-                        map_back(found, { segs, segs2 }, ranges)
-                    end
-                end
-            end
-        end
-        if #ranges == 0 then return text end
-        return apply(text, ranges)
-    end
-
     return function(text, cut)
         if type(text) ~= "string" or #text < TAIL then return text end
-        if cut then return hide(text, true) end
+        if cut then return hide(text, true, ctx) end
         if #text < shortest then return text end
         local known = memo[text]
         if known then return known end
-        local out = hide(text)
+        local out = hide(text, false, ctx)
         if #text <= MEMO_TEXT then
             if memo_n >= MEMO_LIMIT then memo, memo_n = {}, 0 end
             memo[text], memo_n = out, memo_n + 1
