@@ -99,7 +99,8 @@ describe("xingtu.core", function()
             assert.equal(core.VERSION, xingtu.VERSION)
             assert.equal(core.VERSION, xingtu._VERSION)
             for _, name in ipairs { "xingtu.batch", "xingtu.cache", "xingtu.cache.shdict", "xingtu.pages",
-                "xingtu.touch", "xingtu.ranges", "xingtu.query", "xingtu.transport.ngx" } do
+                "xingtu.touch", "xingtu.ranges", "xingtu.query", "xingtu.transport.ngx", "xingtu.options",
+                "xingtu.secret", "xingtu.catalogue", "xingtu.request", "xingtu.result" } do
                 assert.equal(core.VERSION, require(name)._VERSION, name)
             end
         end)

@@ -27,7 +27,9 @@
 --
 -- No Lua 5.4-only syntax: this loads under LuaJIT (nginx) too.
 
-local _M = { _VERSION = "0.1.0" }
+-- The version is the C core's (when it is there: messages are made without it too).
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local type, tostring, tonumber, error, pairs, ipairs = type, tostring, tonumber, error, pairs, ipairs
 local pcall, setmetatable, assert = pcall, setmetatable, assert

@@ -18,7 +18,9 @@
 -- The masker is a closure: the token lives only in its upvalues, out of reach of anything that walks tables. Pure
 -- Lua without 5.4-only syntax: it also runs in nginx (LuaJIT), where the sandbox uses it for its logs.
 
-local _M = { _VERSION = "0.1.0", MASK = "***", GRAM = 6 }
+-- The version is the C core's; the sandbox loads this module in nginx without the core, and then it has none.
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil, MASK = "***", GRAM = 6 }
 
 local byte, char, sub, find, gsub = string.byte, string.char, string.sub, string.find, string.gsub
 local concat, sort = table.concat, table.sort
