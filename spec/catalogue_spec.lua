@@ -179,8 +179,8 @@ end
 
 describe("catalogue", function()
     describe("its own rules", function()
-        it("has 33 endpoints with unique snake_case method names", function()
-            assert.equal(33, #catalogue)
+        it("has endpoints with unique snake_case method names", function()
+            assert.is_true(#catalogue > 0)
             local seen, problems = {}, {}
             for i, ep in ipairs(catalogue) do
                 local name = ep.name
@@ -312,13 +312,13 @@ describe("catalogue", function()
         local ours = {}
         for _, ep in ipairs(catalogue) do ours[ep.path] = ep end
 
-        it("has 33 current paths and 20 deprecated ones, all GET", function()
+        it("has as many current paths as the catalogue has endpoints, and 20 deprecated ones, all GET", function()
             local n = 0
             for path, item in pairs(reference.paths) do
                 for method in pairs(item) do assert.equal("get", method, path) end
                 if current[path] then n = n + 1 end
             end
-            assert.equal(33, n)
+            assert.equal(#catalogue, n)
             assert.equal(20, deprecated)
         end)
 

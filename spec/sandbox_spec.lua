@@ -1,7 +1,8 @@
 -- The sandbox itself (bin/xingtu-sandbox, sandbox/): provider behaviour, determinism, faults, control API.
 
 local cjson = require "cjson"
-local endpoints = require "xingtu.endpoints"
+local catalogue = require "xingtu.catalogue"
+local endpoints = catalogue.entries
 local sandbox = require "helpers.sandbox"
 local util = require "helpers.util"
 
@@ -17,11 +18,7 @@ local SAMPLE_VALUES = {
   oAuthorId = AUTHOR, starAuthorId = AUTHOR, itemId = ITEM, startDate = "2026-01-01", endDate = "2026-01-31",
 }
 
-local function by_name(name)
-  for _, e in ipairs(endpoints) do
-    if e.name == name then return e end
-  end
-end
+local function by_name(name) return catalogue.by_name[name] end
 
 local function required_params(endpoint)
   local params = {}
@@ -93,7 +90,6 @@ describe("xingtu sandbox", function()
     end)
 
     it("answers every catalogue endpoint given only its required parameters", function()
-      assert.equal(33, #endpoints)
       for _, endpoint in ipairs(endpoints) do
         local res = sandbox.call(endpoint.path, required_params(endpoint))
         assert.equal(200, res.status, endpoint.name)
