@@ -286,6 +286,72 @@ describe("catalogue", function()
         end)
     end)
 
+    describe("a trial catalogue", function()
+        -- `require "xingtu"` in a child process whose lua/xingtu/endpoints.lua is `entries`: what the child printed.
+        local function load_with(entries)
+            local script = os.tmpname()
+            util.write_file(script, table.concat({
+                "package.path = " .. ("%q"):format(util.ROOT .. "/lua/?.lua;") .. " .. package.path",
+                "package.cpath = " .. ("%q"):format(package.cpath),
+                "package.preload['xingtu.endpoints'] = function() return " .. entries .. " end",
+                "local ok, x = pcall(require, 'xingtu')",
+                "if not ok then io.write('raised: ', tostring(x)) return end",
+                "local c = x.new { token = 't', transport = { get = function() return { status = 0, sent = false,"
+                    .. " size = 0, elapsed = 0, error = 'connect', error_message = 'no' } end }, retries = 0 }",
+                "io.write('loaded: ', table.concat(x.endpoint_names, ','), ' ', type(c.trial_lookup))",
+            }, "\n"))
+            local lua = arg and arg[-1] or "lua5.4"
+            local out = util.run(util.lua_child_env() .. lua .. " " .. util.quote(script) .. " 2>&1")
+            os.remove(script)
+            return out
+        end
+        local function entry(name)
+            return ("{ name = %q, path = '/api/douyin-xingtu/gw/api/trial/%s/v1', description = 'A trial',"
+                .. " params = { { api = 'oAuthorId', name = 'o_author_id', type = 'id', required = true } } }")
+                :format(name, name)
+        end
+
+        for _, name in ipairs { "stats", "get", "call", "pages", "each", "close", "url_for" } do
+            it("raises when it loads if an endpoint is named like the client's own method " .. name, function()
+                local out = load_with("{ " .. entry("trial_lookup") .. ", " .. entry(name) .. " }")
+                assert.matches("^raised: xingtu.catalogue: endpoint " .. name .. " has the name of the client's own"
+                    .. " method Client:" .. name .. ": rename it in lua/xingtu/endpoints.lua", out)
+            end)
+        end
+
+        it("loads an endpoint of another name as a method of its own", function()
+            assert.equal("loaded: trial_lookup function", load_with("{ " .. entry("trial_lookup") .. " }"))
+        end)
+
+        it("raises when two entries share a name or a path", function()
+            local facts = require "xingtu.catalogue"
+            local one = { name = "a", path = "/a", params = {} }
+            assert.has_error(function() facts.new { one, { name = "a", path = "/b", params = {} } } end,
+                "xingtu.catalogue: endpoint a is there twice")
+            assert.has_error(function() facts.new { one, { name = "b", path = "/a", params = {} } } end,
+                "xingtu.catalogue: a and b have the same path")
+        end)
+
+        it("derives the id parameter, the page parameter and the start/end date rule from the entries", function()
+            local facts = require("xingtu.catalogue").new {
+                { name = "t", path = "/t", params = {
+                    { api = "page", name = "page", type = "integer", default = 1, min = 1 },
+                    { api = "itemId", name = "item_id", type = "id", required = true },
+                    { api = "startDay", name = "start_day", type = "date", format = "YYYYMMDD" },
+                    { api = "endDay", name = "end_day", type = "date", format = "YYYYMMDD" },
+                } },
+            }
+            assert.equal("itemId", facts.id_param.t.api)
+            assert.equal("page", facts.page_param.t.api)
+            assert.same({ "t" }, facts.paged)
+            assert.equal(1, #facts.rules.t)
+            assert.equal("not_after", facts.rules.t[1].kind)
+            assert.equal("startDay", facts.rules.t[1].first.api)
+            assert.equal("endDay", facts.rules.t[1].last.api)
+            assert.same({ { "page", "1" } }, facts.defaults.t)
+        end)
+    end)
+
     local reference = read_reference()
     describe("against " .. REFERENCE_NAME, function()
         if not reference then
