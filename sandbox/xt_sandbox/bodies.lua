@@ -26,6 +26,15 @@ function _M.key(endpoint, args)
   return endpoint.name .. "|" .. table.concat(keys, "&")
 end
 
+--- The catalogue's endpoints that have no generator, sorted (the sandbox refuses to start while there are any).
+function _M.missing()
+  local out = {}
+  for _, name in ipairs(catalogue.names) do
+    if not generators[name] then out[#out + 1] = name end
+  end
+  return out
+end
+
 function _M.build(endpoint, args)
   local gen = generators[endpoint.name]
   if not gen then

@@ -1,8 +1,9 @@
 -- The sandbox's request handler: a stand-in for the provider's Xingtu endpoints, plus the control API.
 --
--- nginx.conf calls `server.init()` from init_by_lua (loads the catalogue once) and `server.handle()` for every
--- request. An API request is counted, remembered (token masked), slowed by the configured latency, then answered:
--- by a queued fault, or like the provider (token, then parameters, then a deterministic body).
+-- nginx.conf calls `server.init()` from init_by_lua (loads the catalogue once, and refuses to start, naming them,
+-- when endpoints of the catalogue have no body generator) and `server.handle()` for every request. An API request
+-- is counted, remembered (token masked), slowed by the configured latency, then answered: by a queued fault, or
+-- like the provider (token, then parameters, then a deterministic body).
 
 local bodies = require "xt_sandbox.bodies"
 local catalogue = require "xingtu.catalogue"
@@ -27,6 +28,11 @@ local token = "sandbox-token"
 local hide -- the valid token's masker (xingtu.secret), made by init
 
 function _M.init()
+  local missing = bodies.missing()
+  if #missing > 0 then
+    error("xingtu-sandbox: no body generator for " .. table.concat(missing, ", ") .. ": add `"
+      .. missing[1] .. " = function(ctx) ... end` to a family in sandbox/xt_sandbox/bodies/ (see bodies.lua)", 0)
+  end
   local from_env = os_getenv("SANDBOX_TOKEN")
   if from_env and from_env ~= "" then token = from_env end
   hide = secret.masker(token)
