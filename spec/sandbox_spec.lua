@@ -327,4 +327,31 @@ describe("xingtu sandbox", function()
       assert.falsy(log:find(sandbox.token, 1, true))
     end)
   end)
+
+  describe("start", function()
+    it("refuses to start, naming the endpoint, when the catalogue has one without a body generator", function()
+      -- A copy of the checkout's sandbox, its command and the Lua modules, with one endpoint more in the catalogue.
+      local tree = util.run("mktemp -d /tmp/xingtu-sandbox-spec.XXXXXX"):gsub("%s+$", "")
+      util.run("cp -r " .. util.quote(util.ROOT .. "/bin") .. " " .. util.quote(util.ROOT .. "/sandbox") .. " "
+        .. util.quote(util.ROOT .. "/lua") .. " " .. util.quote(tree))
+      local path = tree .. "/lua/xingtu/endpoints.lua"
+      local text = assert(util.read_file(path))
+      local last = text:match(".*()}")
+      util.write_file(path, text:sub(1, last - 1) .. [[
+  { name = "trial_lookup", path = "/api/douyin-xingtu/gw/api/trial/lookup/v1", description = "A trial",
+    params = { { api = "oAuthorId", name = "o_author_id", type = "id", required = true } } },
+}
+]])
+      local out, rc = util.run("env -u LD_PRELOAD XINGTU_SANDBOX_PORT=" .. util.free_port() .. " bash "
+        .. util.quote(tree .. "/bin/xingtu-sandbox") .. " start 2>&1")
+      local started = out:match("dir=(%S+)") -- it should not have: stopped again, so the spec leaves nothing running
+      if started then
+        util.run("bash " .. util.quote(tree .. "/bin/xingtu-sandbox") .. " stop " .. util.quote(started) .. " 2>&1")
+      end
+      util.run("rm -rf " .. util.quote(tree))
+      assert.are_not.equal(0, rc)
+      assert.equal("xingtu-sandbox: no body generator for trial_lookup: add `trial_lookup = function(ctx) ... end`"
+        .. " to a family in sandbox/xt_sandbox/bodies/ (see bodies.lua)\n", out)
+    end)
+  end)
 end)
