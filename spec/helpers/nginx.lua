@@ -5,6 +5,7 @@
 --   local example = nginx.example { token = ..., base_url = ... }   -- examples/nginx against that provider
 --   example.url, example.dir (logs/ inside)
 --   nginx.start(conf, key, provider)            -- conf listens on "127.0.0.1:8080;" (replaced by a free port)
+--   nginx.lua_server(locations, key, provider)  -- one worker with xingtu's modules and spec/helpers on its path
 --   nginx.stop(state)                           -- TERM, then KILL after 5 s; removes the directory
 --
 -- A state's sentinel, kept in the registry under `key`, stops it when the Lua state closes.
@@ -90,6 +91,38 @@ function _M.start(conf, key, provider)
   end
   _M.stop(state)
   error("no free port for nginx")
+end
+
+-- nginx with one worker whose Lua path has lua/ and spec/ (so spec/helpers/*.lua run inside it) and the core built
+-- for LuaJIT, serving `locations` (nginx.conf text of location blocks). Returns the state as start does.
+function _M.lua_server(locations, key, provider)
+  _M.build_core()
+  local conf = ([[
+load_module /usr/lib/nginx/modules/ndk_http_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
+worker_processes 1;
+pid logs/nginx.pid;
+error_log logs/error.log warn;
+env JUSTONEAPI_TOKEN;
+events { worker_connections 256; }
+http {
+    access_log logs/access.log;
+    client_body_temp_path logs/client_body;
+    proxy_temp_path logs/proxy;
+    fastcgi_temp_path logs/fastcgi;
+    uwsgi_temp_path logs/uwsgi;
+    scgi_temp_path logs/scgi;
+    lua_package_path "@REPO@/lua/?.lua;@REPO@/spec/?.lua;;";
+    lua_package_cpath "@REPO@/build-luajit/?.so;;";
+    lua_socket_log_errors off;
+    server {
+        listen 127.0.0.1:8080;
+@LOCATIONS@
+        location / { return 404; }
+    }
+}
+]]):gsub("@REPO@", REPO):gsub("@LOCATIONS@", (locations:gsub("%%", "%%%%")))
+  return _M.start(conf, key, provider)
 end
 
 -- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker, the port. `provider` =

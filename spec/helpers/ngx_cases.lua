@@ -147,6 +147,18 @@ function cases.batch()
     return { ok = ok, wall = now() - started }
 end
 
+-- One case of spec/helpers/result_cases.lua through the nginx transport: ?name=<case>&base=<sandbox>&refused=<port>.
+-- Answers the problems found (none: the contract holds) and what the result said.
+function cases.contract()
+    local result_cases = require "helpers.result_cases"
+    local case = assert(result_cases.by_name[ngx.var.arg_name], "no such contract case")
+    local ctx = { base = ngx.var.arg_base, token = os.getenv("JUSTONEAPI_TOKEN"), refused = ngx.var.arg_refused,
+        own = "http://127.0.0.1:" .. ngx.var.server_port }
+    local t = ngx_transport.new(require("xingtu.core"), case.opts)
+    local r = t:get(case.url(ctx))
+    return { problems = result_cases.problems(case, r, false), error = r.error, status = r.status }
+end
+
 function _M.run()
     local name = ngx.var.uri:match("^/case/([%w_]+)$")
     local case = name and cases[name]
