@@ -505,6 +505,18 @@ describe("xingtu cache", function()
             assert.equal(1, n)
         end)
 
+        it("takes a backend of one new file that drops the least recently used entry (helpers.lru_backend)",
+            function()
+                local lru = require("helpers.lru_backend").new(2)
+                local c = client { cache = xingtu.cache.new { backend = lru } }
+                for _, id in ipairs { "1", "2", "1", "3", "1", "2" } do assert(c:side_info { o_author_id = id }) end
+                -- 1 and 2 fetched; 1 a hit; 3 fetched, 2 dropped (1 was used since); 1 a hit; 2 fetched again
+                assert.equal(4, requests())
+                assert.equal(2, c.cache:stats().hits)
+                assert.equal(2, lru.evicted)
+                assert.equal(2, lru.count())
+            end)
+
         it("hashes keys with FNV-1a 64", function()
             assert.equal("cbf29ce484222325", cache_mod.hash(""))
             assert.equal("af63dc4c8601ec8c", cache_mod.hash("a"))
