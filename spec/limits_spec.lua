@@ -100,7 +100,9 @@ describe("xingtu.core", function()
             assert.equal(core.VERSION, xingtu._VERSION)
             for _, name in ipairs { "xingtu.batch", "xingtu.cache", "xingtu.cache.shdict", "xingtu.pages",
                 "xingtu.touch", "xingtu.ranges", "xingtu.query", "xingtu.transport.ngx", "xingtu.options",
-                "xingtu.secret", "xingtu.catalogue", "xingtu.request", "xingtu.result" } do
+                "xingtu.secret", "xingtu.catalogue", "xingtu.request", "xingtu.result", "xingtu.pipeline", "xingtu.stats",
+                "xingtu.transport.serial", "xingtu.transport.ngx.http", "xingtu.transport.ngx.failure",
+                "xingtu.transport.ngx.multi" } do
                 assert.equal(core.VERSION, require(name)._VERSION, name)
             end
         end)

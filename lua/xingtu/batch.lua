@@ -256,7 +256,10 @@ local function dispatch(E, now)
         local call = q[q.head]
         -- A call's deadline (and meta.elapsed) counts from when the batch first tries to send it, not from when it
         -- was pulled from the input to wait in the queue.
-        if not call.dispatched then call.dispatched, call.started = true, now end
+        if not call.dispatched then
+            call.dispatched = true
+            pipe:starts(call, now)
+        end
         local action, value = pipe:before_attempt(call)
         if action == "send" then
             shift(q)

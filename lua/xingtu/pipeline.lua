@@ -22,6 +22,8 @@
 -- many calls at once:
 --
 --   call = p:new_call(req)           req: lua/xingtu/request.lua's { endpoint, path, query, key }
+--   p:starts(call, now)              (optional) the call starts now, not when it was made: its deadline and
+--                                    meta.elapsed count from here (a batch's call, from its first try to send)
 --   p:from_cache(call)               -> nil (go on) | "hit", data, meta | "fail", err (offline and not cached)
 --   p:before_attempt(call)           -> "send", timeout (nil: the client's) | "wait", seconds | "fail", err
 --   p:wire_url(call)                 -> the URL to send, token included: for the transport only, at send time
@@ -29,6 +31,11 @@
 --   p:retrying(call)                 the driver commits to the retry it was offered (counted as retried); a batch
 --                                    that was stopped meanwhile skips the call instead and does not call this
 --   p:failed(call, err)              -> nil, err: the failure finished (attempts, masked message, URL) and counted
+--
+-- A call is the pipeline's table (endpoint, key, query, url_head, url_tail, shown_url, attempts, started, sent_at,
+-- capped, last_error): drivers read it, and may keep fields of their own on it (the batch's index, wake and
+-- dispatched), but change the pipeline's only through these steps. Drivers also read p.clock and p.sleep (the
+-- context's) and p.closed (true once the client was closed).
 --
 -- The cache contract (lua/xingtu/cache.lua's Cache is one; another cache is any object with the same):
 --
@@ -51,7 +58,7 @@ local errors = require "xingtu.errors"
 local request = require "xingtu.request"
 local secret = require "xingtu.secret"
 
-local _M = {}
+local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local format, type, pcall, setmetatable = string.format, type, pcall, setmetatable
 
@@ -138,6 +145,11 @@ function Pipeline:new_call(req)
     local head, tail = url_parts(self, req.path, req.query)
     return { endpoint = req.endpoint, key = req.key, query = req.query, url_head = head, url_tail = tail,
         shown_url = head .. MASK .. tail, attempts = 0, started = self.clock() }
+end
+
+--- The call starts at `now` (a clock() time): its deadline and meta.elapsed count from here.
+function Pipeline.starts(_, call, now)
+    call.started = now
 end
 
 local function cache_key(self, call)

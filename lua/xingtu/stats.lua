@@ -11,7 +11,8 @@
 -- (a misspelt counter is a bug, not a new counter). No Lua 5.4-only syntax: this loads under LuaJIT (nginx) too.
 -- @module xingtu.stats
 
-local _M = {}
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local pairs, ipairs, error, setmetatable, tostring = pairs, ipairs, error, setmetatable, tostring
 

@@ -10,7 +10,8 @@
 -- The interface is core.multi's (csrc/multi.c), as lua/xingtu/batch.lua uses it. No Lua 5.4-only syntax.
 -- @module xingtu.transport.serial
 
-local _M = {}
+local has_core, the_core = pcall(require, "xingtu.core")
+local _M = { _VERSION = has_core and the_core.VERSION or nil }
 
 local setmetatable = setmetatable
 

@@ -6,7 +6,7 @@
 -- No Lua 5.4-only syntax (LuaJIT).
 -- @module xingtu.transport.ngx.failure
 
-local _M = {}
+local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local format, tostring = string.format, tostring
 

@@ -16,7 +16,7 @@
 
 local limits = require("xingtu.core").limits -- shared with the C core (csrc/xt_limits.h)
 
-local _M = {}
+local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local tonumber, concat = tonumber, table.concat
 local floor, max = math.floor, math.max

@@ -10,7 +10,7 @@
 
 local result = require "xingtu.result"
 
-local _M = {}
+local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local type, tostring, setmetatable, pcall, error = type, tostring, setmetatable, pcall, error
 local remove = table.remove
