@@ -6,8 +6,8 @@
 --   if not data then error(tostring(meta)) end
 --
 -- This module is the public face; the C core (`xingtu.core`) does HTTP and JSON, the modules under xingtu/ do the
--- rest. See the README for the error kinds and the endpoint table; the client's methods are in `xingtu.client`,
--- `xingtu.batch` and `xingtu.endpoints`.
+-- rest (the README's "Inside" says which does what). See the README for the error kinds and the endpoint table;
+-- the client's methods are in `xingtu.client` and `xingtu.endpoints`.
 -- @module xingtu
 
 local core = require "xingtu.core"
