@@ -168,6 +168,58 @@ describe("xingtu.core", function()
             end, "cannot encode tables nested deeper than 2 at $[1][1]")
         end)
 
+        it("reports a bad value at any depth with its path, in every mode, and the process lives on", function()
+            -- In a child: the encoder's error path used to overrun the Lua stack below ~41 levels and corrupt the
+            -- heap (abort in free). Every kind of failure, 1 to 120 levels deep, objects and arrays, every option.
+            local script = os.tmpname()
+            util.write_file(script, [[
+                package.path, package.cpath = ...
+                local core = require "xingtu.core"
+                local bad = { ["number NaN"] = 0 / 0, ["number inf"] = math.huge, ["a function"] = print,
+                    ["a thread"] = coroutine.create(print) }
+                local n = 0
+                for depth = 1, 120 do
+                    for what, value in pairs(bad) do
+                        for _, opts in ipairs { {}, { sort_keys = true }, { indent = 2 } } do
+                            for _, arrays in ipairs { false, true } do
+                                local t = {}
+                                local c = t
+                                for _ = 1, depth do
+                                    local inner = {}
+                                    if arrays then c[1] = inner else c.k = inner end
+                                    c = inner
+                                end
+                                if arrays then c[1] = value else c.x = value end
+                                local ok, err = pcall(core.encode, t, opts)
+                                local step = arrays and "%[1%]" or "%.k"
+                                local last = arrays and "%[1%]" or "%.x"
+                                local path = depth + 1 > 40 and "%$" .. step:rep(20) .. "%.%.%." .. step:rep(19) .. last
+                                    or "%$" .. step:rep(depth) .. last
+                                assert(not ok and err:match("^cannot encode " .. what .. " at " .. path .. "$"), err)
+                                n = n + 1
+                            end
+                        end
+                    end
+                    local cyclic = {}
+                    local c = cyclic
+                    for _ = 1, depth do c.k = {}; c = c.k end
+                    c.k = cyclic
+                    local ok, err = pcall(core.encode, cyclic)
+                    assert(not ok and err:match("^cannot encode a cycle"), err)
+                    ok, err = pcall(core.encode, { { { { 1 } } } }, { max_depth = 3 })
+                    assert(not ok and err == "cannot encode tables nested deeper than 3 at $[1][1][1]", err)
+                    n = n + 2
+                end
+                io.write("ok ", n)
+            ]])
+            local lua = arg and arg[-1] or "lua5.4"
+            local out, code = util.run(util.lua_child_env() .. util.quote(lua) .. " " .. util.quote(script) .. " "
+                .. util.quote(package.path) .. " " .. util.quote(package.cpath) .. " 2>&1")
+            os.remove(script)
+            assert.are.equal("ok " .. 120 * (4 * 3 * 2 + 2), out)
+            assert.are.equal(0, code)
+        end)
+
         describe("round trip with decode", function()
             local function roundtrip(text, name)
                 local v, err = decode(text)
