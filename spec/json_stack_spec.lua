@@ -18,6 +18,31 @@ local function small_stack(body)
 end
 
 describe("xingtu.core on a " .. STACK_KB .. " KB C stack", function()
+    it("decodes arrays and objects nested to the default limit (1000) and to the largest max_depth (10000)", function()
+        local out, code = small_stack([[
+            local function nested(depth, open, close, leaf)
+                return open:rep(depth) .. leaf .. close:rep(depth)
+            end
+            for _, shape in ipairs { { "[", "]", "1" }, { '{"k":', "}", "1" }, { '[{"k":', "}]", "0" },
+                { "[1,2,", "]", "3" } } do
+                local open, close, leaf = shape[1], shape[2], shape[3]
+                local per = #open == 6 and 2 or 1 -- levels per repetition
+                assert(core.decode(nested(1000 // per, open, close, leaf)))
+                local v, err = core.decode(nested(1000 // per + 1, open, close, leaf))
+                assert(v == nil and err:match("^nesting deeper than 1000 at byte "), err)
+                assert(core.decode(nested(10000 // per, open, close, leaf), 10000))
+                v, err = core.decode(nested(10000 // per + 1, open, close, leaf), 10000)
+                assert(v == nil and err:match("^nesting deeper than 10000 at byte "), err)
+            end
+            -- a deep value decoded, then encoded back
+            local text = ("[{\"a\":"):rep(5000) .. "0" .. ("}]"):rep(5000)
+            assert(core.encode(assert(core.decode(text, 10000)), { max_depth = 10000 }) == text)
+            io.write("ok")
+        ]])
+        assert.are.equal("ok", out)
+        assert.are.equal(0, code)
+    end)
+
     it("encodes tables nested to the default limit (1000) and to the largest max_depth (10000)", function()
         local out, code = small_stack([[
             local function nest(depth, kind)
