@@ -21,17 +21,20 @@
  * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
- * float -0.0); numbers beyond the double range become +-inf (as strtod gives them); a UTF-8 BOM is rejected. Error
- * messages: "empty input", "unexpected end of input", "unexpected character 'x'", "unexpected byte 0xNN",
- * "invalid literal", "invalid number", "invalid number (leading zero)", "unterminated string" (at the opening quote),
- * "control character 0xNN in string", "invalid UTF-8 in string", "invalid escape", "invalid \u escape",
- * "lone surrogate in \u escape", "nesting deeper than D" (at the bracket), "trailing garbage", each + " at byte N".
+ * float -0.0); a number beyond the double range (1e999, or 400 digits) is rejected, so no infinity (which JSON
+ * cannot write back) ever enters decoded data, while one below it underflows to 0 or the nearest subnormal as strtod
+ * rounds it; a UTF-8 BOM is rejected. Error messages: "empty input", "unexpected end of input",
+ * "unexpected character 'x'", "unexpected byte 0xNN", "invalid literal", "invalid number",
+ * "invalid number (leading zero)", "number out of range" (at its first byte), "unterminated string" (at the opening
+ * quote), "control character 0xNN in string", "invalid UTF-8 in string", "invalid escape", "invalid \u escape", "lone
+ * surrogate in \u escape", "nesting deeper than D" (at the bracket), "trailing garbage", each + " at byte N".
  * max_depth: in the C API <= 0 means the default and values above XT_JSON_DEPTH_CAP are clamped to it; core.decode
  * raises on a max_depth outside 1..XT_JSON_DEPTH_CAP (misuse).
  */
 #include "json_decode.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -497,7 +500,12 @@ static int parse_number(decoder *d)
         lua_pushnumber(d->L, neg ? -0.0 : 0.0);
         return 1;
     }
-    lua_pushnumber(d->L, number_strtod(d, s, p));
+    {
+        double x = number_strtod(d, s, p);
+        if (XT_UNLIKELY(isinf(x)))
+            return fail(d, s, "number out of range");
+        lua_pushnumber(d->L, x);
+    }
     return 1;
 }
 

@@ -2,7 +2,8 @@
 # fuzz/run.sh [seconds] [target]: build a libFuzzer target into build-fuzz/ (clang, ASan+UBSan) and fuzz it for the
 # given time (default 60 s). Targets (fuzz/CMakeLists.txt):
 #   json      (default) the JSON decoder, and the encoder on what it accepts. Corpus build-fuzz/corpus, seeded from
-#             spec/fixtures/JSONTestSuite/test_parsing, spec/fixtures/*.json and spec/fixtures/fuzz-regressions/
+#             spec/fixtures/JSONTestSuite/test_parsing, fuzz/json-seeds/ (deep nesting, numbers out of range),
+#             spec/fixtures/*.json and spec/fixtures/fuzz-regressions/
 #   envelope  the response path, raw HTTP response -> libcurl -> C core -> Lua classification. Corpus
 #             build-fuzz/corpus-envelope, seeded from fuzz/envelope-seeds/ and spec/fixtures/fuzz-regressions/envelope-*
 # Every saved regression input is replayed first (it is in the corpus). Exits non-zero on any finding (the input is
@@ -38,7 +39,7 @@ if [ "$target" = json ]; then
     else
         echo "fuzz/run.sh: $suite not found; seeding from spec/fixtures only" >&2
     fi
-    for f in spec/fixtures/*.json spec/fixtures/fuzz-regressions/*; do
+    for f in fuzz/json-seeds/* spec/fixtures/*.json spec/fixtures/fuzz-regressions/*; do
         case $f in */envelope-*) continue ;; esac
         [ -f "$f" ] && cp "$f" "$corpus/"
     done
