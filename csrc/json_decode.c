@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xt_limits.h"
 
 /* Ceiling for max_depth: bounds the Lua stack (a level holds up to 2 * ITEM_CHUNK + 8 slots) and the levels array. */
@@ -85,26 +86,6 @@ typedef struct {
     char *err;
     size_t errlen;
 } decoder;
-
-/* Bytes a string scan must stop at: '"', '\\', control characters and every byte >= 0x80. */
-static const unsigned char str_special[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
-};
 
 /* Powers of ten that are exact in a double. */
 static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -178,38 +159,6 @@ static unsigned char *scratch_reserve(decoder *d, size_t need)
     return d->scratch;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), 0 if none. */
-static inline size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t avail = (size_t)(end - p);
-    unsigned lo = 0x80, hi = 0xBF;
-
-    if (c < 0xC2)
-        return 0; /* ASCII is not handled here; continuation bytes and C0/C1 (overlong) are invalid */
-    if (c < 0xE0)
-        return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c < 0xF0) {
-        if (avail < 3)
-            return 0;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* UTF-16 surrogates */
-        return (p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
-    }
-    if (c < 0xF5) {
-        if (avail < 4)
-            return 0;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* > U+10FFFF */
-        return (p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
-    }
-    return 0;
-}
-
 static inline long hex4(const unsigned char *p)
 {
     long v = 0;
@@ -276,7 +225,7 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     p = bs;
     while (p < q) {
         unsigned c = *p;
-        if (!str_special[c]) {
+        if (!xt_utf8_stop[c]) {
             *o++ = (unsigned char)c;
             p++;
         } else if (c == '\\') {
@@ -324,7 +273,7 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
             }
             p += 2;
         } else if (c >= 0x80) {
-            size_t n = utf8_seq(p, q);
+            size_t n = xt_utf8_seq(p, q);
             if (n == 0)
                 return fail(d, p, "invalid UTF-8 in string");
             memcpy(o, p, n);
@@ -346,7 +295,7 @@ static int parse_string(decoder *d)
 
     for (;;) {
         unsigned c;
-        while (p < end && !str_special[*p])
+        while (p < end && !xt_utf8_stop[*p])
             p++;
         if (XT_UNLIKELY(p >= end))
             return fail(d, s - 1, "unterminated string");
@@ -354,7 +303,7 @@ static int parse_string(decoder *d)
         if (XT_LIKELY(c == '"'))
             break;
         if (c >= 0x80) {
-            size_t n = utf8_seq(p, end);
+            size_t n = xt_utf8_seq(p, end);
             if (n == 0)
                 return fail(d, p, "invalid UTF-8 in string");
             p += n;
