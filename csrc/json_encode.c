@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define XT_JSON_ENCODE_DEPTH_CAP XT_MAX_DEPTH_CAP
 
 /* Lua stack slots one level may hold: the table, up to three of iteration state, the member's value, and one for a
@@ -34,9 +36,11 @@
 #endif
 
 #if defined(__GNUC__)
+#define XT_LIKELY(x)    __builtin_expect(!!(x), 1)
 #define XT_UNLIKELY(x)  __builtin_expect(!!(x), 0)
 #define XT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
+#define XT_LIKELY(x)   (x)
 #define XT_UNLIKELY(x) (x)
 #define XT_PRINTF(f, a)
 #endif
@@ -251,63 +255,78 @@ static void put_number(encoder *e, int idx)
 #endif
 }
 
-/* Bytes that need an escape: '"', '\\' and control characters. */
-static const unsigned char needs_escape[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-};
-
+/*
+ * A string as JSON: '"', '\\' and control characters escaped, well-formed UTF-8 copied as it is, and each maximal
+ * ill-formed subpart replaced by U+FFFD (utf8.h), so the output is always UTF-8, as RFC 8259 requires of JSON text.
+ * Plain runs are copied in one go.
+ */
 static void put_string(encoder *e, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
 
     reserve(e, len + 2);
     e->buf[e->len++] = '"';
-    while (p < end) {
-        const unsigned char *run = p;
-        while (p < end && !needs_escape[*p])
+    for (;;) {
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
+        unsigned c;
+
+        while (p < end && !xt_utf8_stop[*p])
             p++;
-        if (p > run)
-            put(e, (const char *)run, (size_t)(p - run));
-        if (p < end) {
-            char esc[6] = {'\\', 0, 0, 0, 0, 0};
-            size_t n = 2;
-            switch (*p) {
-            case '"':
-                esc[1] = '"';
-                break;
-            case '\\':
-                esc[1] = '\\';
-                break;
-            case '\b':
-                esc[1] = 'b';
-                break;
-            case '\f':
-                esc[1] = 'f';
-                break;
-            case '\n':
-                esc[1] = 'n';
-                break;
-            case '\r':
-                esc[1] = 'r';
-                break;
-            case '\t':
-                esc[1] = 't';
-                break;
-            default:
-                esc[1] = 'u';
-                esc[2] = '0';
-                esc[3] = '0';
-                esc[4] = hex[*p >> 4];
-                esc[5] = hex[*p & 15];
-                n = 6;
+        if (p >= end)
+            break;
+        c = *p;
+        if (c >= 0x80) {
+            size_t seq;
+            while ((seq = xt_utf8_seq(p, end)) != 0) { /* a run of non-ASCII characters (CJK text) */
+                p += seq;
+                if (p >= end || *p < 0x80)
+                    break;
             }
-            put(e, esc, n);
-            p++;
+            if (XT_LIKELY(seq != 0))
+                continue; /* stays in the run */
+            put(e, (const char *)run, (size_t)(p - run));
+            put(e, XT_UTF8_REPLACEMENT, XT_UTF8_REPLACEMENT_LEN);
+            p += xt_utf8_invalid_len(p, end);
+            run = p;
+            continue;
         }
+        put(e, (const char *)run, (size_t)(p - run));
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        put(e, esc, n);
+        run = ++p;
     }
+    put(e, (const char *)run, (size_t)(p - run));
     put_char(e, '"');
 }
 

@@ -1,8 +1,13 @@
--- A provider body with a number beyond the double range ({"code":0,"data":{"x":1e999}}), through every output
--- path: the decoder rejects it ("number out of range at byte N"), so it is a bad_response everywhere and no infinity
--- ever reaches an encoder. Before, the CLI died with "internal error: cannot encode number inf" and a traceback, and
--- the nginx example answered nginx's HTML 500 (that path is in spec/nginx_spec.lua, beside the example's other
--- errors).
+-- What a provider body can do to the output paths (the client, the CLI's formats, batch files): never a crash and
+-- never a file that is not JSON.
+--
+-- A number beyond the double range ({"code":0,"data":{"x":1e999}}): the decoder rejects it ("number out of range
+-- at byte N"), so it is a bad_response everywhere and no infinity ever reaches an encoder. Before, the CLI died with
+-- "internal error: cannot encode number inf" and a traceback, and the nginx example answered garbage (that path is
+-- in spec/nginx_spec.lua, beside the example's other errors).
+--
+-- A body that is not JSON, whose 120-byte snippet in the error message ends inside a UTF-8 character: the batch
+-- file must still be JSON line by line (the encoder replaces the broken character with U+FFFD).
 
 local xingtu = require "xingtu"
 local sandbox = require "helpers.sandbox"
@@ -93,6 +98,32 @@ describe("a provider body with a number beyond the double range", function()
         assert.are.equal(1, code, err)
         assert.is_nil(err:find("traceback", 1, true), err)
         assert.matches("bad_response", out, 1, true)
+        util.run("rm -rf " .. util.quote(dir))
+    end)
+end)
+
+describe("a provider body that is not JSON, with a multibyte character at the snippet's cut", function()
+    setup(function() sandbox.start() end)
+    before_each(function() sandbox.reset() end)
+
+    it("still makes `xingtu batch -o out.ndjson` write JSON that Python and xingtu read, line by line", function()
+        local dir = util.run("mktemp -d"):gsub("%s+$", "")
+        util.write_file(dir .. "/ids.txt", "1\n2\n")
+        -- bytes 119..121 are one character: a cut at 120 splits it
+        sandbox.fault { status = 200, envelope = 0, message = ("x"):rep(118) .. "直播 not JSON", times = 1 }
+        local _, err, code = cli { "batch", "side_info", "--ids", dir .. "/ids.txt", "-o", dir .. "/out.ndjson" }
+        assert.are.equal(1, code, err)
+        local file = assert(util.read_file(dir .. "/out.ndjson"))
+        local n = 0
+        for line in file:gmatch("[^\n]+") do
+            assert(xingtu.json.decode(line))
+            n = n + 1
+        end
+        assert.are.equal(2, n)
+        local out, rc = util.run("python3 -c 'import json, sys\nfor l in open(sys.argv[1], encoding=\"utf-8\"): json.loads(l)\n"
+            .. "print(\"ok\")' " .. util.quote(dir .. "/out.ndjson") .. " 2>&1")
+        assert.are.equal(0, rc, out)
+        assert.are.equal("ok\n", out)
         util.run("rm -rf " .. util.quote(dir))
     end)
 end)
