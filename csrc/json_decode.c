@@ -21,10 +21,10 @@
  * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
- * float -0.0); a number beyond the double range (1e999, or 400 digits) is rejected, so no infinity (which JSON
- * cannot write back) ever enters decoded data, while one below it underflows to 0 or the nearest subnormal as strtod
- * rounds it; a UTF-8 BOM is rejected. Error messages: "empty input", "unexpected end of input",
- * "unexpected character 'x'", "unexpected byte 0xNN", "invalid literal", "invalid number",
+ * float -0.0); a number beyond the double range (1e999; a 400-digit integer unless LuaJIT keeps its digits) is
+ * rejected, so no infinity (which JSON cannot write back) ever enters decoded data, while one below it underflows
+ * to 0 or the nearest subnormal as strtod rounds it; a UTF-8 BOM is rejected. Error messages: "empty input",
+ * "unexpected end of input", "unexpected character 'x'", "unexpected byte 0xNN", "invalid literal", "invalid number",
  * "invalid number (leading zero)", "number out of range" (at its first byte), "unterminated string" (at the opening
  * quote), "control character 0xNN in string", "invalid UTF-8 in string", "invalid escape", "invalid \u escape", "lone
  * surrogate in \u escape", "nesting deeper than D" (at the bracket), "trailing garbage", each + " at byte N".
