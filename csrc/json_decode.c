@@ -1,7 +1,10 @@
 /*
  * json_decode.c: the JSON decoder of xingtu.core (contract in json_decode.h).
  *
- * One pass of recursive descent straight into Lua values, with a depth limit and lua_checkstack per level.
+ * One pass straight into Lua values, without C recursion: the open containers are a stack of levels (the first
+ * LOCAL_LEVELS in the decoder's C frame, deeper ones in a Lua-owned userdata), their partial tables and members on
+ * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same few hundred bytes at
+ * any depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
  *
  * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); a table-driven loop skips plain
  * ASCII and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
@@ -14,31 +17,38 @@
  * '.' of the copy is first replaced by the locale's decimal point (as Lua's own lua_str2number does), so a locale with
  * ',' as decimal separator cannot change the result.
  *
- * Memory: the only scratch memory (for strings with escapes and for long numbers) is a userdata kept in a reserved
- * stack slot, so a Lua error (out of memory) in the middle of a decode leaks nothing.
+ * Memory: the scratch memory (for strings with escapes and for long numbers, and the levels beyond LOCAL_LEVELS) is
+ * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
- * float -0.0); numbers beyond the double range become +-inf (as strtod gives them); a UTF-8 BOM is rejected. Error
- * messages: "empty input", "unexpected end of input", "unexpected character 'x'", "unexpected byte 0xNN",
- * "invalid literal", "invalid number", "invalid number (leading zero)", "unterminated string" (at the opening quote),
- * "control character 0xNN in string", "invalid UTF-8 in string", "invalid escape", "invalid \u escape",
- * "lone surrogate in \u escape", "nesting deeper than D" (at the bracket), "trailing garbage", each + " at byte N".
+ * float -0.0); a number beyond the double range (1e999; a 400-digit integer unless LuaJIT keeps its digits) is
+ * rejected, so no infinity (which JSON cannot write back) ever enters decoded data, while one below it underflows
+ * to 0 or the nearest subnormal as strtod rounds it; a UTF-8 BOM is rejected. Error messages: "empty input",
+ * "unexpected end of input", "unexpected character 'x'", "unexpected byte 0xNN", "invalid literal", "invalid number",
+ * "invalid number (leading zero)", "number out of range" (at its first byte), "unterminated string" (at the opening
+ * quote), "control character 0xNN in string", "invalid UTF-8 in string", "invalid escape", "invalid \u escape", "lone
+ * surrogate in \u escape", "nesting deeper than D" (at the bracket), "trailing garbage", each + " at byte N".
  * max_depth: in the C API <= 0 means the default and values above XT_JSON_DEPTH_CAP are clamped to it; core.decode
  * raises on a max_depth outside 1..XT_JSON_DEPTH_CAP (misuse).
  */
 #include "json_decode.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xt_limits.h"
 
-/* Ceiling for max_depth: bounds the C recursion (a few hundred bytes of C stack per level) and the Lua stack. */
+/* Ceiling for max_depth: bounds the Lua stack (a level holds up to 2 * ITEM_CHUNK + 8 slots) and the levels array. */
 #define XT_JSON_DEPTH_CAP XT_MAX_DEPTH_CAP
+
+/* Open containers tracked in the decoder's own C frame; deeper ones move to a userdata. */
+#define LOCAL_LEVELS 16
 
 /* Members collected on the Lua stack before they are moved into their table (values for arrays, pairs for objects). */
 #define ITEM_CHUNK 32
@@ -51,39 +61,31 @@ typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
 typedef int seq_index;
 #endif
 
+/* An open array or object. Its members so far are on the Lua stack above `base`: the table once made (at base + 1)
+ * and up to ITEM_CHUNK values (arrays) or key/value pairs (objects) not yet moved into it. */
+typedef struct {
+    int base;
+    int have_table;
+    int pending;
+    int is_object;
+    seq_index n; /* arrays: elements already in the table */
+} level;
+
 typedef struct {
     lua_State *L;
     const unsigned char *start; /* first byte of the text (byte 1 in messages) */
     const unsigned char *end;   /* one past the last byte */
     const unsigned char *p;     /* the next byte to read */
-    int depth;
+    int depth;                  /* open containers: levels[0 .. depth-1] */
     int max_depth;
     int scratch_idx; /* stack slot holding the scratch userdata (nil until first needed) */
     unsigned char *scratch;
     size_t scratch_cap;
+    level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
+    int lev_cap;
     char *err;
     size_t errlen;
 } decoder;
-
-/* Bytes a string scan must stop at: '"', '\\', control characters and every byte >= 0x80. */
-static const unsigned char str_special[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
-};
 
 /* Powers of ten that are exact in a double. */
 static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -100,8 +102,6 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 #define XT_UNLIKELY(x) (x)
 #define XT_PRINTF(f, a)
 #endif
-
-static int parse_value(decoder *d);
 
 /* Records "<what> at byte N" (N = at - start + 1) and returns 0, so callers can `return fail(...)`. */
 static int fail(decoder *d, const unsigned char *at, const char *fmt, ...) XT_PRINTF(3, 4);
@@ -157,38 +157,6 @@ static unsigned char *scratch_reserve(decoder *d, size_t need)
         lua_replace(d->L, d->scratch_idx); /* the old buffer (if any) becomes garbage */
     }
     return d->scratch;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), 0 if none. */
-static inline size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t avail = (size_t)(end - p);
-    unsigned lo = 0x80, hi = 0xBF;
-
-    if (c < 0xC2)
-        return 0; /* ASCII is not handled here; continuation bytes and C0/C1 (overlong) are invalid */
-    if (c < 0xE0)
-        return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c < 0xF0) {
-        if (avail < 3)
-            return 0;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* UTF-16 surrogates */
-        return (p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80) ? 3 : 0;
-    }
-    if (c < 0xF5) {
-        if (avail < 4)
-            return 0;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* > U+10FFFF */
-        return (p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80) ? 4 : 0;
-    }
-    return 0;
 }
 
 static inline long hex4(const unsigned char *p)
@@ -257,7 +225,7 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     p = bs;
     while (p < q) {
         unsigned c = *p;
-        if (!str_special[c]) {
+        if (!xt_utf8_stop[c]) {
             *o++ = (unsigned char)c;
             p++;
         } else if (c == '\\') {
@@ -305,7 +273,7 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
             }
             p += 2;
         } else if (c >= 0x80) {
-            size_t n = utf8_seq(p, q);
+            size_t n = xt_utf8_seq(p, q);
             if (n == 0)
                 return fail(d, p, "invalid UTF-8 in string");
             memcpy(o, p, n);
@@ -327,7 +295,7 @@ static int parse_string(decoder *d)
 
     for (;;) {
         unsigned c;
-        while (p < end && !str_special[*p])
+        while (p < end && !xt_utf8_stop[*p])
             p++;
         if (XT_UNLIKELY(p >= end))
             return fail(d, s - 1, "unterminated string");
@@ -335,7 +303,7 @@ static int parse_string(decoder *d)
         if (XT_LIKELY(c == '"'))
             break;
         if (c >= 0x80) {
-            size_t n = utf8_seq(p, end);
+            size_t n = xt_utf8_seq(p, end);
             if (n == 0)
                 return fail(d, p, "invalid UTF-8 in string");
             p += n;
@@ -481,7 +449,12 @@ static int parse_number(decoder *d)
         lua_pushnumber(d->L, neg ? -0.0 : 0.0);
         return 1;
     }
-    lua_pushnumber(d->L, number_strtod(d, s, p));
+    {
+        double x = number_strtod(d, s, p);
+        if (XT_UNLIKELY(isinf(x)))
+            return fail(d, s, "number out of range");
+        lua_pushnumber(d->L, x);
+    }
     return 1;
 }
 
@@ -537,112 +510,6 @@ static void object_flush(lua_State *L, int base, int *have_table, int pending)
     lua_settop(L, base + 1);
 }
 
-static int enter(decoder *d)
-{
-    if (++d->depth > d->max_depth)
-        return fail(d, d->p, "nesting deeper than %d", d->max_depth);
-    /* room for one chunk of members (plus the table) at this level; deeper levels check for themselves */
-    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8))
-        return fail(d, d->p, "out of Lua stack space");
-    d->p++;
-    return 1;
-}
-
-/* d->p is at '['. Pushes the table. */
-static int parse_array(decoder *d)
-{
-    lua_State *L = d->L;
-    int base, have_table = 0, pending = 0;
-    seq_index n = 0;
-
-    if (!enter(d))
-        return 0;
-    skip_ws(d);
-    if (d->p < d->end && *d->p == ']') {
-        d->p++;
-        /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
-        lua_createtable(L, 0, 0);
-        luaL_getmetatable(L, XT_JSON_ARRAY_MT);
-        lua_setmetatable(L, -2);
-        d->depth--;
-        return 1;
-    }
-    base = lua_gettop(L);
-    for (;;) {
-        if (!parse_value(d))
-            return 0;
-        if (++pending == ITEM_CHUNK) {
-            array_flush(L, base, &have_table, &n, pending);
-            pending = 0;
-        }
-        skip_ws(d);
-        if (XT_LIKELY(d->p < d->end)) {
-            if (*d->p == ',') {
-                d->p++;
-                continue;
-            }
-            if (*d->p == ']') {
-                d->p++;
-                break;
-            }
-        }
-        return fail_unexpected(d, d->p);
-    }
-    array_flush(L, base, &have_table, &n, pending);
-    d->depth--;
-    return 1;
-}
-
-/* d->p is at '{'. Pushes the table. */
-static int parse_object(decoder *d)
-{
-    lua_State *L = d->L;
-    int base, have_table = 0, pending = 0;
-
-    if (!enter(d))
-        return 0;
-    skip_ws(d);
-    if (d->p < d->end && *d->p == '}') {
-        d->p++;
-        lua_createtable(L, 0, 0);
-        d->depth--;
-        return 1;
-    }
-    base = lua_gettop(L);
-    for (;;) {
-        if (XT_UNLIKELY(d->p >= d->end || *d->p != '"'))
-            return fail_unexpected(d, d->p);
-        if (!parse_string(d))
-            return 0;
-        skip_ws(d);
-        if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
-            return fail_unexpected(d, d->p);
-        d->p++;
-        if (!parse_value(d))
-            return 0;
-        if (++pending == ITEM_CHUNK) {
-            object_flush(L, base, &have_table, pending);
-            pending = 0;
-        }
-        skip_ws(d);
-        if (XT_LIKELY(d->p < d->end)) {
-            if (*d->p == ',') {
-                d->p++;
-                skip_ws(d);
-                continue;
-            }
-            if (*d->p == '}') {
-                d->p++;
-                break;
-            }
-        }
-        return fail_unexpected(d, d->p);
-    }
-    object_flush(L, base, &have_table, pending);
-    d->depth--;
-    return 1;
-}
-
 static int parse_literal(decoder *d, const char *word, size_t len)
 {
     if ((size_t)(d->end - d->p) < len || memcmp(d->p, word, len) != 0)
@@ -651,19 +518,98 @@ static int parse_literal(decoder *d, const char *word, size_t len)
     return 1;
 }
 
-/* Skips whitespace, parses one value and pushes it. */
+/* d->p is at '[' or '{'. Counts the level and makes room on the Lua stack for one chunk of its members (plus the
+ * table); deeper levels check for themselves. */
+static int enter(decoder *d)
+{
+    if (++d->depth > d->max_depth)
+        return fail(d, d->p, "nesting deeper than %d", d->max_depth);
+    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8))
+        return fail(d, d->p, "out of Lua stack space");
+    d->p++;
+    return 1;
+}
+
+/* The level of the container just entered (depth counts it already), its members starting above the stack top.
+ * May raise (out of memory) when the levels move to a bigger userdata. */
+static level *open_level(decoder *d, int is_object)
+{
+    level *lv;
+    if (XT_UNLIKELY(d->depth > d->lev_cap)) {
+        int cap = d->lev_cap * 2;
+        level *nl = (level *)new_scratch(d->L, sizeof(level) * (size_t)cap);
+        memcpy(nl, d->levels, sizeof(level) * (size_t)d->lev_cap);
+        lua_replace(d->L, d->scratch_idx + 1); /* the old array (if a userdata) becomes garbage */
+        d->levels = nl;
+        d->lev_cap = cap;
+    }
+    lv = &d->levels[d->depth - 1];
+    lv->base = lua_gettop(d->L);
+    lv->have_table = 0;
+    lv->pending = 0;
+    lv->is_object = is_object;
+    lv->n = 0;
+    return lv;
+}
+
+/* Moves the pending members of lv into its table (made on the first call). */
+static inline void flush(lua_State *L, level *lv)
+{
+    if (lv->is_object)
+        object_flush(L, lv->base, &lv->have_table, lv->pending);
+    else
+        array_flush(L, lv->base, &lv->have_table, &lv->n, lv->pending);
+    lv->pending = 0;
+}
+
+/*
+ * Parses one value (whitespace before it skipped, after it not) and pushes it. A state machine over the open
+ * containers instead of recursion: `value` reads one value; a scalar, or a container just closed, goes to `member`,
+ * which adds it to the innermost open container and reads what follows it (',' then the next value or key, or the
+ * closing bracket); `key` reads an object member's key and its ':'. lv is the innermost open container, NULL at the
+ * top level.
+ */
 static int parse_value(decoder *d)
 {
+    lua_State *L = d->L;
+    level *lv = NULL;
+
+value:
     skip_ws(d);
     if (XT_UNLIKELY(d->p >= d->end))
         return fail_unexpected(d, d->p);
     switch (*d->p) {
     case '"':
-        return parse_string(d);
+        if (!parse_string(d))
+            return 0;
+        break;
     case '{':
-        return parse_object(d);
+        if (!enter(d))
+            return 0;
+        skip_ws(d);
+        if (d->p < d->end && *d->p == '}') {
+            d->p++;
+            lua_createtable(L, 0, 0);
+            d->depth--;
+            break;
+        }
+        lv = open_level(d, 1);
+        goto key;
     case '[':
-        return parse_array(d);
+        if (!enter(d))
+            return 0;
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ']') {
+            d->p++;
+            /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
+            lua_createtable(L, 0, 0);
+            luaL_getmetatable(L, XT_JSON_ARRAY_MT);
+            lua_setmetatable(L, -2);
+            d->depth--;
+            break;
+        }
+        lv = open_level(d, 0);
+        goto value;
     case '-':
     case '0':
     case '1':
@@ -675,30 +621,68 @@ static int parse_value(decoder *d)
     case '7':
     case '8':
     case '9':
-        return parse_number(d);
+        if (!parse_number(d))
+            return 0;
+        break;
     case 't':
         if (!parse_literal(d, "true", 4))
             return 0;
-        lua_pushboolean(d->L, 1);
-        return 1;
+        lua_pushboolean(L, 1);
+        break;
     case 'f':
         if (!parse_literal(d, "false", 5))
             return 0;
-        lua_pushboolean(d->L, 0);
-        return 1;
+        lua_pushboolean(L, 0);
+        break;
     case 'n':
         if (!parse_literal(d, "null", 4))
             return 0;
-        lua_pushlightuserdata(d->L, NULL);
-        return 1;
+        lua_pushlightuserdata(L, NULL);
+        break;
     default:
         return fail_unexpected(d, d->p);
     }
+
+member: /* a value was pushed */
+    if (lv == NULL)
+        return 1;
+    if (++lv->pending == ITEM_CHUNK)
+        flush(L, lv);
+    skip_ws(d);
+    if (XT_LIKELY(d->p < d->end)) {
+        unsigned c = *d->p;
+        if (c == ',') {
+            d->p++;
+            if (!lv->is_object)
+                goto value;
+            skip_ws(d);
+            goto key;
+        }
+        if (c == (lv->is_object ? '}' : ']')) {
+            d->p++;
+            flush(L, lv); /* the finished table is now the top of the stack: the parent's new member */
+            lv = --d->depth > 0 ? &d->levels[d->depth - 1] : NULL;
+            goto member;
+        }
+    }
+    return fail_unexpected(d, d->p);
+
+key: /* in an object, at the key of a member */
+    if (XT_UNLIKELY(d->p >= d->end || *d->p != '"'))
+        return fail_unexpected(d, d->p);
+    if (!parse_string(d))
+        return 0;
+    skip_ws(d);
+    if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
+        return fail_unexpected(d, d->p);
+    d->p++;
+    goto value;
 }
 
 int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, char *err, size_t errlen)
 {
     decoder d;
+    level local_levels[LOCAL_LEVELS];
     int base;
 
     d.L = L;
@@ -711,6 +695,8 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
         d.max_depth = XT_JSON_DEPTH_CAP;
     d.scratch = NULL;
     d.scratch_cap = 0;
+    d.levels = local_levels;
+    d.lev_cap = LOCAL_LEVELS;
     d.err = err;
     d.errlen = errlen;
     if (err != NULL && errlen > 0)
@@ -720,6 +706,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
         return fail(&d, d.start, "out of Lua stack space");
     base = lua_gettop(L);
     lua_pushnil(L); /* [base+1]: slot for the scratch userdata */
+    lua_pushnil(L); /* [base+2]: slot for the levels userdata */
     d.scratch_idx = base + 1;
 
     skip_ws(&d);
@@ -729,6 +716,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
         skip_ws(&d);
         if (d.p == d.end) {
             lua_replace(L, base + 1); /* the value takes the scratch slot: exactly one value pushed */
+            lua_settop(L, base + 1);
             return 1;
         }
         fail(&d, d.p, "trailing garbage");

@@ -32,7 +32,7 @@
 #define XT_RAW_MAX    512 /* raw_max */
 #define XT_HEADER_MAX 256 /* header_max */
 
-/* JSON nesting (core.decode, core.encode, the transfers' max_depth option); the cap bounds the C recursion. */
+/* JSON nesting (core.decode, core.encode, the transfers' max_depth option); the cap bounds a document's Lua stack. */
 #define XT_DEFAULT_MAX_DEPTH 1000  /* default_max_depth */
 #define XT_MAX_DEPTH_CAP     10000 /* max_depth_cap */
 

@@ -105,7 +105,7 @@ static const char CHECKER[] =
     "    check(type(line) == 'string' and not line:find('[\\r\\n]'), 'one-line tostring')\n"
     "    local policy = retry.new { retries = 3, backoff_base = 0.5, backoff_max = 20, retry_unknown = true,\n"
     "      random = random, wall_clock = function() return 1800000000 end }\n"
-    "    local wait = policy:decide(meta, 1)\n"
+    "    local wait = policy:decide(meta, 1, res.retry_after)\n"
     "    check(wait == nil or (type(wait) == 'number' and wait >= 0 and wait <= 20), 'retry wait')\n"
     "    check(meta.retry_after == retry.parse_retry_after(res.retry_after, 1800000000), 'retry_after: the header')\n"
     "    if meta.retry_after ~= nil then check(type(meta.retry_after) == 'number' and meta.retry_after >= 0,\n"

@@ -6,8 +6,12 @@
  *   with 1 <= N <= size + 1;
  * - a second decode gives the same result (deep-equal value or the same message);
  * - an accepted value encodes (core.encode) to text that decodes back to a deep-equal value, and encoding that
- *   again gives the same text; the one allowed encode error is a number that overflowed to an infinity.
- * Any violation aborts, which libFuzzer reports as a crash.
+ *   again gives the same text: no encode error is allowed (the decoder rejects numbers beyond the double range, so
+ *   no infinity reaches the encoder);
+ * - the encoder's error path at every depth: a value nested D deep (D >= 2) encoded with max_depth = D - 1 raises
+ *   "cannot encode tables nested deeper than D-1 at $..." (with the path up to the table that is one too deep), in
+ *   compact, sorted or indented mode as the input's length picks.
+ * Any violation aborts, which libFuzzer reports as a crash. Seeds of our own are in fuzz/json-seeds/.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -71,9 +75,8 @@ static int deep_equal(lua_State *L, int a, int b, int depth)
     return n == 0;
 }
 
-/* Pushes encode(value at idx [, {sort_keys = true}]). Returns 0 (nothing pushed) when the value holds an infinity,
- * the one thing the decoder accepts (1e999) and JSON cannot hold; any other encode error fails the fuzzer. */
-static int encode_at(lua_State *L, int idx, int sorted)
+/* Pushes encode(value at idx [, {sort_keys = true}]); any encode error fails the fuzzer. */
+static void encode_at(lua_State *L, int idx, int sorted)
 {
     lua_getfield(L, lua_upvalueindex(1), "encode");
     lua_pushvalue(L, idx);
@@ -84,16 +87,57 @@ static int encode_at(lua_State *L, int idx, int sorted)
     }
     if (lua_pcall(L, sorted ? 2 : 1, 1, 0) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        if (msg == NULL || (strstr(msg, "cannot encode number inf at ") == NULL &&
-                            strstr(msg, "cannot encode number -inf at ") == NULL)) {
-            fprintf(stderr, "fuzz_json: encode failed: %s\n", msg ? msg : "?");
-            check(0, "an accepted value encodes");
-        }
-        lua_pop(L, 1);
-        return 0;
+        fprintf(stderr, "fuzz_json: encode failed: %s\n", msg ? msg : "?");
+        check(0, "an accepted value encodes");
     }
     check(lua_type(L, -1) == LUA_TSTRING, "encode returns a string");
-    return 1;
+}
+
+/* Nesting depth of the value at idx: 0 for a scalar, 1 for a table of scalars. */
+static int depth_of(lua_State *L, int idx, int level)
+{
+    int deepest = 0;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return 0;
+    check(level <= FUZZ_MAX_DEPTH && lua_checkstack(L, 3), "decoded nesting within FUZZ_MAX_DEPTH");
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        int d = depth_of(L, lua_gettop(L), level + 1);
+        if (d > deepest)
+            deepest = d;
+        lua_pop(L, 1);
+    }
+    return deepest + 1;
+}
+
+/* The encoder's error path: the value at v, D >= 2 deep, with max_depth = D - 1 must raise the depth error. */
+static void check_depth_error(lua_State *L, int v, size_t size)
+{
+    char want[64];
+    const char *msg;
+    int depth = depth_of(L, v, 1), top = lua_gettop(L);
+
+    if (depth < 2)
+        return;
+    lua_getfield(L, lua_upvalueindex(1), "encode");
+    lua_pushvalue(L, v);
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, depth - 1);
+    lua_setfield(L, -2, "max_depth");
+    lua_pushboolean(L, (int)(size & 1));
+    lua_setfield(L, -2, "sort_keys");
+    if (size & 2) {
+        lua_pushinteger(L, 1);
+        lua_setfield(L, -2, "indent");
+    }
+    check(lua_pcall(L, 2, 1, 0) != LUA_OK, "encode with max_depth below the depth fails");
+    msg = lua_tostring(L, -1);
+    snprintf(want, sizeof want, "cannot encode tables nested deeper than %d at $", depth - 1);
+    if (msg == NULL || strncmp(msg, want, strlen(want)) != 0) {
+        fprintf(stderr, "fuzz_json: depth error: %s\n", msg ? msg : "?");
+        check(0, "the depth error names the limit and a path");
+    }
+    lua_settop(L, top);
 }
 
 /* decode(text at t) must succeed and be deep-equal to the value at v. Leaves the stack as it was. */
@@ -131,17 +175,17 @@ static int decode_and_check(lua_State *L)
             const char *s1, *s2;
             lua_pop(L, 1);
             /* [v+1] = encode(v), [v+2] = encode(v, sorted) */
-            if (!encode_at(L, v, 0))
-                return 0;
-            check(encode_at(L, v, 1), "encoding with sort_keys succeeds too");
+            encode_at(L, v, 0);
+            encode_at(L, v, 1);
             roundtrip(L, v, v + 1);
             roundtrip(L, v, v + 2);
             /* with sorted keys the text is canonical: encode(decode(encode(v))) == encode(v) */
             s1 = lua_tolstring(L, v + 2, &len1);
             check(xt_json_decode(L, s1, len1, FUZZ_MAX_DEPTH, err2, sizeof err2), "sorted text decodes");
-            check(encode_at(L, lua_gettop(L), 1), "re-encoding succeeds");
+            encode_at(L, lua_gettop(L), 1);
             s2 = lua_tolstring(L, -1, &len2);
             check(len1 == len2 && memcmp(s1, s2, len1) == 0, "sorted encoding is stable");
+            check_depth_error(L, v, size);
         }
     } else {
         const char *at = strstr(err, " at byte ");

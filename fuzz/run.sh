@@ -2,19 +2,24 @@
 # fuzz/run.sh [seconds] [target]: build a libFuzzer target into build-fuzz/ (clang, ASan+UBSan) and fuzz it for the
 # given time (default 60 s). Targets (fuzz/CMakeLists.txt):
 #   json      (default) the JSON decoder, and the encoder on what it accepts. Corpus build-fuzz/corpus, seeded from
-#             spec/fixtures/JSONTestSuite/test_parsing, spec/fixtures/*.json and spec/fixtures/fuzz-regressions/
+#             spec/fixtures/JSONTestSuite/test_parsing, fuzz/json-seeds/ (deep nesting, numbers out of range),
+#             spec/fixtures/*.json and spec/fixtures/fuzz-regressions/
 #   envelope  the response path, raw HTTP response -> libcurl -> C core -> Lua classification. Corpus
 #             build-fuzz/corpus-envelope, seeded from fuzz/envelope-seeds/ and spec/fixtures/fuzz-regressions/envelope-*
 # Every saved regression input is replayed first (it is in the corpus). Exits non-zero on any finding (the input is
 # left in build-fuzz/artifacts/ as <target>-crash-* / -leak-* / -timeout-* / -oom-*); prints one line on success:
 # "fuzz_<target>: no findings, N executions in S s (C corpus files)".
+# Environment: XINGTU_FUZZ_BUILD, the build directory (default build-fuzz; corpus and artifacts go there too), and
+# XINGTU_FUZZ_LUA, a Lua build to link instead of the system's (a directory with include/ and liblua.a, made with
+# clang: .ci/apicheck passes its Lua with LUA_USE_APICHECK).
 set -eu
 
 seconds=${1:-60}
 target=${2:-json}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-build=build-fuzz
+build=${XINGTU_FUZZ_BUILD:-build-fuzz}
+lua_dir=${XINGTU_FUZZ_LUA:-}
 suite=spec/fixtures/JSONTestSuite/test_parsing
 
 case $target in
@@ -25,9 +30,10 @@ esac
 
 # Configure (first time with clang; later runs only pick up CMakeLists changes) and build incrementally.
 if [ ! -f "$build/CMakeCache.txt" ]; then
-    CC=${CC:-clang} cmake -S . -B "$build" -DXINGTU_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    CC=${CC:-clang} cmake -S . -B "$build" -DXINGTU_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DXINGTU_FUZZ_LUA="$lua_dir" >/dev/null
 else
-    cmake -S . -B "$build" >/dev/null
+    cmake -S . -B "$build" -DXINGTU_FUZZ_LUA="$lua_dir" >/dev/null
 fi
 cmake --build "$build" --target "fuzz_$target" -j 2 >/dev/null
 
@@ -38,7 +44,7 @@ if [ "$target" = json ]; then
     else
         echo "fuzz/run.sh: $suite not found; seeding from spec/fixtures only" >&2
     fi
-    for f in spec/fixtures/*.json spec/fixtures/fuzz-regressions/*; do
+    for f in fuzz/json-seeds/* spec/fixtures/*.json spec/fixtures/fuzz-regressions/*; do
         case $f in */envelope-*) continue ;; esac
         [ -f "$f" ] && cp "$f" "$corpus/"
     done

@@ -75,7 +75,31 @@ describe("xingtu.core", function()
                 end
                 if not LUAJIT then assert.are.equal("-0.0", tostring(decode("-0.0"))) end
                 assert.are.equal(-math.huge, 1 / decode("-0.0"))
-                assert.are.equal(math.huge, decode("1e400"))
+            end)
+
+            it("rejects a number beyond the double range, so no infinity ever enters the data", function()
+                local cases = {
+                    ["1e999"] = 1, ["-1e999"] = 1, ["1e400"] = 1, ["1.7976931348623159e308"] = 1,
+                    ['{"code":0,"data":{"x":1e999}}'] = 23, ["[1, 2, -123123e100000]"] = 8,
+                    ["-" .. ("9"):rep(309) .. ".5"] = 1, ["[" .. ("9"):rep(400) .. "e0]"] = 2,
+                    [("["):rep(45) .. "1e999" .. ("]"):rep(45)] = 46,
+                }
+                for text, at in pairs(cases) do
+                    local v, err = decode(text)
+                    assert.is_nil(v, text)
+                    assert.are.equal("number out of range at byte " .. at, err)
+                end
+                -- An integer of 400 digits: beyond the range for Lua 5.4, exact digits under LuaJIT (see above).
+                local big = "1" .. ("0"):rep(400)
+                if LUAJIT then
+                    assert.are.equal(big, decode(big))
+                else
+                    assert.are.same({ nil, "number out of range at byte 1" }, { decode(big) })
+                end
+                -- the largest doubles and what underflows are fine
+                assert.are.equal(1.7976931348623157e308, decode("1.7976931348623157e308"))
+                assert.are.equal(-1.7976931348623157e308, decode("-1.7976931348623158e308"))
+                assert.are.equal(0.0, decode("123e-10000000"))
             end)
 
             it("does not depend on the C locale's decimal separator", function()

@@ -87,11 +87,78 @@ describe("xingtu.core", function()
             end, "cannot encode number -inf at $[1]")
         end)
 
-        it("passes UTF-8 through and escapes only quotes, backslashes and control characters", function()
+        it("passes well-formed UTF-8 through and escapes only quotes, backslashes and control characters", function()
             assert.are.equal('"个人 é 😀"', encode("个人 é 😀"))
             assert.are.equal([["a\"b\\c/d"]], encode('a"b\\c/d'))
             assert.are.equal([["\b\f\n\r\t\u0000\u001f"]], encode("\b\f\n\r\t\0\31"))
             assert.are.equal('"/\127"', encode("/\127"))
+        end)
+
+        it("replaces each ill-formed UTF-8 subpart by U+FFFD, so the output is always JSON", function()
+            local R = "\239\191\189" -- U+FFFD
+            local cases = {
+                ["\255"] = R, ["a\128b"] = "a" .. R .. "b", ["\228\184"] = R, ["\228\184x"] = R .. "x",
+                ["\192\175"] = R .. R, ["\224\128\175"] = R .. R .. R, ["\237\160\128"] = R .. R .. R,
+                ["\244\144\128\128"] = R .. R .. R .. R, ["\240\159\152"] = R, ["\240\159\152\128"] = "😀",
+                ["个\184人"] = "个" .. R .. "人",
+            }
+            for raw, want in pairs(cases) do
+                assert.are.equal('"' .. want .. '"', encode(raw))
+                assert.are.equal(want, decode(encode(raw)))
+            end
+            assert.are.equal('{"' .. R .. '":1}', encode({ ["\200"] = 1 })) -- keys too
+        end)
+
+        -- Under valgrind (.ci/valgrind) a tenth: memcheck is what is checked there.
+        local RANDOM_STRINGS = os.getenv("XINGTU_VALGRIND") == "1" and 2000 or 20000
+        it(("writes %d random ill-formed strings as JSON that xingtu and Python read"):format(RANDOM_STRINGS), function()
+            -- Pieces a string is made of: well-formed characters, escapes, and every kind of ill-formed UTF-8.
+            local good = { "a", "Z", " ", '"', "\\", "\n", "\0", "\31", "é", "直播", "😀", "\127" }
+            local bad = { "\128", "\191", "\192", "\193", "\245", "\255", "\194", "\224\160", "\240\159\152",
+                "\192\175", "\224\128\175", "\237\160\128", "\237\191\191", "\244\144\128\128", "\248\136\128\128\128",
+                "\228\184", "\239\191" }
+            math.randomseed(20261203)
+            local raws, texts = {}, {}
+            for i = 1, RANDOM_STRINGS do
+                local parts = { bad[math.random(#bad)] }
+                for _ = 1, math.random(0, 8) do
+                    local pool = math.random(3) == 1 and bad or good
+                    parts[#parts + 1] = pool[math.random(#pool)]
+                end
+                if math.random(4) == 1 then parts[#parts + 1] = string.char(math.random(0, 255)) end
+                for j = #parts, 2, -1 do -- shuffle
+                    local k = math.random(j)
+                    parts[j], parts[k] = parts[k], parts[j]
+                end
+                local raw = table.concat(parts)
+                local text = encode({ raw, { [raw] = true } })
+                local back = assert(decode(text))
+                assert.are.equal(text, encode(back)) -- replacement is already well-formed: stable
+                raws[i] = (raw:gsub(".", function(c) return ("%02x"):format(c:byte()) end))
+                texts[i] = text
+            end
+            local dir = util.run("mktemp -d"):gsub("%s+$", "")
+            util.write_file(dir .. "/raw.txt", table.concat(raws, "\n") .. "\n")
+            util.write_file(dir .. "/json.txt", table.concat(texts, "\n") .. "\n")
+            util.write_file(dir .. "/check.py", [[
+import json, sys
+raws = open(sys.argv[1]).read().split()
+texts = open(sys.argv[2], "rb").read().split(b"\n")[:-1]
+ok = 0
+for raw, text in zip(raws, texts):
+    want = bytes.fromhex(raw).decode("utf-8", "replace")
+    if json.loads(text.decode("utf-8")) == [want, {want: True}]:
+        ok += 1
+    else:
+        print("differs:", raw, text)
+        break
+print(ok)
+]])
+            local out, code = util.run("python3 " .. util.quote(dir .. "/check.py") .. " " .. util.quote(dir .. "/raw.txt")
+                .. " " .. util.quote(dir .. "/json.txt") .. " 2>&1")
+            util.run("rm -rf " .. util.quote(dir))
+            assert.are.equal(0, code, out)
+            assert.are.equal(RANDOM_STRINGS .. "\n", out)
         end)
 
         it("writes tables with keys 1..n as arrays and other tables as objects", function()
@@ -166,6 +233,58 @@ describe("xingtu.core", function()
             assert.has_error(function()
                 encode({ { {} } }, { max_depth = 2 })
             end, "cannot encode tables nested deeper than 2 at $[1][1]")
+        end)
+
+        it("reports a bad value at any depth with its path, in every mode, and the process lives on", function()
+            -- In a child: the encoder's error path used to overrun the Lua stack below ~41 levels and corrupt the
+            -- heap (abort in free). Every kind of failure, 1 to 120 levels deep, objects and arrays, every option.
+            local script = os.tmpname()
+            util.write_file(script, [[
+                package.path, package.cpath = ...
+                local core = require "xingtu.core"
+                local bad = { ["number NaN"] = 0 / 0, ["number inf"] = math.huge, ["a function"] = print,
+                    ["a thread"] = coroutine.create(print) }
+                local n = 0
+                for depth = 1, 120 do
+                    for what, value in pairs(bad) do
+                        for _, opts in ipairs { {}, { sort_keys = true }, { indent = 2 } } do
+                            for _, arrays in ipairs { false, true } do
+                                local t = {}
+                                local c = t
+                                for _ = 1, depth do
+                                    local inner = {}
+                                    if arrays then c[1] = inner else c.k = inner end
+                                    c = inner
+                                end
+                                if arrays then c[1] = value else c.x = value end
+                                local ok, err = pcall(core.encode, t, opts)
+                                local step = arrays and "%[1%]" or "%.k"
+                                local last = arrays and "%[1%]" or "%.x"
+                                local path = depth + 1 > 40 and "%$" .. step:rep(20) .. "%.%.%." .. step:rep(19) .. last
+                                    or "%$" .. step:rep(depth) .. last
+                                assert(not ok and err:match("^cannot encode " .. what .. " at " .. path .. "$"), err)
+                                n = n + 1
+                            end
+                        end
+                    end
+                    local cyclic = {}
+                    local c = cyclic
+                    for _ = 1, depth do c.k = {}; c = c.k end
+                    c.k = cyclic
+                    local ok, err = pcall(core.encode, cyclic)
+                    assert(not ok and err:match("^cannot encode a cycle"), err)
+                    ok, err = pcall(core.encode, { { { { 1 } } } }, { max_depth = 3 })
+                    assert(not ok and err == "cannot encode tables nested deeper than 3 at $[1][1][1]", err)
+                    n = n + 2
+                end
+                io.write("ok ", n)
+            ]])
+            local lua = arg and arg[-1] or "lua5.4"
+            local out, code = util.run(util.lua_child_env() .. util.quote(lua) .. " " .. util.quote(script) .. " "
+                .. util.quote(package.path) .. " " .. util.quote(package.cpath) .. " 2>&1")
+            os.remove(script)
+            assert.are.equal("ok " .. 120 * (4 * 3 * 2 + 2), out)
+            assert.are.equal(0, code)
         end)
 
         describe("round trip with decode", function()

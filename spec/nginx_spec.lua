@@ -228,6 +228,15 @@ describe("examples/nginx", function()
       assert.are.equal(2, sandbox.stats().requests)
     end)
 
+    it("answers a body with a number beyond the double range with 502 bad_response, not nginx's HTML 500", function()
+      sandbox.fault { status = 200, envelope = 0, message = '{"code":0,"data":{"x":1e999}}', times = 2 }
+      local res, body = get("/creators/" .. fresh_id() .. "/summary")
+      assert.are.equal(502, res.status, res.body)
+      assert.matches("^application/json", res.headers["content-type"])
+      assert.are.equal("bad_response", body.error.kind)
+      assert.matches("number out of range at byte 23", body.error.message, 1, true)
+    end)
+
     it("refuses a malformed id (404: no location matches) or parameter (400) before calling the provider", function()
       local res, body = get("/creators/12ab/summary")
       assert.are.equal(404, res.status) -- not a creator path at all

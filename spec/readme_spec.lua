@@ -100,6 +100,7 @@ local ERROR_CASES = {
     bad_response = {
         ["a complete answer that is not JSON (JSON cut short included)"] = { answer(200, "<html>hi</html>"),
             answer(200, '{"code":0,"message":null,"data":{"a":') },
+        ["a number beyond the double range (`1e999`)"] = { answer(200, '{"code":0,"data":{"x":1e999}}') },
         ["not the envelope"] = { answer(200, '{"data":{}}'), answer(200, "[1,2]") },
         ["over the size cap"] = { transport("too_large", true, 200) },
     },

@@ -124,6 +124,16 @@ describe("xingtu reliability", function()
             assert.is_nil(retry.parse_retry_after("soon"))
         end)
 
+        it("read an absurd Retry-After as a finite wait of at most a year, so it encodes as JSON", function()
+            assert.equal(retry.MAX_RETRY_AFTER, retry.parse_retry_after(string.rep("9", 400)))
+            assert.equal(retry.MAX_RETRY_AFTER, retry.parse_retry_after("99999999999"))
+            local c = client_with({ fake.http(429, "", { retry_after = string.rep("9", 400) }) })
+            local _, err = c:touch_distribution { o_author_id = AUTHOR }
+            assert.equal("rate_limited", err.kind)
+            assert.equal(retry.MAX_RETRY_AFTER, err.retry_after)
+            assert.is_string(require("xingtu").json.encode { retry_after = err.retry_after })
+        end)
+
         it("fail at once when Retry-After exceeds backoff_max", function()
             local c, t = client_with({ fake.http(503, "", { retry_after = "3600" }) }, { retry_unknown = true })
             local _, err = c:touch_distribution { o_author_id = AUTHOR }

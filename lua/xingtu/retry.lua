@@ -62,14 +62,20 @@ local function http_date_epoch(text)
         + tonumber(s)
 end
 
---- Retry-After (delta-seconds or HTTP-date) as seconds to wait from now, or nil when absent or unreadable.
+-- The longest wait a Retry-After is read as: a server asking for more (400 digits would read as infinity, which no
+-- JSON can carry) asks for longer than any retry here waits anyway.
+local MAX_RETRY_AFTER = 365 * 86400
+_M.MAX_RETRY_AFTER = MAX_RETRY_AFTER
+
+--- Retry-After (delta-seconds or HTTP-date) as seconds to wait from now (at most MAX_RETRY_AFTER), or nil when absent
+--  or unreadable.
 function _M.parse_retry_after(value, wall_now)
     if type(value) ~= "string" then return nil end
     value = value:match("^%s*(.-)%s*$")
-    if value:match("^%d+$") then return tonumber(value) end
+    if value:match("^%d+$") then return #value > 9 and MAX_RETRY_AFTER or min(tonumber(value), MAX_RETRY_AFTER) end
     local epoch = http_date_epoch(value)
     if not epoch then return nil end
-    return max(0, epoch - (wall_now or os.time()))
+    return min(max(0, epoch - (wall_now or os.time())), MAX_RETRY_AFTER)
 end
 
 --- Decides what follows failure `err` after `attempts` attempts. Returns the seconds to wait before the next
