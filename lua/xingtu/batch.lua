@@ -35,7 +35,6 @@
 local catalogue = require "xingtu.catalogue"
 local errors = require "xingtu.errors"
 local optschema = require "xingtu.options"
-local request = require "xingtu.request"
 local validate = require "xingtu.validate"
 
 local core = require "xingtu.core"
@@ -128,7 +127,7 @@ local function check_request(what, req, i)
     -- level -1: validate raises at level 0, i.e. the bare message without a position.
     local ok, query = pcall(validate.query, ep, req[2], -1)
     if not ok then return nil, format("xingtu.%s: request %d: %s", what, i, tostring(query)) end
-    return request.new(ep.name, ep.path, query)
+    return ep, query
 end
 
 -- The options of each and batch: one schema per name, so that messages say which of the two was called.
@@ -201,14 +200,14 @@ local function admit(E)
     local pipe = E.pipe
     while E.held < E.limit and not E.exhausted do
         local i = E.next_index
-        local req, bad
-        if E.reqs then
+        local ep, query
+        if E.queries then
             if i > E.total then
                 E.exhausted = true
                 break
             end
-            req = E.reqs[i]
-            E.reqs[i] = nil
+            ep, query = E.eps[i], E.queries[i]
+            E.eps[i], E.queries[i] = nil, nil
         else
             -- An error raised by the source ends the pulling like a bad request: what was pulled before it (and
             -- maybe paid for) is finished and handed out, then the error is raised again, as it was.
@@ -222,16 +221,18 @@ local function admit(E)
                 E.exhausted = true
                 break
             end
-            req, bad = check_request(E.what, input, i)
-            if not req then
-                E.bad = bad
+            ep, query = check_request(E.what, input, i)
+            if not ep then
+                E.bad = query
                 E.exhausted = true
                 break
             end
         end
         E.next_index = i + 1
         E.held = E.held + 1
-        local call = pipe:new_call(req)
+        -- The call is made here, not when the request was checked: what it holds (the URL's parts) is then alive
+        -- only while the request is, at most 2 x concurrency of them.
+        local call = pipe:new_call(ep.name, ep.path, query)
         call.index = i
         local cached, a, b = pipe:from_cache(call)
         if cached == "hit" then
@@ -324,7 +325,7 @@ local function close(E)
     local m = E.m
     E.m = nil
     E.sendq, E.timers, E.ready = fifo(), {}, fifo()
-    E.reqs, E.source = nil, nil
+    E.eps, E.queries, E.source = nil, nil, nil
     if m then m:close() end
 end
 
@@ -441,13 +442,13 @@ local function start(pipe, what, requests, opts, level)
     if t == "table" then
         -- Check everything before sending anything.
         local n = #requests
-        local reqs = {}
+        local eps, queries = {}, {}
         for i = 1, n do
-            local req, bad = check_request(what, requests[i], i)
-            if not req then error(bad, level + 1) end
-            reqs[i] = req
+            local ep, query = check_request(what, requests[i], i)
+            if not ep then error(query, level + 1) end
+            eps[i], queries[i] = ep, query
         end
-        E.total, E.reqs = n, reqs
+        E.total, E.eps, E.queries = n, eps, queries
     elseif t == "function" then
         E.source = requests
     else

@@ -19,7 +19,6 @@ local optschema = require "xingtu.options"
 local pages = require "xingtu.pages"
 local pipeline = require "xingtu.pipeline"
 local ratelimit = require "xingtu.ratelimit"
-local request = require "xingtu.request"
 local retry = require "xingtu.retry"
 local stats = require "xingtu.stats"
 local serial = require "xingtu.transport.serial"
@@ -225,7 +224,7 @@ local function call_endpoint(self, ep, params)
     -- level 4: validate.fail -> validate.query -> call_endpoint -> method/call -> user code
     local query = validate.query(ep, params, 3)
     local pipe = self.pipeline
-    return pipe:perform(pipe:new_call(request.new(ep.name, ep.path, query)))
+    return pipe:perform(pipe:new_call(ep.name, ep.path, query))
 end
 
 --- Any catalogue endpoint by name: `client:call("touch_distribution", params)` is
@@ -280,7 +279,7 @@ function Client:get(path, params)
         error("xingtu: get: params must be a table of parameters, got " .. optschema.describe(params), 2)
     end
     local pipe = self.pipeline
-    return pipe:perform(pipe:new_call(request.new(path, path, raw_query(params))))
+    return pipe:perform(pipe:new_call(path, path, raw_query(params)))
 end
 
 --- Runs requests concurrently and yields each outcome as it completes:

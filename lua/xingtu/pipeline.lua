@@ -21,7 +21,10 @@
 -- The steps, which pipeline:perform(call) runs one after another (blocking) and lua/xingtu/batch.lua interleaves for
 -- many calls at once:
 --
---   call = p:new_call(req)           req: lua/xingtu/request.lua's { endpoint, path, query, key }
+--   call = p:new_call(endpoint, path, query)
+--                                    a checked request: the method (or a raw call's path), its path and the
+--                                    { name, value } pairs to send (validate.query's); its normalised key, from
+--                                    which the cache key is made, is request.key_of(call) (lua/xingtu/request.lua)
 --   p:starts(call, now)              (optional) the call starts now, not when it was made: its deadline and
 --                                    meta.elapsed count from here (a batch's call, from its first try to send)
 --   p:from_cache(call)               -> nil (go on) | "hit", data, meta | "fail", err (offline and not cached)
@@ -32,10 +35,10 @@
 --                                    that was stopped meanwhile skips the call instead and does not call this
 --   p:failed(call, err)              -> nil, err: the failure finished (attempts, masked message, URL) and counted
 --
--- A call is the pipeline's table (endpoint, key, query, url_head, url_tail, shown_url, attempts, started, sent_at,
--- capped, last_error): drivers read it, and may keep fields of their own on it (the batch's index, wake and
--- dispatched), but change the pipeline's only through these steps. Drivers also read p.clock and p.sleep (the
--- context's) and p.closed (true once the client was closed).
+-- A call is the pipeline's table (endpoint, query, key (made when first asked for), url_head, url_tail, shown_url,
+-- attempts, started, sent_at, capped, last_error): drivers read it, and may keep fields of their own on it (the
+-- batch's index, wake and dispatched), but change the pipeline's only through these steps. Drivers also read
+-- p.clock and p.sleep (the context's) and p.closed (true once the client was closed).
 --
 -- The cache contract (lua/xingtu/cache.lua's Cache is one; another cache is any object with the same):
 --
@@ -140,10 +143,11 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- The steps.
 
---- A fresh per-call state for a request (lua/xingtu/request.lua).
-function Pipeline:new_call(req)
-    local head, tail = url_parts(self, req.path, req.query)
-    return { endpoint = req.endpoint, key = req.key, query = req.query, url_head = head, url_tail = tail,
+--- A fresh per-call state for a checked request: endpoint (a catalogue method, or a raw call's path), its path and
+--  query ({ name, value } pairs, sent in this order).
+function Pipeline:new_call(endpoint, path, query)
+    local head, tail = url_parts(self, path, query)
+    return { endpoint = endpoint, query = query, url_head = head, url_tail = tail,
         shown_url = head .. MASK .. tail, attempts = 0, started = self.clock() }
 end
 
@@ -153,7 +157,7 @@ function Pipeline.starts(_, call, now)
 end
 
 local function cache_key(self, call)
-    return call.key .. " account=" .. (self.account or "-")
+    return request.key_of(call) .. " account=" .. (self.account or "-")
 end
 
 --- The cache's answer for a call, if it has one: nil (go on and send), "hit", data, meta, or "fail", err.

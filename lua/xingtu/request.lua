@@ -1,14 +1,14 @@
---- What one call asks for: an endpoint, its path and the query it sends, and the normalised key that says which
--- answer it wants.
+--- What one call asks for, as the key that says which answer it wants, and the percent-encoding of its query.
 --
---   local req = request.new("touch_distribution", ep.path, validate.query(ep, params))
---   req.query   --> { { "oAuthorId", "6976442543234760712" } }     the { name, value } pairs sent, in this order
---   req.key     --> "touch_distribution?oAuthorId=6976442543234760712&platform=SHORT_VIDEO"
+--   local call = pipe:new_call("touch_distribution", ep.path, validate.query(ep, params))
+--   call.query            --> { { "oAuthorId", "6976442543234760712" } }   the { name, value } pairs sent, in order
+--   request.key_of(call)  --> "touch_distribution?oAuthorId=6976442543234760712&platform=SHORT_VIDEO"
 --
 -- The key is the endpoint and its parameters, percent-encoded, sorted by name, with the catalogue's defaults filled
 -- in: a default given explicitly and a parameter left out ask for the same answer and have one key. No base URL and
 -- no token: the cache keys entries by it (with the account's fingerprint, lua/xingtu/cache.lua), and two calls with
--- one key ask for one answer. A call carries its request; nothing parses a URL to find out what it asked for.
+-- one key ask for one answer. A call carries its endpoint and query, the key is made from them (once, when first
+-- asked for: a batch without a cache makes none); nothing parses a URL to find out what a call asked for.
 --
 -- No Lua 5.4-only syntax: this loads under LuaJIT (nginx) too.
 -- @module xingtu.request
@@ -25,33 +25,49 @@ function _M.encode(value)
 end
 local encode = _M.encode
 
---- request.key(endpoint, query) -> the normalised key of a call to `endpoint` (a catalogue method, or the path of a
---  raw call) with `query` ({ name, value } pairs): see the header.
-function _M.key(endpoint, query)
-    local items, present = {}, {}
-    for _, pair in ipairs(query) do
-        local name = encode(pair[1])
-        items[#items + 1] = name .. "=" .. encode(pair[2])
-        present[name] = true
-    end
-    for _, d in ipairs(catalogue.defaults[endpoint] or {}) do
-        local name = encode(d[1])
-        if not present[name] then items[#items + 1] = name .. "=" .. encode(d[2]) end
+-- The query's "name=value" items, percent-encoded, in its order: what the URL sends, and what the key sorts.
+local function items_of(query)
+    local items = {}
+    for i, pair in ipairs(query) do items[i] = encode(pair[1]) .. "=" .. encode(pair[2]) end
+    return items
+end
+
+-- The key from the query's items (taken over: sorted in place). The catalogue's defaults are added for the
+-- parameters the query leaves out; a catalogue's API names need no encoding, nor do the defaults' texts, but they
+-- are encoded all the same, as the provider would read them.
+local function key_of(endpoint, query, items)
+    local defaults = catalogue.defaults[endpoint]
+    if defaults then
+        local present = {}
+        for _, pair in ipairs(query) do present[pair[1]] = true end
+        for _, d in ipairs(defaults) do
+            if not present[d[1]] then items[#items + 1] = encode(d[1]) .. "=" .. encode(d[2]) end
+        end
     end
     sort(items)
     return tostring(endpoint) .. "?" .. concat(items, "&")
 end
 
---- request.new(endpoint, path, query) -> { endpoint, path, query, key }: query is the checked { name, value } pairs
---  (validate.query's, or a raw call's), sent after the token in this order.
-function _M.new(endpoint, path, query)
-    return { endpoint = endpoint, path = path, query = query, key = _M.key(endpoint, query) }
+--- request.key(endpoint, query) -> the normalised key of a call to `endpoint` (a catalogue method, or the path of a
+--  raw call) with `query` ({ name, value } pairs): see the header.
+function _M.key(endpoint, query)
+    return key_of(endpoint, query, items_of(query))
+end
+
+--- request.key_of(call) -> the key of a call (call.endpoint, call.query), made when first asked for and kept as
+--  call.key: a batch of calls that nothing keys (no cache) never builds one.
+function _M.key_of(r)
+    local key = r.key
+    if key == nil then
+        key = _M.key(r.endpoint, r.query)
+        r.key = key
+    end
+    return key
 end
 
 --- The query string after the token: "&name=value..." (empty without parameters).
 function _M.query_string(query)
-    local items = {}
-    for i, pair in ipairs(query) do items[i] = encode(pair[1]) .. "=" .. encode(pair[2]) end
+    local items = items_of(query)
     return #items > 0 and "&" .. concat(items, "&") or ""
 end
 

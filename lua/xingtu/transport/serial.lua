@@ -18,29 +18,40 @@ local setmetatable = setmetatable
 local Serial = {}
 Serial.__index = Serial
 
+-- The queue: an array with its own head and tail, back to 1 whenever it empties.
+local function fifo() return { head = 1, tail = 0 } end
+
 --- serial.new(transport) -> a multi over transport:get.
 function _M.new(transport)
-    return setmetatable({ transport = transport, queue = {}, head = 1, tail = 0 }, Serial)
+    return setmetatable({ transport = transport, queue = fifo() }, Serial)
 end
 
 function Serial:add(url, tag, timeout)
-    self.tail = self.tail + 1
-    self.queue[self.tail] = { url, tag, timeout }
+    local q = self.queue
+    local t = q.tail + 1
+    q.tail = t
+    q[t] = { url, tag, timeout }
 end
 
 -- Nothing runs in the background: the transfer happens when it is polled for.
 function Serial:poll(_, at_most)
-    if at_most == 0 or self.head > self.tail then return {} end
-    local item = self.queue[self.head]
-    self.queue[self.head] = nil
-    self.head = self.head + 1
+    local q = self.queue
+    local h = q.head
+    if at_most == 0 or h > q.tail then return {} end
+    local item = q[h]
+    q[h] = nil
+    if h == q.tail then
+        q.head, q.tail = 1, 0
+    else
+        q.head = h + 1
+    end
     local r = self.transport:get(item[1], item[3])
     r.tag = item[2]
     return { r }
 end
 
-function Serial:pending() return self.tail - self.head + 1 end
+function Serial:pending() return self.queue.tail - self.queue.head + 1 end
 
-function Serial:close() self.queue, self.head, self.tail = {}, 1, 0 end
+function Serial:close() self.queue = fifo() end
 
 return _M
