@@ -12,7 +12,7 @@
 --   R     bench/fetch_baseline --copy: plain libcurl multi, each body copied whole into a buffer kept per handle
 --   D     xingtu.json.decode of the body alone;  L = 1 / (1/R + 1/D): fetch and decode, nothing else
 --   core  core.multi driven by a bare Lua loop (add, poll one, refill): the C core's whole path, no client layer
---   each  client:each over the same requests (target >= 85% of L)
+--   each  client:each over the same requests (target >= 85% of L), from an array and from an iterator
 --   R'    bench/fetch_baseline --copy --fresh: R with a new easy handle per transfer, as the core takes one
 --   single calls one after another, the TCP connections each opened (nginx's stub_status), CPU per request
 --   alloc the allocator's share of the CPU samples of `each` (and of decoding alone), with `perf`, when it works
@@ -376,7 +376,7 @@ end
 
 -- perf's "Samples: 12K of event ..." as a number.
 local function sample_count(report)
-    local n, unit = report:match("Samples: ([%d.]+)(%a?)")
+    local n, unit = report:match("\n# Samples: ([%d.]+)(%a?)")
     local scale = { K = 1e3, M = 1e6 }
     return n and math.floor(tonumber(n) * (scale[unit] or 1)) or 0
 end
@@ -556,11 +556,21 @@ local function main()
         return rate, cpu
     end
 
-    local function each_rate()
+    -- An array input is checked whole before anything is sent and stays alive through the batch; an iterator's
+    -- requests are pulled as slots free up.
+    local function each_rate(iterator)
         collectgarbage("collect")
         local before = accepted()
+        local source = requests
+        if iterator then
+            local i = 0
+            source = function()
+                i = i + 1
+                return requests[i]
+            end
+        end
         local t0, c0 = now(), os.clock()
-        local ok = each_batch(client, requests, C)
+        local ok = each_batch(client, source, C)
         local dt, cpu = now() - t0, os.clock() - c0
         if ok ~= N then error((N - ok) .. " requests of the batch failed") end
         return N / dt, accepted() - before, cpu / N * 1e6
@@ -572,13 +582,14 @@ local function main()
     core_rate()
 
     local R, RF, D, K, E, L, PL, KL, conns, cpu, rcpu, kcpu = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
-    local rconns = 0
+    local rconns, EI = 0, {}
     for round = 1, opts.rounds do
         io.stderr:write(format("round %d/%d ...\n", round, opts.rounds))
         local r, rc, rcn = fetch_baseline("--copy")
         local d = decode_rate()
         local k, kc = core_rate()
         local e, cn, ec = each_rate()
+        EI[round] = each_rate(true)
         RF[round] = fetch_baseline("--copy --fresh")
         R[round], D[round], K[round], E[round] = r, d, k, e
         L[round] = 1 / (1 / r + 1 / d)
@@ -628,6 +639,9 @@ local function main()
     print(format("| L = 1 / (1/R + 1/D), per round | %s req/s | | |", spread(L, "%.0f")))
     print(format("| client:each, no latency | %s req/s | %s%% of L | >= 85%% |", spread(E, "%.0f"),
         spread(PL, "%.1f")))
+    local PI = {}
+    for k = 1, #EI do PI[k] = 100 * EI[k] / L[k] end
+    print(format("| client:each, iterator input | %s req/s | %s%% of L | |", spread(EI, "%.0f"), spread(PI, "%.1f")))
     print(format("| core.multi + decode, bare Lua loop (no client layer) | %s req/s | %s%% of L | |",
         spread(K, "%.0f"), spread(KL, "%.1f")))
     -- Where the time above 85% of L goes, per round: t(each) - t(core) is the Lua layer's, t(core) - t(85% of L) the
@@ -636,10 +650,11 @@ local function main()
     for k = 1, #E do
         local t_each, t_core, t_target = 1e6 / E[k], 1e6 / K[k], 1e6 / (0.85 * L[k])
         gap[k] = t_each - t_target
-        lua_share[k] = 100 * (t_each - t_core) / gap[k]
+        if gap[k] > 0 then lua_share[#lua_share + 1] = 100 * (t_each - t_core) / gap[k] end
     end
     print(format("| time a request above 85%% of L: the Lua layer's share (each - core), the rest the C core path's |"
-        .. " %s us | %s%% Lua layer | |", spread(gap, "%.0f"), spread(lua_share, "%.0f")))
+        .. " %s us | %s | |", spread(gap, "%.0f"), #lua_share > 0 and (spread(lua_share, "%.0f") .. "% Lua layer ("
+        .. #lua_share .. " rounds above)") or "no round above"))
     local fresh_cost = {}
     for k = 1, #R do fresh_cost[k] = 1e6 / RF[k] - 1e6 / R[k] end
     print(format("| R with a new easy handle per transfer (--fresh) | %s req/s | %s us a request | |",
@@ -660,7 +675,8 @@ local function main()
         print(format("| allocator's share of decoding alone (same) | %.1f%% | %s | |", prof_decode[1],
             prof_decode[2] ~= "" and prof_decode[2] or "-"))
     else
-        print("| allocator's share | not measured: perf does not work here (.ci/deps bench installs it) | | < 10% |")
+        local why = opts.perf == 0 and "--perf 0" or "perf does not work here (.ci/deps bench installs it)"
+        print("| allocator's share | not measured: " .. why .. " | | < 10% |")
     end
     local a, b = mem[1], mem[2]
     print(format("| peak RSS of each over %d / %d requests (iterator input) | %.1f / %.1f MB | %+.1f MB (%s) | flat |",
