@@ -115,7 +115,7 @@ elseif arg[1] == "--piece" then
     local params = { o_author_id = "1000001" }
     local query = validate.query(ep, params, 2)
     local call = client:new_call(ep.name, ep.path, query)
-    local res = core.session { timeout = 10 }:get(call.url)
+    local res = core.session { timeout = 10 }:get(client:wire_url(call))
     assert(type(res.body) == "table", "the server's answer does not decode")
     local null = xingtu.null
     local pieces = {
@@ -145,7 +145,7 @@ elseif arg[1] == "--piece" then
         if each_batch(client, source, 32) ~= n then die("a request of the measured batch failed") end
     elseif name == "core" then
         local urls = {}
-        for i = 1, n do urls[i] = client:new_call(ep.name, ep.path, { { "oAuthorId", tostring(i) } }).url end
+        for i = 1, n do urls[i] = (client:url_for(ep.path, { { "oAuthorId", tostring(i) } })) end
         local m = core.multi { concurrency = 32, timeout = 10 }
         local started, done = 0, 0
         while started < 32 and started < n do
@@ -496,8 +496,7 @@ local function main()
     for i = 1, N do requests[i] = request(FIXTURE, i) end
     local urls = {}
     for i = 1, N do
-        local call = client:new_call(FIXTURE, ep.path, { { "oAuthorId", requests[i][2].o_author_id } })
-        urls[i] = call.url
+        urls[i] = (client:url_for(ep.path, { { "oAuthorId", requests[i][2].o_author_id } }))
     end
     local url_file = server.dir .. "/urls.txt"
     write_file(url_file, table.concat(urls, "\n") .. "\n")
