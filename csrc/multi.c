@@ -51,6 +51,7 @@ typedef struct xt_multi {
     unsigned long requests;
     unsigned long connects;
     unsigned long completions; /* transfers finished so far: the next done_seq */
+    int unsent;                /* transfers were added since the last curl_multi_perform: not on the wire yet */
     lua_Integer next_id;       /* id the next add() gets */
     lua_Integer next_start;    /* id of the oldest queued transfer not yet started */
     lua_Integer pending;       /* added and not yet returned */
@@ -130,6 +131,7 @@ static void start_one(lua_State *L, xt_multi *m, xt_slot *s, int urls)
     CURLMcode mc = curl_multi_add_handle(m->multi, s->x.easy);
     if (mc != CURLM_OK)
         luaL_error(L, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+    m->unsent = 1;
     s->state = SLOT_RUNNING;
     s->id = m->next_start;
     lua_pushnil(L);
@@ -139,10 +141,11 @@ static void start_one(lua_State *L, xt_multi *m, xt_slot *s, int urls)
     m->next_start += 1;
 }
 
-/* Moves queued transfers into free slots. May raise (memory); the queue stays consistent. */
-static void start_queued(lua_State *L, xt_multi *m)
+/* Moves queued transfers into free slots; returns how many it started. May raise (memory); the queue stays
+ * consistent. */
+static int start_queued(lua_State *L, xt_multi *m)
 {
-    int urls = 0;
+    int urls = 0, started = 0;
     for (int i = 0; i < m->concurrency && m->next_start < m->next_id; i++) {
         xt_slot *s = &m->slots[i];
         if (s->state != SLOT_FREE)
@@ -153,16 +156,34 @@ static void start_queued(lua_State *L, xt_multi *m)
             urls = lua_gettop(L) - 1;
         }
         start_one(L, m, s, urls);
+        started++;
     }
     if (urls != 0)
         lua_pop(L, 2);
+    return started;
+}
+
+/* One curl_multi_perform: sends what was added, reads what arrived, runs libcurl's timers. */
+static CURLMcode perform(xt_multi *m)
+{
+    int running;
+    m->unsent = 0;
+    return curl_multi_perform(m->multi, &running);
+}
+
+static int count_done(const xt_multi *m)
+{
+    int done = 0;
+    for (int i = 0; i < m->concurrency; i++)
+        done += m->slots[i].state == SLOT_DONE;
+    return done;
 }
 
 /* Marks finished transfers' slots done; returns how many slots are done. No Lua. */
 static int collect_done(xt_multi *m)
 {
     CURLMsg *msg;
-    int left, done = 0;
+    int left;
     while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
             continue;
@@ -177,9 +198,7 @@ static int collect_done(xt_multi *m)
         s->state = SLOT_DONE;
         s->done_seq = ++m->completions;
     }
-    for (int i = 0; i < m->concurrency; i++)
-        done += m->slots[i].state == SLOT_DONE;
-    return done;
+    return count_done(m);
 }
 
 /* The done slot that finished first and is not yet part of the result array, or NULL. */
@@ -298,13 +317,20 @@ static void poll_args(lua_State *L, const xt_multi *m, double *timeout, int *at_
     }
 }
 
-/* Drives the transfers until one is done, none is running or the timeout passed; returns how many slots are done. */
+/*
+ * Drives the transfers until one is done, none is running or the timeout passed; returns how many slots are done.
+ * Results already waiting (a poll that took fewer than were done) are returned without another curl_multi_perform
+ * when nothing new waits to be sent: a perform walks every transfer and costs about as much as the bookkeeping of
+ * a whole request, and a batch that takes one result at a time would otherwise pay for three per request.
+ */
 static int drive(lua_State *L, xt_multi *m, double timeout)
 {
     double deadline = xt_clock_now() + (timeout > 0 ? timeout : 0);
+    int waiting = count_done(m);
+    if (waiting > 0 && !m->unsent)
+        return waiting;
     for (;;) {
-        int running = 0;
-        CURLMcode mc = curl_multi_perform(m->multi, &running);
+        CURLMcode mc = perform(m);
         if (mc != CURLM_OK)
             return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
         int done = collect_done(m);
@@ -374,8 +400,7 @@ static int multi_poll(lua_State *L)
     lua_settop(L, 1);
     start_queued(L, m);
     if (at_most == 0) {
-        int running;
-        CURLMcode mc = curl_multi_perform(m->multi, &running);
+        CURLMcode mc = perform(m);
         if (mc != CURLM_OK)
             return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
         (void)collect_done(m); /* their results come with the next poll */
@@ -383,12 +408,10 @@ static int multi_poll(lua_State *L)
         return 1;
     }
     int done = drive(L, m, timeout);
-    if (push_results(L, m, done < at_most ? done : at_most) > 0) { /* m results */
-        int running;
-        start_queued(L, m);
-        /* Send the refilled slots' requests now, while the caller processes these results (errors: next poll). */
-        (void)curl_multi_perform(m->multi, &running);
-    }
+    /* m results. Queued requests move into the slots just freed, and go on the wire now, while the caller
+     * processes these results (errors: next poll). */
+    if (push_results(L, m, done < at_most ? done : at_most) > 0 && start_queued(L, m) > 0)
+        (void)perform(m);
     lua_settop(L, 2);
     return 1;
 }

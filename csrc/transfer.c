@@ -39,6 +39,30 @@ CURLSH *xt_share_new(void)
 
 /* ---- libcurl callbacks ---- */
 
+/* The body buffer's capacity becomes ncap (> x->cap); 0 when out of memory (the buffer is unchanged). */
+static int grow_to(xt_xfer *x, size_t ncap)
+{
+    char *nb = realloc(x->body, ncap);
+    if (nb == NULL)
+        return 0;
+    x->body = nb;
+    x->cap = ncap;
+    return 1;
+}
+
+/* Makes room for `need` bytes of body in all (need <= max_body), doubling; 0 when out of memory. */
+static int reserve(xt_xfer *x, size_t need)
+{
+    if (need <= x->cap)
+        return 1;
+    size_t ncap = x->cap ? x->cap : BUF_INITIAL;
+    while (ncap < need)
+        ncap *= 2; /* need <= max_body <= 2^40: no overflow */
+    if (ncap > x->max_body)
+        ncap = x->max_body;
+    return grow_to(x, ncap);
+}
+
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 {
     xt_xfer *x = ud;
@@ -50,20 +74,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
         x->too_large = 1;
         return 0; /* CURLE_WRITE_ERROR */
     }
-    if (n > x->cap - x->len) {
-        size_t need = x->len + n;
-        size_t ncap = x->cap ? x->cap : BUF_INITIAL;
-        while (ncap < need)
-            ncap *= 2; /* need <= max_body <= 2^40: no overflow */
-        if (ncap > x->max_body)
-            ncap = x->max_body;
-        char *nb = realloc(x->body, ncap);
-        if (nb == NULL) {
-            x->oom = 1;
-            return 0;
-        }
-        x->body = nb;
-        x->cap = ncap;
+    if (!reserve(x, x->len + n)) {
+        x->oom = 1;
+        return 0;
     }
     memcpy(x->body + x->len, data, n);
     x->len += n;
@@ -106,6 +119,30 @@ static void header_copy(char *dst, size_t dstlen, const char *v, size_t n)
     dst[o] = '\0';
 }
 
+/*
+ * A Content-Length announces the body: one allocation of that size (at least BUF_INITIAL) instead of doubling
+ * through every power of two below it, each step copying what came so far. Only a hint: a compressed body grows
+ * past it as before, a value over max_body or garbled is ignored (libcurl refuses the first through
+ * CURLOPT_MAXFILESIZE), and failing to allocate now is left for the write callback to report.
+ */
+static void presize(xt_xfer *x, const char *v, size_t n)
+{
+    size_t i = 0, len = 0;
+    while (i < n && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    if (i == n || v[i] < '0' || v[i] > '9')
+        return;
+    for (; i < n && v[i] >= '0' && v[i] <= '9'; i++) {
+        len = len * 10 + (size_t)(v[i] - '0');
+        if (len > x->max_body)
+            return;
+    }
+    if (len < BUF_INITIAL) /* small bodies share one size, so that buffers kept across requests fit them all */
+        len = BUF_INITIAL < x->max_body ? BUF_INITIAL : x->max_body;
+    if (len > x->cap && x->len == 0)
+        (void)grow_to(x, len);
+}
+
 static void clear_headers(xt_xfer *x)
 {
     x->content_type[0] = '\0';
@@ -125,6 +162,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
         header_copy(x->retry_after, sizeof x->retry_after, line + off, n - off);
     else if ((off = header_is(line, n, "x-request-id")) != 0)
         header_copy(x->request_id, sizeof x->request_id, line + off, n - off);
+    else if ((off = header_is(line, n, "content-length")) != 0)
+        presize(x, line + off, n - off);
     return n;
 }
 

@@ -2,10 +2,11 @@
  * transfer.h: one HTTP transfer's C side, shared by the session (session.c) and the multi engine (multi.c).
  *
  * A transfer (xt_xfer) is one libcurl easy handle plus everything its callbacks write to: the body buffer, the
- * recorded headers and the error text. Nothing here touches Lua: the callbacks only append to buffers, and the
- * result is built from them after the transfer finished (result.h). An xt_xfer lives inside a Lua userdata (the
- * session, or one slot of a multi), so the userdata's single release frees the malloc'd body buffer and the handle,
- * and a Lua error raised while a result is being built leaks nothing.
+ * recorded headers and the error text. The body buffer is kept from one request to the next (up to 1 MiB) and
+ * sized once from the response's Content-Length when that announces more than it holds. Nothing here touches Lua:
+ * the callbacks only append to buffers, and the result is built from them after the transfer finished (result.h).
+ * An xt_xfer lives inside a Lua userdata (the session, or one slot of a multi), so the userdata's single release
+ * frees the malloc'd body buffer and the handle, and a Lua error raised while a result is being built leaks nothing.
  */
 #ifndef XINGTU_TRANSFER_H
 #define XINGTU_TRANSFER_H
