@@ -114,18 +114,18 @@ elseif arg[1] == "--piece" then
     local validate = require "xingtu.validate"
     local params = { o_author_id = "1000001" }
     local query = validate.query(ep, params, 2)
-    local call = client:new_call(ep.name, ep.path, query)
-    local res = core.session { timeout = 10 }:get(client:wire_url(call))
+    local pipe = client.pipeline -- the steps of a call (lua/xingtu/pipeline.lua)
+    local call = pipe:new_call(ep.name, ep.path, query)
+    local res = core.session { timeout = 10 }:get(pipe:wire_url(call))
     assert(type(res.body) == "table", "the server's answer does not decode")
-    local null = xingtu.null
     local pieces = {
         validate = function() return validate.query(ep, params, 2) end,
-        new_call = function() return client:new_call(ep.name, ep.path, query) end,
+        new_call = function() return pipe:new_call(ep.name, ep.path, query) end,
         before = function()
-            local c = client:new_call(ep.name, ep.path, query)
-            return client:before_attempt(c)
+            local c = pipe:new_call(ep.name, ep.path, query)
+            return pipe:before_attempt(c)
         end,
-        after = function() return client:after_attempt(call, res, null) end,
+        after = function() return pipe:after_attempt(call, res) end,
     }
     if pieces[name] then
         local f = pieces[name]
@@ -473,7 +473,7 @@ local function cost_table(url, url_file, lua, self)
     row("Lua layer: client:each - core.multi loop", lua_side, format("%.0f%% of the gap to 85%% of L", 100 * lua_side
         / gap))
     row("  checking the request (validate.query)", ir.validate)
-    row("  building its URLs (client:new_call)", ir.new_call)
+    row("  building its URLs (pipeline:new_call)", ir.new_call)
     row("  before_attempt (spend guard, pacing)", ir.before)
     row("  after_attempt (classify, mask, meta, stats)", ir.after)
     row("  the rest: scheduler, outcome tables, iteration", lua_side - pieces)
