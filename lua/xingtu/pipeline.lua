@@ -179,6 +179,7 @@ function Pipeline:from_cache(call)
     mask_answer(self, meta)
     meta.url = call.shown_url
     meta.rate = self.bucket:current()
+    self.stats:add("cache_hits")
     return "hit", data, meta
 end
 
@@ -256,8 +257,16 @@ end
 function Pipeline:after_attempt(call, res)
     local data, meta = errors.classify(res, call.endpoint, secrets[self].mask)
     mask_answer(self, meta) -- before the error is kept as call.last_error (err.previous) or returned
-    if not errors.is_error(meta) then return succeeded(self, call, res, data, meta) end
+    if not errors.is_error(meta) then
+        self.stats:add("billed")
+        return succeeded(self, call, res, data, meta)
+    end
     local err = meta
+    if err.billed == true then
+        self.stats:add("billed")
+    elseif err.billed == "unknown" then
+        self.stats:add("billed_unknown")
+    end
     if err.kind == "rate_limited" then self.bucket:on_rate_limited(self.clock(), call.sent_at) end
     local wait = self.policy:decide(err, call.attempts, res.retry_after)
     if err.kind == "timeout" and call.capped then

@@ -17,9 +17,15 @@ local _M = { _VERSION = has_core and the_core.VERSION or nil }
 local pairs, ipairs, error, setmetatable, tostring = pairs, ipairs, error, setmetatable, tostring
 
 --- The counters, in the order client:stats() documents them.
--- sent: requests handed to the transport (retries count); succeeded, failed: calls finished either way (one per
--- call, cache answers included); retried: retries decided and scheduled.
-local COUNTERS = { "sent", "succeeded", "failed", "retried" }
+-- sent: requests handed to the transport (retries count); succeeded: calls the provider answered; failed: calls
+-- that failed (one per call, an offline cache miss included); retried: retries decided and scheduled; cache_hits:
+-- calls answered by the cache (nothing sent); coalesced: calls answered by another call's request for the same
+-- answer (nothing sent of their own); billed, billed_unknown: answers the provider charged for (a success, a
+-- not_found) and answers whose billing nobody can know (a timeout after the request left, an HTTP 5xx without the
+-- envelope), one per attempt.
+local COUNTERS = {
+    "sent", "succeeded", "failed", "retried", "cache_hits", "coalesced", "billed", "billed_unknown",
+}
 _M.COUNTERS = COUNTERS
 
 local KNOWN = {}
