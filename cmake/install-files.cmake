@@ -190,13 +190,18 @@ if(XINGTU_INSTALL_CLI)
     get_filename_component(_d "${_f}" DIRECTORY)
     file(INSTALL DESTINATION "${_share_abs}/xingtu/sandbox/${_d}" TYPE FILE FILES "${_src}/sandbox/${_f}")
   endforeach()
+  # Written by the build (the cli_docs target, doc/cli-docs.lua).
+  set(_doc "${XINGTU_BINARY_DIR}/doc")
+  if(NOT EXISTS "${_doc}/xingtu.1")
+    message(FATAL_ERROR "${_doc}/xingtu.1 is missing: build first (cmake --build), with lua5.4 installed")
+  endif()
   file(INSTALL DESTINATION "${_share_abs}/man/man1" TYPE FILE
-       FILES "${_src}/doc/xingtu.1" "${_src}/doc/xingtu-sandbox.1")
+       FILES "${_doc}/xingtu.1" "${_doc}/xingtu-sandbox.1")
   file(INSTALL DESTINATION "${_share_abs}/bash-completion/completions" TYPE FILE
-       FILES "${_src}/doc/completion/xingtu.bash" RENAME xingtu)
-  file(INSTALL DESTINATION "${_share_abs}/zsh/vendor-completions" TYPE FILE FILES "${_src}/doc/completion/_xingtu")
+       FILES "${_doc}/completion/xingtu.bash" RENAME xingtu)
+  file(INSTALL DESTINATION "${_share_abs}/zsh/vendor-completions" TYPE FILE FILES "${_doc}/completion/_xingtu")
   file(INSTALL DESTINATION "${_share_abs}/fish/vendor_completions.d" TYPE FILE
-       FILES "${_src}/doc/completion/xingtu.fish")
+       FILES "${_doc}/completion/xingtu.fish")
 endif()
 
 list(SORT _created)

@@ -49,7 +49,7 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- Parsers.
 
--- The parser of one command. `make(name, description)` makes it (default argparse): .ci/cli-docs passes one that
+-- The parser of one command. `make(name, description)` makes it (default argparse): doc/cli-docs.lua passes one that
 -- makes the commands of a single parser, for the man page and the shell completions.
 local function parser_for(command, make)
     return command_module(command).parser(make or argparse, command)

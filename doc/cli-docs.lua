@@ -1,17 +1,18 @@
 #!/usr/bin/env lua5.4
 -- Writes the command line's man pages and shell completions from its own parsers (lua/xingtu/cli/main.lua), so that
--- they say what `xingtu --help` says and cannot drift from it:
---   doc/xingtu.1, doc/xingtu-sandbox.1                  man pages (roff), e.g. `man ./doc/xingtu.1`
---   doc/completion/xingtu.bash, _xingtu, xingtu.fish    bash, zsh and fish completions (argparse generates them)
+-- they say what `xingtu --help` says and cannot drift from it. The build runs it (CMakeLists.txt's cli_docs target,
+-- for the Lua 5.4 build), so nothing generated is committed and a new endpoint or flag needs no regeneration:
+--   DIR/xingtu.1, DIR/xingtu-sandbox.1                  man pages (roff), e.g. `man ./build/doc/xingtu.1`
+--   DIR/completion/xingtu.bash, _xingtu, xingtu.fish    bash, zsh and fish completions (argparse generates them)
 --
---   lua5.4 .ci/cli-docs --write    rewrite the files
---   lua5.4 .ci/cli-docs --check    exit 1 when a file differs from what would be written
+--   lua5.4 doc/cli-docs.lua --write DIR   write the files that differ (default DIR: build/doc)
 --
--- spec/cli_docs_spec.lua loads this file with the argument "--module" and gets { render, FILES }.
+-- The core is loaded from $XINGTU_CPATH when set (the build passes its own), else from build/.
+-- spec/cli_manners_spec.lua loads this file with the argument "--module" and gets { render, FILES }.
 
-local ROOT = (debug.getinfo(1, "S").source:match("^@(.*)/%.ci/[^/]+$") or ".")
+local ROOT = (debug.getinfo(1, "S").source:match("^@(.*)/doc/[^/]+$") or ".")
 package.path = ROOT .. "/lua/?.lua;" .. package.path
-package.cpath = ROOT .. "/build/?.so;" .. package.cpath
+package.cpath = (os.getenv("XINGTU_CPATH") or (ROOT .. "/build/?.so")) .. ";" .. package.cpath
 
 local argparse = require "argparse"
 local cli = require "xingtu.cli.main"
@@ -166,11 +167,11 @@ local function xingtu_sandbox_1()
 end
 
 local FILES = {
-    { "doc/xingtu.1", xingtu_1 },
-    { "doc/xingtu-sandbox.1", xingtu_sandbox_1 },
-    { "doc/completion/xingtu.bash", function() return (full_parser()):get_bash_complete() end },
-    { "doc/completion/_xingtu", function() return (full_parser()):get_zsh_complete() end },
-    { "doc/completion/xingtu.fish", function() return (full_parser()):get_fish_complete() end },
+    { "xingtu.1", xingtu_1 },
+    { "xingtu-sandbox.1", xingtu_sandbox_1 },
+    { "completion/xingtu.bash", function() return (full_parser()):get_bash_complete() end },
+    { "completion/_xingtu", function() return (full_parser()):get_zsh_complete() end },
+    { "completion/xingtu.fish", function() return (full_parser()):get_fish_complete() end },
 }
 
 local function render()
@@ -190,26 +191,20 @@ local function read(path)
     return text
 end
 
-if mode == "--write" or mode == "--check" then
-    local stale = 0
+if mode == "--write" then
+    local dir = select(2, ...) or (ROOT .. "/build/doc")
+    assert(os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "/completion'"), "cannot create " .. dir)
     for _, f in ipairs(render()) do
-        local path = ROOT .. "/" .. f.path
-        if read(path) ~= f.text then
-            stale = stale + 1
-            if mode == "--write" then
-                local tmp = path .. ".tmp"
-                local out = assert(io.open(tmp, "wb"))
-                assert(out:write(f.text))
-                assert(out:close())
-                assert(os.rename(tmp, path))
-                print("written: " .. f.path)
-            else
-                io.stderr:write("cli-docs: ", f.path, " is out of date: run lua5.4 .ci/cli-docs --write\n")
-            end
+        local path = dir .. "/" .. f.path
+        if read(path) ~= f.text then -- unchanged files keep their time: nothing downstream rebuilds
+            local tmp = path .. ".tmp"
+            local out = assert(io.open(tmp, "wb"))
+            assert(out:write(f.text))
+            assert(out:close())
+            assert(os.rename(tmp, path))
         end
     end
-    os.exit(mode == "--check" and stale > 0 and 1 or 0)
 else
-    io.stderr:write("cli-docs: use --write or --check\n")
+    io.stderr:write("cli-docs: usage: lua5.4 doc/cli-docs.lua --write [DIR]\n")
     os.exit(2)
 end
