@@ -88,6 +88,8 @@ local function xingtu_1()
         ".B xingtu endpoints\n.RB [ \\-\\-format\n.IR format ]\n.br\n",
         ".B xingtu report\n.I author-id\n.RI [ options ]\n.br\n",
         ".B xingtu batch\n.I method\n.B \\-\\-ids\n.IR file | \\-\n.RI [ options ]\n.br\n",
+        ".B xingtu history\n.I id\n.B \\-\\-db\n.I file\n.RI [ options ]\n.br\n",
+        ".B xingtu diff\n.B \\-\\-since\n.I date\n.B \\-\\-db\n.I file\n.RI [ options ]\n.br\n",
         ".B xingtu\n.BR \\-\\-version \" | \" \\-\\-help\n",
         ".SH DESCRIPTION\n",
         roff("xingtu calls the Douyin Creator Marketplace (Xingtu) endpoints of the Just One API and prints the "
@@ -107,12 +109,19 @@ local function xingtu_1()
         roff(by_name.batch._description .. " Reads one id a line (- for stdin; blank lines and # comments skipped, "
             .. "duplicates once) and writes every id exactly once in input order with its data or its error. "
             .. "A progress bar goes to stderr only when stderr is a terminal.") .. "\n",
+        ".TP\n\\fBhistory\\fR \\fIid\\fR \\fB\\-\\-db\\fR \\fIfile\\fR\n" .. roff(by_name.history._description) .. "\n",
+        ".TP\n\\fBdiff\\fR \\fB\\-\\-since\\fR \\fIdate\\fR \\fB\\-\\-db\\fR \\fIfile\\fR\n"
+            .. roff(by_name.diff._description) .. "\n",
         ".SH OPTIONS\n",
         ".TP\n\\fB\\-\\-version\\fR\nPrint the version and exit.\n",
         ".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow the help of xingtu, or of the command it follows, and exit.\n",
         options_of(method),
         ".SS Options of batch\n",
         options_of(by_name.batch, common),
+        ".SS Options of history\n",
+        options_of(by_name.history),
+        ".SS Options of diff\n",
+        options_of(by_name.diff),
         ".SH ENVIRONMENT\n",
         ".TP\n.B JUSTONEAPI_TOKEN\nThe Just One API token (not needed with \\-\\-sandbox or \\-\\-offline).\n",
         ".TP\n.B JUSTONEAPI_BASE_URL\nAnother provider URL (http or https).\n",

@@ -243,4 +243,62 @@ describe("xingtu.history", function()
       db:close()
     end)
   end)
+
+  describe("the command line", function()
+    local function xingtu(args)
+      return util.run3(util.lua_child_env() .. "lua5.4 " .. util.quote(util.ROOT .. "/bin/xingtu") .. " " .. args)
+    end
+
+    local function seed(path)
+      local db = assert(history.open(path))
+      for day, f in ipairs { 1000, 1250 } do
+        db:record { method = "base_info", id = "7", fetched_at = 1764806400 + day * 86400,
+          params = { o_author_id = "7" }, data = { follower = f } }
+        db:record { method = "base_info", id = "8", fetched_at = 1764806400 + day * 86400,
+          params = { o_author_id = "8" }, data = { follower = 50 * day } }
+      end
+      db:close()
+    end
+
+    it("history prints each change with its time, figure, from, to and the change", function()
+      local path = dir .. "/c.sqlite"
+      seed(path)
+      local out, err, code = xingtu("history 7 --db " .. util.quote(path))
+      assert.equal(0, code, err)
+      assert.matches("2025%-12%-05T00:00:00Z%s+base_info%s+%(first snapshot: 1 figures%)", out)
+      assert.matches("2025%-12%-06T00:00:00Z%s+base_info%s+followers%s+1000%s+1250%s+%+250 %(%+25%.0%%%)", out)
+      out, err, code = xingtu("history 7 --method base_info --format ndjson --db " .. util.quote(path))
+      assert.equal(0, code, err)
+      assert.equal(2, select(2, out:gsub("\n", "")))
+    end)
+
+    it("diff lists the creators whose figures moved most first", function()
+      local path = dir .. "/c.sqlite"
+      seed(path)
+      local out, err, code = xingtu("diff --since 2025-12-05 --format csv --db " .. util.quote(path))
+      assert.equal(0, code, err)
+      assert.equal(table.concat({ "id,method,params,figure,from,to,movement",
+        '8,base_info,"{""o_author_id"":""8""}",followers,50,100,1',
+        '7,base_info,"{""o_author_id"":""7""}",followers,1000,1250,0.25', "" }, "\r\n"), out)
+    end)
+
+    it("says in one line, with status 2, that a database is missing or a date is not one", function()
+      local out, err, code = xingtu("history 7 --db " .. util.quote(dir .. "/none.sqlite"))
+      assert.equal(2, code)
+      assert.equal("", out)
+      assert.matches("^xingtu history: no database at [^\n]*none.sqlite", err)
+      assert.not_matches("traceback", err)
+      assert.is_nil(io.open(dir .. "/none.sqlite"), "a reading command created the file")
+      util.write_file(dir .. "/j.sqlite", string.rep("junk", 1000))
+      out, err, code = xingtu("diff --since 2025-13-01 --db " .. util.quote(dir .. "/j.sqlite"))
+      assert.equal(2, code)
+      assert.equal("", out)
+      assert.matches("^xingtu diff: %-%-since takes YYYY%-MM%-DD", err)
+      out, err, code = xingtu("diff --since 2025-12-01 --db " .. util.quote(dir .. "/j.sqlite"))
+      assert.equal(2, code)
+      assert.equal("", out)
+      assert.matches("^xingtu diff: cannot ", err)
+      assert.equal(1, select(2, err:gsub("\n", "")))
+    end)
+  end)
 end)

@@ -382,8 +382,8 @@ end
 _M.figure_name = figure_name
 
 --- A creator's snapshots, oldest first: { { fetched_at, method, params, request_id, error_kind, figures = {name =
---  value}, changes = { { figure, from, to } } } }. Changes compare a snapshot with the previous successful one of
---  the same method and parameters. opts.method limits to one method.
+--  value}, changes = { { figure, from, to } }, first } }. Changes compare a snapshot with the previous successful
+--  one of the same method and parameters (first: there is none). opts.method limits to one method.
 function _M:history(id, opts)
     check_open(self, "history")
     if type(id) ~= "string" or id == "" then
@@ -421,6 +421,7 @@ function _M:history(id, opts)
         if not s.error_kind then
             local series = s.method .. "\0" .. s.params
             local prev = last[series]
+            entry.first = prev == nil
             if prev then
                 local names = {}
                 for name in pairs(entry.figures) do names[#names + 1] = name end

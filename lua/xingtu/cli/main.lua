@@ -4,6 +4,7 @@
 --   xingtu endpoints                                                       the catalogue
 --   xingtu report <author-id> [--platform P] [--range R]                   touch chart + conversion table
 --   xingtu batch <method> --ids FILE|- [--concurrency N] [--rate R] [--max-calls N] [-o FILE]
+--   xingtu history <id> --db FILE [--method M]  /  xingtu diff --since DATE --db FILE    the snapshot database
 --   common: --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, --offline, --timeout S
 --
 -- Each command is a module of lua/xingtu/cli/commands/ (the contract is in commands/endpoints.lua): a new command
@@ -24,7 +25,7 @@ local format, concat = string.format, table.concat
 local type, tostring, ipairs, pairs, xpcall = type, tostring, ipairs, pairs, xpcall
 
 -- The commands besides the catalogue's methods, in the order the help lists them.
-local COMMANDS = { "endpoints", "report", "batch" }
+local COMMANDS = { "endpoints", "report", "batch", "history", "diff" }
 
 local function command_module(name)
     for _, c in ipairs(COMMANDS) do
@@ -64,6 +65,8 @@ local function top_help()
         "  endpoints            list the methods and their parameters",
         "  report <author-id>   touch distribution chart and conversion ranges of a creator",
         "  batch <method> --ids FILE|-   call a method for many ids",
+        "  history <id> --db FILE        how a creator's figures changed between snapshots",
+        "  diff --since DATE --db FILE   the creators whose figures moved most since DATE",
         "",
         "Options (every command): --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, "
             .. "--offline,",
