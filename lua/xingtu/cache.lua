@@ -51,6 +51,18 @@
 --   CLOCK_SKEW ahead) are removed when the cache is made and after each write, at most SWEEP_LIMIT looked at each
 --   time, so the work is bounded whatever the directory holds.
 --
+-- - A size cap (opts.max_size, bytes): the entries' total is kept at most max_size as the cache writes. Each backend
+--   learns the directory's total by one listing at its first write and then adds what each of its writes adds;
+--   when that goes over the cap (or every RESCAN_WRITES writes, to see what other processes wrote), it lists the
+--   directory again and removes the oldest entries (by modification time, to the second: when they were stored;
+--   reads do not refresh it) until the total
+--   is at most EVICT_TO of the cap, never the entry it has just written. Other processes writing at once may each
+--   evict: a removal that finds the entry gone counts nothing, and an entry removed under a reader is a miss.
+-- - Upkeep without a client: xingtu.cache.disk_stats(dir) (entries, bytes, oldest, newest, temporary files) and
+--   xingtu.cache.prune(dir, { older_than = seconds, max_size = bytes, dry_run = true }), what `xingtu cache
+--   stats|prune` runs. Both go through core.fs like everything else here: only this user's private directory,
+--   only regular files named as entries are counted or removed, links never followed.
+--
 -- This file uses no Lua 5.4-only syntax, so it also loads under LuaJIT (nginx); the hash comes from Lua 5.4's
 -- integers when present, else LuaJIT's 64-bit cdata (the same hash), else ngx.md5.
 
@@ -68,6 +80,8 @@ local _M = {
     HEADER_ALLOWANCE = 64 * 1024,  -- what an entry may add to its body (the header line)
     TEMP_MAX_AGE = 600,            -- seconds after which a temporary file is a dead writer's
     SWEEP_LIMIT = 64,              -- temporary directory entries one sweep looks at
+    RESCAN_WRITES = 512,           -- writes after which a capped backend lists its directory again
+    EVICT_TO = 0.9,                -- a capped backend evicts down to this share of max_size (not after every write)
 }
 
 local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
@@ -139,6 +153,50 @@ end
 -- The largest entry: the largest body a client takes (its max_body, at most 1 GiB) and the header line.
 local MAX_ENTRY = { "max_entry", "integer", min = 0, max = 1073741824 + _M.HEADER_ALLOWANCE, unit = "bytes" }
 
+local MAX_SIZE = { "max_size", "integer", min = 1, max = 2 ^ 53, unit = "bytes" }
+
+local ENTRY_NAME = "^%x+%.entry$"
+
+-- The entries of a cache directory (regular files named as entries), oldest first; nil, why when it cannot be read.
+-- A directory that is not there yet has none.
+local function entries_of(fs, dir)
+    local list, why = fs.list(dir)
+    if not list then
+        if fs.check_dir(dir) == false then return {}, 0 end
+        return nil, why
+    end
+    local out, total = {}, 0
+    for _, e in ipairs(list) do
+        if e.kind == "file" and e.name:match(ENTRY_NAME) then
+            out[#out + 1] = e
+            total = total + e.size
+        end
+    end
+    table.sort(out, function(a, b)
+        if a.mtime ~= b.mtime then return a.mtime < b.mtime end
+        return a.name < b.name
+    end)
+    return out, total
+end
+
+-- Removes the oldest of `list` (oldest first, total bytes) until the total is at most `target`, sparing `keep`.
+-- Returns the number removed, the bytes freed, the total left.
+local function evict(fs, dir, list, total, target, keep, dry_run)
+    local removed, freed = 0, 0
+    for _, e in ipairs(list) do
+        if total <= target then break end
+        if e.name ~= keep then
+            local ok = dry_run or fs.remove(dir, e.name)
+            total = total - e.size
+            if ok then
+                removed, freed = removed + 1, freed + e.size
+                e.removed = true
+            end
+        end
+    end
+    return removed, freed, total
+end
+
 local function open_file(dir, opts, who)
     if type(dir) ~= "string" or dir == "" or dir:find("%z") then
         optschema.raise(who .. ": dir must be a non-empty string without NUL bytes, got " .. optschema.describe(dir))
@@ -153,13 +211,35 @@ local function open_file(dir, opts, who)
         optschema.raise(format("%s: max_entry must be %s, got %s", who, optschema.expected(MAX_ENTRY),
             optschema.describe(max_entry)))
     end
+    local max_size = opts and opts.max_size
+    if max_size ~= nil and optschema.value_ok(MAX_SIZE, max_size) == nil then
+        optschema.raise(format("%s: max_size must be %s, got %s", who, optschema.expected(MAX_SIZE),
+            optschema.describe(max_size)))
+    end
     dir = dir:gsub("/+$", "")
     if dir == "" then dir = "/" end
     check_dir(dir, who)
     local fs = json().fs
     local tmp = (dir == "/" and "" or dir) .. "/tmp"
     local ready = false
-    local backend = { dir = dir, max_entry = max_entry }
+    local backend = { dir = dir, max_entry = max_entry, max_size = max_size, evicted = 0 }
+    local total, writes = nil, 0 -- the directory's bytes as this backend knows them (nil: not listed yet)
+
+    -- Lists the directory and evicts the oldest entries when over the cap (see the top of this file).
+    local function enforce(just_written)
+        local list, bytes = entries_of(fs, dir)
+        if not list then
+            total = nil
+            return
+        end
+        writes = 0
+        if bytes > max_size then
+            local removed, _
+            removed, _, bytes = evict(fs, dir, list, bytes, math.floor(max_size * _M.EVICT_TO), just_written)
+            backend.evicted = backend.evicted + removed
+        end
+        total = bytes
+    end
 
     function backend.get(key)
         local text, why, code = fs.read_regular(dir, key .. ".entry", max_entry)
@@ -198,6 +278,11 @@ local function open_file(dir, opts, who)
             return nil, err
         end
         backend.sweep()
+        if max_size then
+            writes = writes + 1
+            if total then total = total + #text - replaced end
+            if not total or total > max_size or writes >= _M.RESCAN_WRITES then enforce(key .. ".entry") end
+        end
         return true
     end
 
@@ -207,9 +292,76 @@ end
 
 --- xingtu.cache.file(dir, opts) -> backend: one file `<dir>/<key>.entry` per entry, atomic replacement by rename.
 --  opts.max_entry: the largest entry read or written, in bytes (default DEFAULT_MAX_BODY + HEADER_ALLOWANCE).
+--  opts.max_size: the most bytes the entries may take together (default: no cap); the oldest go first.
 --  Raises when dir exists and is not safe to use (see the top of this file).
 function _M.file(dir, opts)
     return open_file(dir, opts, "xingtu.cache.file")
+end
+
+local function upkeep_dir(dir, who)
+    if type(dir) ~= "string" or dir == "" or dir:find("%z") then
+        optschema.raise(who .. ": dir must be a non-empty string without NUL bytes, got " .. optschema.describe(dir))
+    end
+    dir = dir:gsub("/+$", "")
+    return dir == "" and "/" or dir
+end
+
+--- xingtu.cache.disk_stats(dir) -> { dir, entries, bytes, oldest, newest, temp_files, temp_bytes } (oldest and
+--  newest: modification times in seconds, nil when empty), or nil and why (an unsafe directory: the reason).
+function _M.disk_stats(dir)
+    dir = upkeep_dir(dir, "xingtu.cache.disk_stats")
+    local why = _M.unsafe_dir(dir)
+    if why then return nil, why end
+    local fs = json().fs
+    local list, bytes = entries_of(fs, dir)
+    if not list then return nil, bytes end
+    local out = { dir = dir, entries = #list, bytes = bytes, temp_files = 0, temp_bytes = 0 }
+    if #list > 0 then out.oldest, out.newest = list[1].mtime, list[#list].mtime end
+    local tmp = fs.list((dir == "/" and "" or dir) .. "/tmp")
+    for _, e in ipairs(tmp or {}) do
+        if e.kind == "file" then out.temp_files, out.temp_bytes = out.temp_files + 1, out.temp_bytes + e.size end
+    end
+    return out
+end
+
+local PRUNE_OPTIONS = optschema.schema("xingtu.cache.prune", {
+    { "older_than", "number", min = 0, max = 2 ^ 53, unit = "seconds" },
+    MAX_SIZE,
+    { "dry_run", "boolean", default = false },
+    { "now", "function", default = os_time },
+})
+
+--- xingtu.cache.prune(dir, opts) -> { removed, freed, entries, bytes } (what is left), or nil and why. Removes the
+--  entries stored more than opts.older_than seconds ago, then the oldest until the rest take at most opts.max_size
+--  bytes, and what killed writers left in <dir>/tmp. opts.dry_run: count what would go, remove nothing.
+function _M.prune(dir, opts)
+    dir = upkeep_dir(dir, "xingtu.cache.prune")
+    local o = PRUNE_OPTIONS:check(opts or {})
+    local why = _M.unsafe_dir(dir)
+    if why then return nil, why end
+    local fs = json().fs
+    local list, bytes = entries_of(fs, dir)
+    if not list then return nil, bytes end
+    local removed, freed, left = 0, 0, #list
+    if o.older_than then
+        local cutoff = (o.now or os_time)() - o.older_than
+        for _, e in ipairs(list) do
+            if e.mtime >= cutoff then break end
+            if o.dry_run or fs.remove(dir, e.name) then removed, freed = removed + 1, freed + e.size end
+            e.removed = true
+            bytes = bytes - e.size
+        end
+    end
+    if o.max_size and bytes > o.max_size then
+        local rest = {}
+        for _, e in ipairs(list) do if not e.removed then rest[#rest + 1] = e end end
+        local r, f
+        r, f, bytes = evict(fs, dir, rest, bytes, o.max_size, nil, o.dry_run)
+        removed, freed = removed + r, freed + f
+    end
+    for _, e in ipairs(list) do if e.removed then left = left - 1 end end
+    if not o.dry_run and fs.check_dir(dir) then _M.file(dir).sweep() end
+    return { dir = dir, removed = removed, freed = freed, entries = left, bytes = bytes, dry_run = o.dry_run }
 end
 
 -- The nginx backend's module, loaded only when asked for (it needs ngx).
@@ -274,6 +426,7 @@ local OPTIONS = optschema.schema("xingtu.cache.new", {
     { "now", "function", default = os_time },
     { "hash", "function" },
     MAX_ENTRY,
+    MAX_SIZE,
 })
 _M.OPTIONS = OPTIONS
 
@@ -283,9 +436,9 @@ local function make(o, who)
     if backend == nil then
         local dir = o.dir or _M.default_dir()
         if not dir then optschema.raise(who .. ": no directory: set dir, $XDG_CACHE_HOME or $HOME") end
-        backend = open_file(dir, { max_entry = o.max_entry }, who)
-    elseif o.dir ~= nil then
-        optschema.raise(who .. ": give dir or backend, not both")
+        backend = open_file(dir, { max_entry = o.max_entry, max_size = o.max_size }, who)
+    elseif o.dir ~= nil or o.max_size ~= nil then
+        optschema.raise(who .. ": give dir (and max_size) or backend, not both")
     end
     return setmetatable({
         backend = backend,
@@ -301,7 +454,7 @@ end
 
 --- xingtu.cache.new(opts) -> cache. opts: dir (a directory: the file backend) or backend (any { get, set }),
 --  ttl (seconds, default 86400), offline (boolean), now (a clock in seconds, default os.time), hash (text -> name),
---  max_entry (the file backend's cap on an entry, bytes).
+--  max_entry (the file backend's cap on an entry, bytes), max_size (the file backend's cap on all entries, bytes).
 function _M.new(opts)
     return make(OPTIONS:check(opts), "xingtu.cache.new")
 end
