@@ -90,6 +90,7 @@ local function xingtu_1()
         ".B xingtu batch\n.I method\n.B \\-\\-ids\n.IR file | \\-\n.RI [ options ]\n.br\n",
         ".B xingtu history\n.I id\n.B \\-\\-db\n.I file\n.RI [ options ]\n.br\n",
         ".B xingtu diff\n.B \\-\\-since\n.I date\n.B \\-\\-db\n.I file\n.RI [ options ]\n.br\n",
+        ".B xingtu cache\n.BR stats \" | \" prune\n.RI [ options ]\n.br\n",
         ".B xingtu\n.BR \\-\\-version \" | \" \\-\\-help\n",
         ".SH DESCRIPTION\n",
         roff("xingtu calls the Douyin Creator Marketplace (Xingtu) endpoints of the Just One API and prints the "
@@ -112,6 +113,7 @@ local function xingtu_1()
         ".TP\n\\fBhistory\\fR \\fIid\\fR \\fB\\-\\-db\\fR \\fIfile\\fR\n" .. roff(by_name.history._description) .. "\n",
         ".TP\n\\fBdiff\\fR \\fB\\-\\-since\\fR \\fIdate\\fR \\fB\\-\\-db\\fR \\fIfile\\fR\n"
             .. roff(by_name.diff._description) .. "\n",
+        ".TP\n\\fBcache\\fR \\fBstats\\fR|\\fBprune\\fR\n" .. roff(by_name.cache._description) .. "\n",
         ".SH OPTIONS\n",
         ".TP\n\\fB\\-\\-version\\fR\nPrint the version and exit.\n",
         ".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow the help of xingtu, or of the command it follows, and exit.\n",
@@ -122,6 +124,8 @@ local function xingtu_1()
         options_of(by_name.history),
         ".SS Options of diff\n",
         options_of(by_name.diff),
+        ".SS Options of cache\n",
+        options_of(by_name.cache),
         ".SH ENVIRONMENT\n",
         ".TP\n.B JUSTONEAPI_TOKEN\nThe Just One API token (not needed with \\-\\-sandbox or \\-\\-offline).\n",
         ".TP\n.B JUSTONEAPI_BASE_URL\nAnother provider URL (http or https).\n",

@@ -215,7 +215,7 @@ describe("options", function()
         assert.matches("^spec/options_spec%.lua:%d+: xingtu%.new: unknown option tiemout; valid options: .*timeout", err)
         for _, attempt in ipairs {
             { xingtu.cache.new, { { ttl = 1, dirr = "/tmp" } },
-                "xingtu%.cache%.new: unknown option dirr; valid options: backend, dir, hash, max_entry, now, offline, ttl" },
+                "xingtu%.cache%.new: unknown option dirr; valid options: backend, dir, hash, max_entry, max_size, now, offline, ttl" },
             { c.each, { c, {}, { concurency = 2 } },
                 "xingtu%.each: unknown option concurency; valid options: concurrency, on_progress" },
             { c.pages, { c, "search", {}, { max_page = 2 } }, "xingtu%.pages: unknown option max_page; valid options: max_pages" },

@@ -5,6 +5,7 @@
 --   xingtu report <author-id> [--platform P] [--range R]                   touch chart + conversion table
 --   xingtu batch <method> --ids FILE|- [--concurrency N] [--rate R] [--max-calls N] [-o FILE]
 --   xingtu history <id> --db FILE [--method M]  /  xingtu diff --since DATE --db FILE    the snapshot database
+--   xingtu cache stats|prune [--cache DIR] [--older-than D] [--max-size S] [--dry-run]   cache upkeep
 --   common: --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, --offline, --timeout S
 --
 -- Each command is a module of lua/xingtu/cli/commands/ (the contract is in commands/endpoints.lua): a new command
@@ -25,7 +26,7 @@ local format, concat = string.format, table.concat
 local type, tostring, ipairs, pairs, xpcall = type, tostring, ipairs, pairs, xpcall
 
 -- The commands besides the catalogue's methods, in the order the help lists them.
-local COMMANDS = { "endpoints", "report", "batch", "history", "diff" }
+local COMMANDS = { "endpoints", "report", "batch", "history", "diff", "cache" }
 
 local function command_module(name)
     for _, c in ipairs(COMMANDS) do
@@ -67,6 +68,7 @@ local function top_help()
         "  batch <method> --ids FILE|-   call a method for many ids",
         "  history <id> --db FILE        how a creator's figures changed between snapshots",
         "  diff --since DATE --db FILE   the creators whose figures moved most since DATE",
+        "  cache stats|prune             what the response cache holds; remove old entries (--older-than, --max-size)",
         "",
         "Options (every command): --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, "
             .. "--offline,",
