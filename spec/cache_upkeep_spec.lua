@@ -162,6 +162,22 @@ describe("cache upkeep", function()
       assert.equal(r.entries, entry_count(dir))
     end)
 
+    it("--cache-max-size caps the cache a command writes", function()
+      local sandbox = require "helpers.sandbox"
+      sandbox.start()
+      local ids = dir:gsub("/cache$", "") .. "/ids.txt"
+      local lines = {}
+      for i = 1, 30 do lines[i] = tostring(6976442543234760000 + i) end
+      util.write_file(ids, table.concat(lines, "\n") .. "\n")
+      local _, err, code = util.run3(util.lua_child_env() .. "env JUSTONEAPI_TOKEN=" .. util.quote(sandbox.token)
+        .. " JUSTONEAPI_BASE_URL=" .. util.quote(sandbox.url) .. " lua5.4 " .. util.quote(util.ROOT .. "/bin/xingtu")
+        .. " batch side_info --ids " .. util.quote(ids) .. " -o /dev/null --quiet --cache " .. util.quote(dir)
+        .. " --cache-max-size 8K")
+      assert.equal(0, code, err)
+      assert.is_true(dir_bytes(dir) <= 8192 + 2048, "bytes: " .. dir_bytes(dir))
+      assert.is_true(entry_count(dir) >= 1)
+    end)
+
     it("a mistake is one line and status 2", function()
       for args, message in pairs {
         ["prune --cache /tmp"] = "prune needs --older-than D, --max-size S or both",

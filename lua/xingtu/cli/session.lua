@@ -48,6 +48,16 @@ local function client_options(args, env, sandbox_state)
     for _, f in ipairs(args_mod.NUMBER_FLAGS) do
         opts[f[2]] = args_mod.flag_number(f[1], rules:rule(f[2]), args[f[2]])
     end
+    if args.cache_max_size then -- a capped directory cache (lua/xingtu/cache.lua, max_size)
+        local size = require("xingtu.cli.commands.cache").parse_size(args.cache_max_size)
+        if not size then
+            usage(string.format("--cache-max-size takes bytes or a size (500K, 200M, 2G), got %q", args.cache_max_size))
+        end
+        if not args.cache then usage("--cache-max-size goes with --cache [DIR]") end
+        local cache = xingtu().cache
+        local dir = opts.cache ~= true and opts.cache or cache.default_dir()
+        opts.cache = cache.new { dir = dir, max_size = size, ttl = opts.cache_ttl, offline = opts.offline }
+    end
     return opts
 end
 
