@@ -450,10 +450,11 @@ local function movement(kind, from, to)
     return abs(to - from) / base
 end
 
---- The creators whose figures moved most since `opts.since` (unix seconds): for each creator, method, parameters
---  and figure, the value at the last successful snapshot at or before `since` (or the first after it, when none is
---  older) against the latest one. Returns { { id, method, figure, from, to, movement } } sorted by movement
---  (largest first), one entry per creator (its largest move), at most opts.limit (default 20) entries.
+--- The creators whose figures moved most since `opts.since` (unix seconds): for each creator, method and
+--  parameters, the last successful snapshot at or before `since` (or the first after it, when none is older) against
+--  the latest one, figure by figure (those in both). Returns { { id, method, params, figure, from, to, movement } }
+--  sorted by movement (largest first), one entry per creator (its largest move), at most opts.limit (default 20).
+--  Reads two snapshots per series, however many the database holds.
 function _M:diff(opts)
     check_open(self, "diff")
     if type(opts) ~= "table" or type(opts.since) ~= "number" then
@@ -462,37 +463,41 @@ function _M:diff(opts)
     end
     local limit = opts.limit or 20
     local c = self.conn
-    local where = "s.error_kind IS NULL"
-    if opts.method then where = where .. " AND s.method = " .. quote(c, opts.method) end
-    local list, err = rows(c, "SELECT s.creator_id, s.method, s.params, s.fetched_at, f.kind, f.key, f.value "
-        .. "FROM figures f JOIN snapshots s ON s.id = f.snapshot_id WHERE " .. where
-        .. " ORDER BY s.creator_id, s.method, s.params, f.kind, f.key, s.fetched_at, s.id")
+    local since = format("%d", math.floor(opts.since))
+    local ok = "SELECT id, creator_id, method, params, fetched_at FROM snapshots WHERE error_kind IS NULL "
+        .. "AND creator_id IS NOT NULL"
+    if opts.method then ok = ok .. " AND method = " .. quote(c, opts.method) end
+    -- Only two snapshots per series are read (the baseline and the latest), whatever the database holds.
+    local sql = "WITH ok AS (" .. ok .. "), "
+        .. "latest AS (SELECT creator_id, method, params, MAX(fetched_at) AS t FROM ok WHERE fetched_at > " .. since
+        .. " GROUP BY creator_id, method, params), "
+        .. "first_after AS (SELECT creator_id, method, params, MIN(fetched_at) AS t FROM ok WHERE fetched_at > "
+        .. since .. " GROUP BY creator_id, method, params), "
+        .. "last_before AS (SELECT creator_id, method, params, MAX(fetched_at) AS t FROM ok WHERE fetched_at <= "
+        .. since .. " GROUP BY creator_id, method, params), "
+        .. "series AS (SELECT l.creator_id, l.method, l.params, COALESCE(b.t, a.t) AS t0, l.t AS t1 FROM latest l "
+        .. "JOIN first_after a ON a.creator_id = l.creator_id AND a.method = l.method AND a.params = l.params "
+        .. "LEFT JOIN last_before b ON b.creator_id = l.creator_id AND b.method = l.method AND b.params = l.params), "
+        .. "pairs AS (SELECT creator_id, method, params, "
+        .. "(SELECT MAX(id) FROM ok o WHERE o.creator_id = series.creator_id AND o.method = series.method "
+        .. "AND o.params = series.params AND o.fetched_at = series.t0) AS s0, "
+        .. "(SELECT MAX(id) FROM ok o WHERE o.creator_id = series.creator_id AND o.method = series.method "
+        .. "AND o.params = series.params AND o.fetched_at = series.t1) AS s1 FROM series) "
+        .. "SELECT p.creator_id, p.method, p.params, f0.kind, f0.key, f0.value AS v0, f1.value AS v1 FROM pairs p "
+        .. "JOIN figures f0 ON f0.snapshot_id = p.s0 "
+        .. "JOIN figures f1 ON f1.snapshot_id = p.s1 AND f1.kind = f0.kind AND f1.key = f0.key "
+        .. "WHERE p.s0 <> p.s1"
+    local list, err = rows(c, sql)
     if not list then return nil, db_error("cannot compute the changes", err) end
     local best = {}
-    local since = opts.since
-    local i, n = 1, #list
-    while i <= n do
-        local r = list[i]
-        local j = i
-        local base, latest
-        while j <= n do
-            local x = list[j]
-            if x.creator_id ~= r.creator_id or x.method ~= r.method or x.params ~= r.params or x.kind ~= r.kind
-                or x.key ~= r.key then break end
-            local t, v = tonumber(x.fetched_at), tonumber(x.value)
-            if t <= since or base == nil then base = v end
-            if t > since then latest = v end
-            j = j + 1
+    for _, r in ipairs(list) do
+        local base, latest = tonumber(r.v0), tonumber(r.v1)
+        local m = movement(r.kind, base, latest)
+        local b = best[r.creator_id]
+        if m > 0 and (not b or m > b.movement) then
+            best[r.creator_id] = { id = r.creator_id, method = r.method, params = r.params,
+                figure = figure_name(r.kind, r.key), from = base, to = latest, movement = m }
         end
-        if latest ~= nil and base ~= nil then
-            local m = movement(r.kind, base, latest)
-            local b = best[r.creator_id]
-            if m > 0 and (not b or m > b.movement) then
-                best[r.creator_id] = { id = r.creator_id, method = r.method, params = r.params,
-                    figure = figure_name(r.kind, r.key), from = base, to = latest, movement = m }
-            end
-        end
-        i = j
     end
     local out = {}
     for _, b in pairs(best) do out[#out + 1] = b end
