@@ -33,7 +33,10 @@ function _M.backend(opts)
         return text
     end
     function backend.set(key, text)
-        local ok, err = c:call("set", c.prefix .. "cache:" .. key, text, "PX", floor(ttl * 1000))
+        -- The cache's ttl when there is one (a client's cache_ttl changes it), so Redis and the cache agree.
+        local cache_ttl = backend.cache and backend.cache.ttl or ttl
+        if type(cache_ttl) ~= "number" or cache_ttl <= 0 then cache_ttl = ttl end
+        local ok, err = c:call("set", c.prefix .. "cache:" .. key, text, "PX", floor(cache_ttl * 1000))
         if not ok then return nil, "redis: " .. tostring(err) end
         return true
     end
@@ -46,7 +49,9 @@ function _M.new(opts)
     opts = opts or {}
     if type(opts) ~= "table" then error("xingtu.cache.redis: expected a table of options", 2) end
     local backend = _M.backend(opts)
-    return require("xingtu.cache").new{ backend = backend, ttl = backend.ttl, offline = opts.offline }
+    local cache = require("xingtu.cache").new{ backend = backend, ttl = backend.ttl, offline = opts.offline }
+    backend.cache = cache
+    return cache
 end
 
 return setmetatable(_M, { __call = function(_, opts) return _M.new(opts) end })
