@@ -261,7 +261,7 @@ local function dispatch(E, now)
             call.dispatched = true
             pipe:starts(call, now)
         end
-        local action, value = pipe:before_attempt(call)
+        local action, value, meta = pipe:before_attempt(call)
         if action == "send" then
             shift(q)
             local m = E.m
@@ -274,7 +274,15 @@ local function dispatch(E, now)
             added = added + 1
         elseif action == "wait" then
             E.pace_until = now + value
-        else -- "fail": the spend guard or the deadline
+        elseif action == "hold" then
+            -- Another process holds this answer's lock: this call waits on its own, the queue goes on.
+            shift(q)
+            call.wake = now + value
+            heap_push(E.timers, call)
+        elseif action == "hit" then
+            shift(q)
+            ready(E, call, value, meta)
+        else -- "fail": the spend guard, the shared budget or the deadline
             shift(q)
             fail(E, call, value)
         end
