@@ -270,6 +270,15 @@ local function locked(self, call, now, left)
     local handle, retry_in = ask(self.lock, "acquire", cache_key(self, call), self.lock_ttl)
     if handle then
         call.lock_handle = handle
+        -- Another process may have kept the answer and let go between this call's miss and its lock: read again
+        -- under the lock, else that answer is bought a second time.
+        local data, meta = cached_answer(self, self.cache, call)
+        if data ~= nil then
+            unlock(self, call)
+            meta.attempts = 0
+            meta.elapsed = self.clock() - call.started
+            return "hit", data, meta
+        end
         return nil
     end
     if handle == nil then -- the store failed: send without the lock
