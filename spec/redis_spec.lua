@@ -116,13 +116,15 @@ describe("xingtu's Redis objects", function()
             assert.is_true(ttl > 86400)
         end)
 
-        it("fails closed when Redis is down, and open only when asked", function()
+        it("answers budget_unavailable when Redis is down, and carries fail_open for the pipeline", function()
             local port = require("helpers.util").free_port()
             local ok, err = budget_m.new{ port = port, max_calls = 10, timeout = 0.1 }:reserve()
             assert.is_nil(ok)
             assert.equal("budget_unavailable", err.kind)
             assert.is_false(err.billed)
-            assert.is_true(budget_m.new{ port = port, max_calls = 10, timeout = 0.1, fail_open = true }:reserve())
+            local open = budget_m.new{ port = port, max_calls = 10, timeout = 0.1, fail_open = true }
+            assert.is_nil((open:reserve()))
+            assert.is_true(open.fail_open)
         end)
     end)
 

@@ -6,8 +6,9 @@
 -- budget:reserve() -> true (counted: send) | false, err (kind budget_exceeded) | nil, err (kind
 -- budget_unavailable). One script counts an attempt in <prefix>budget:<name>:<period number>, a key that expires
 -- after its period, the period taken from Redis's clock (TIME; "day" is the UTC day); a refused attempt is not
--- counted. Redis down or slow: refused, nothing sent (fail closed: a hard cap is never exceeded because Redis is
--- unreachable), unless made with fail_open = true (then true: sent uncounted).
+-- counted. Redis down or slow: nil, err, on which the pipeline refuses the call, nothing sent (fail closed: a hard
+-- cap is never exceeded because Redis is unreachable), unless made with fail_open = true (then the pipeline sends
+-- it uncounted and counts a store error).
 -- No Lua 5.4-only syntax: loads under LuaJIT (nginx).
 
 local conn = require "xingtu.redis.conn"
@@ -53,7 +54,7 @@ end
 function _M:reserve()
     local res, err = self.redis:eval(RESERVE, { self.key }, { tostring(self.period), tostring(self.max_calls) })
     if type(res) ~= "table" then
-        if self.fail_open then return true end
+        -- The pipeline fails closed on this, or sends (counted in store_errors) when self.fail_open.
         return nil, errors.new{ kind = "budget_unavailable", billed = false,
             message = "the shared budget's Redis did not answer (" .. tostring(err or "no reply")
                 .. "): nothing sent" }
