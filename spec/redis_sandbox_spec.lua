@@ -104,4 +104,31 @@ describe("a Redis cache shared by clients", function()
         assert.is_true(took < 3, "took " .. took)
         assert.is_true(sandbox.stats().requests <= 20)
     end)
+
+    it("lets another host send once a lock holder killed mid-call (kill -9) has let its lock expire", function()
+        sandbox.config { latency = 5 }
+        local util = require "helpers.util"
+        local pid_file = os.tmpname()
+        util.run(string.format("cd %s && (%s lua5.4 spec/helpers/lock_holder.lua %s %d 2 >%s.out 2>&1 & echo $! >%s)",
+            util.quote(util.ROOT), util.lua_child_env(), util.quote(sandbox.url), server.port, pid_file, pid_file))
+        local pid = tonumber(util.read_file(pid_file):match("%d+"))
+        for _ = 1, 100 do
+            if sandbox.stats().requests >= 1 then break end
+            socket.sleep(0.05)
+        end
+        assert.equal(1, sandbox.stats().requests)
+        util.run("kill -9 " .. pid)
+        sandbox.config { latency = 0 }
+        local t0 = socket.gettime()
+        local client = xingtu.new { base_url = sandbox.url, token = sandbox.token, timeout = 5, retries = 0,
+            cache = cache_redis { port = server.port }, lock = require("xingtu.redis.lock").new { port = server.port } }
+        local data, meta = client:touch_distribution { o_author_id = "424242" }
+        local waited = socket.gettime() - t0
+        os.remove(pid_file)
+        os.remove(pid_file .. ".out")
+        assert.is_table(data, tostring(meta))
+        assert.is_true(waited >= 1 and waited < 10, "waited " .. waited)
+        -- The dead holder's call (billed or not, its answer is lost) and this one's: nothing more.
+        assert.equal(2, sandbox.stats().requests)
+    end)
 end)

@@ -34,19 +34,22 @@ local function owner()
     return format("%08x%08x%08x", random(0, 0x7fffffff), random(0, 0x7fffffff), random(0, 0x7fffffff))
 end
 
---- new(opts) -> lock. opts: the connection's (host, port, db, password, timeout, prefix or redis), ttl (default
---  seconds, 60), poll (seconds a waiter waits before asking again, 0.05).
+--- new(opts) -> lock. opts: the connection's (host, port, db, password, timeout, prefix or redis), ttl (the least
+--  ttl the pipeline passes, seconds; unset: the pipeline's own, the whole call's length; acquire without a ttl
+--  uses 60), poll (seconds a waiter waits before asking again, 0.05).
 function _M.new(opts)
     opts = opts or {}
     if type(opts) ~= "table" then error("xingtu.redis.lock: expected a table of options", 2) end
-    local ttl, poll = opts.ttl or 60, opts.poll or 0.05
-    if type(ttl) ~= "number" or ttl <= 0 then error("xingtu.redis.lock: ttl must be a number of seconds > 0", 2) end
+    local ttl, poll = opts.ttl, opts.poll or 0.05
+    if ttl ~= nil and (type(ttl) ~= "number" or ttl <= 0) then
+        error("xingtu.redis.lock: ttl must be a number of seconds > 0", 2)
+    end
     if type(poll) ~= "number" or poll <= 0 then error("xingtu.redis.lock: poll must be a number of seconds > 0", 2) end
     return setmetatable({ redis = conn.new(opts), ttl = ttl, poll = poll }, mt)
 end
 
 function _M:acquire(key, ttl)
-    ttl = ttl or self.ttl
+    ttl = ttl or self.ttl or 60
     local c = self.redis
     local name = c.prefix .. "lock:" .. tostring(key)
     local me = owner()
