@@ -241,9 +241,9 @@ local function admit(E)
             fail(E, call, a)
         elseif E.stop then
             skip(E, call)
-        else
+        elseif not pipe:follow(call, E, E.deliver) then
             push(E.sendq, call)
-        end
+        end -- else it waits for the same request of this batch, in flight or queued
     end
 end
 
@@ -335,6 +335,7 @@ local function close(E)
     E.sendq, E.timers, E.ready = fifo(), {}, fifo()
     E.eps, E.queries, E.source = nil, nil, nil
     if m then m:close() end
+    E.pipe:unfollow(E)
 end
 
 -- Moves the batch on until at least one outcome is ready or nothing is left to do.
@@ -446,6 +447,8 @@ local function start(pipe, what, requests, opts, level)
         -- `concurrency` of them; the price is one round trip per batch.
         open = false,
     }
+    -- A request that waits for the same one of this batch gets its outcome here (pipeline:follow).
+    E.deliver = function(call, a, b) ready(E, call, a, b) end
     local t = type(requests)
     if t == "table" then
         -- Check everything before sending anything.

@@ -87,6 +87,7 @@ local secret = require "xingtu.secret"
 local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local format, type, pcall, setmetatable, tostring = string.format, type, pcall, setmetatable, tostring
+local pairs, getmetatable = pairs, getmetatable
 local max, min = math.max, math.min
 
 local MASK = "***"
@@ -123,6 +124,8 @@ function _M.new(ctx)
         lock = ctx.lock,
         pace = ctx.pace,
         budget = ctx.budget,
+        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome.
+        inflight = {},
         closed = false,
     }, Pipeline)
     if self.lock then self.lock_ttl = _M.lock_ttl(self, self.lock.ttl) end
@@ -192,6 +195,77 @@ local function cache_key(self, call)
         call.ckey = key
     end
     return key
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Coalescing: calls of one process that ask for the same answer while one of them is in flight wait for its outcome.
+
+-- An answer's data, copied: every caller owns what it gets (JSON data: no cycles; xingtu.null is shared).
+local function copy(v)
+    if type(v) ~= "table" then return v end
+    local out = {}
+    for k, x in pairs(v) do out[k] = copy(x) end
+    return setmetatable(out, getmetatable(v))
+end
+
+--- p:follow(call, owner, deliver) -> true when a call with the same key is in flight for the same owner (a batch;
+--  nil: anyone): the call then waits, and deliver(call, data, meta) or deliver(call, nil, err) hands it a copy of
+--  that call's outcome (meta.coalesced = true, nothing sent of its own) when it ends. Else false: the call leads
+--  its key (when no other does) and goes on to send.
+function Pipeline:follow(call, owner, deliver)
+    local key = cache_key(self, call)
+    local group = self.inflight[key]
+    if group == nil then
+        self.inflight[key] = { leader = call, owner = owner, n = 0 }
+        call.leads = true
+        return false
+    end
+    if group.owner ~= owner and owner ~= nil then return false end
+    local n = group.n + 1
+    group.n = n
+    group[n] = call
+    call.deliver = deliver
+    return true
+end
+
+--- p:unfollow(owner): every key led by `owner` is free again (a batch that was closed with calls in flight).
+function Pipeline:unfollow(owner)
+    local inflight = self.inflight
+    for key, group in pairs(inflight) do
+        if group.owner == owner then inflight[key] = nil end
+    end
+end
+
+-- The leader's outcome, handed to every call that waited for it.
+local function share(self, call, data, meta)
+    call.leads = nil
+    local key = call.ckey
+    local group = self.inflight[key]
+    if group == nil or group.leader ~= call then return end
+    self.inflight[key] = nil
+    local stats, clock, deadline = self.stats, self.clock, self.deadline
+    for k = 1, group.n do
+        local f = group[k]
+        local now = clock()
+        if deadline and now > f.started + deadline then
+            -- This one's own deadline passed while it waited: its own timeout, not the leader's answer.
+            local err = errors.new { kind = "timeout", billed = false, endpoint = f.endpoint, deadline_exceeded = true,
+                coalesced = true, message = "deadline passed while waiting for the same request in flight" }
+            stats:add("coalesced")
+            f.deliver(f, self:failed(f, err))
+        elseif data ~= nil then
+            local m = copy(meta)
+            m.coalesced, m.attempts, m.elapsed = true, 0, now - f.started
+            stats:add("coalesced")
+            f.deliver(f, copy(data), m)
+        else
+            local err = setmetatable(copy(meta), getmetatable(meta))
+            err.coalesced = true
+            stats:add("coalesced")
+            stats:failure(err.kind)
+            f.deliver(f, nil, err)
+        end
+    end
 end
 
 -- The lock's ttl: at least the whole call (every attempt at the full timeout, every retry wait at the longest
@@ -418,6 +492,7 @@ local function succeeded(self, call, res, data, meta)
     meta.elapsed = self.clock() - call.started
     meta.rate = self.bucket:current()
     self.stats:add("succeeded")
+    if call.leads then share(self, call, data, meta) end
     return "done", data, meta
 end
 
@@ -463,6 +538,7 @@ function Pipeline:failed(call, err)
     err.message = secrets[self].mask(err.message)
     err.url = call.shown_url
     self.stats:failure(err.kind)
+    if call.leads then share(self, call, nil, err) end
     return nil, err
 end
 
