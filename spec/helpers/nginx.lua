@@ -65,6 +65,9 @@ function _M.start(conf, key, provider)
   debug.getregistry()[key] = state
   local env = ("env -u LD_PRELOAD JUSTONEAPI_TOKEN=%s JUSTONEAPI_BASE_URL=%s"):format(util.quote(provider.token),
     util.quote(provider.base_url))
+  -- examples/nginx's fleet option: cache and lock (and rate) in a Redis shared by several nginx.
+  if provider.redis then env = env .. " XINGTU_REDIS=" .. util.quote(provider.redis) end
+  if provider.redis_rate then env = env .. " XINGTU_REDIS_RATE=" .. util.quote(provider.redis_rate) end
   for _ = 1, 20 do
     local port = 20000 + math.random(0, 40999)
     local busy = util.run(("ss -Htan '( sport = :%d )' 2>/dev/null | head -n 1"):format(port))
