@@ -96,6 +96,25 @@ describe("shared stores", function()
             assert.equal(1, s.cache_hits)
         end)
 
+        it("hands the answer a waiter found in the cache to the same requests of its batch", function()
+            local lock = stores.lock(clock.now)
+            lock.first_elsewhere = true
+            local other = fake.transport { fake.ok({ from = "other" }) }
+            local mine = fake.transport { fake.ok({ from = "mine" }) }
+            local c = client(mine, { lock = lock, sleep = function(s)
+                clock.sleep(s)
+                if lock.held[lock.asked[1].key].owner == -1 then
+                    lock:free(lock.asked[1].key)
+                    assert(client(other, { lock = lock }):touch_distribution(PARAMS))
+                end
+            end })
+            local results = c:batch { { "touch_distribution", PARAMS }, { "touch_distribution", PARAMS } }
+            assert.equal("other", results[1].data.from)
+            assert.equal("other", results[2].data.from)
+            assert.is_true(results[2].meta.coalesced)
+            assert.equal(0, mine:count())
+        end)
+
         it("sends itself once the holder let go without an answer", function()
             local lock = stores.lock(clock.now)
             lock.first_elsewhere = true

@@ -61,6 +61,9 @@ local function get_client()
             retries = 2,    -- only failures that were certainly not billed are retried (see the README)
             cache = { shared_dict = "xingtu_cache" }, -- lua_shared_dict in nginx.conf: one cache for all workers
             cache_ttl = 3600,
+            -- Simultaneous requests for one creator cost one call per endpoint: the light threads of a worker wait
+            -- for the call in flight, the other workers for the answer in the cache under this lock.
+            lock = xingtu.cache.shared_lock("xingtu_locks"),
         })
     end
     return client

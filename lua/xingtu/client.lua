@@ -96,7 +96,7 @@ local OPTIONS = optschema.schema("xingtu.new", {
     -- Shared stores (lua/xingtu/pipeline.lua's header has their contract): a lock per answer across processes, a
     -- pace and a spend budget shared by many. A lock needs a cache: its waiters read the holder's answer there.
     { "lock", "custom", check = optschema.object_with("acquire", "release"),
-        expect = "a lock object with acquire(key, ttl) and release(handle) (xingtu.cache.shdict.lock, a Redis lock)" },
+        expect = "a lock object with acquire(key, ttl) and release(handle) (xingtu.cache.shared_lock, a Redis lock)" },
     { "pace", "custom", check = optschema.object_with("take"),
         expect = "a pacer object with take() (a Redis pace)" },
     { "budget", "custom", check = optschema.object_with("reserve"),
@@ -211,6 +211,7 @@ function _M.new(core, opts)
         timeout = o.timeout,
         deadline = o.deadline,
         max_calls = o.max_calls,
+        waiter = in_nginx() and require("xingtu.transport.ngx").waiter or nil,
         lock = o.lock,
         pace = o.pace,
         budget = o.budget,

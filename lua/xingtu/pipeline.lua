@@ -16,6 +16,8 @@
 --       token = <the API token: kept in this module's closures and weak table, never in the pipeline>,
 --       account = <the account's fingerprint, in cache keys>, base_url =, clock =, sleep =, timeout =,
 --       deadline =, max_calls =, null = <xingtu.null>, encode = <xingtu.json.encode, for the cache>,
+--       waiter = <nil, or a function() -> nil | { wait(seconds) -> woken, wake() }: inside nginx, how a light
+--                   thread waits for another's call in flight (xingtu.transport.ngx.waiter)>,
 --       lock = <nil, or a lock>, pace = <nil, or a pacer>, budget = <nil, or a budget>: the shared-store objects
 --                   below (/work/notes/12-seams.md is their agreement with the Redis ones),
 --   }
@@ -126,6 +128,7 @@ function _M.new(ctx)
         budget = ctx.budget,
         -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome.
         inflight = {},
+        waiter = ctx.waiter,
         closed = false,
     }, Pipeline)
     if self.lock then self.lock_ttl = _M.lock_ttl(self, self.lock.ttl) end
@@ -215,8 +218,12 @@ end
 function Pipeline:follow(call, owner, deliver)
     local key = cache_key(self, call)
     local group = self.inflight[key]
+    local now = self.clock()
+    -- A leader that never finished (its light thread killed, its code raised) frees its key after the whole call's
+    -- length: a waiter never waits on it for longer.
+    if group ~= nil and group.expires < now then group = nil end
     if group == nil then
-        self.inflight[key] = { leader = call, owner = owner, n = 0 }
+        self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self) }
         call.leads = true
         return false
     end
@@ -247,7 +254,8 @@ local function share(self, call, data, meta)
     for k = 1, group.n do
         local f = group[k]
         local now = clock()
-        if deadline and now > f.started + deadline then
+        if f.gone then -- luacheck: ignore 542 (it stopped waiting, its own timeout: it has its outcome already)
+        elseif deadline and now > f.started + deadline then
             -- This one's own deadline passed while it waited: its own timeout, not the leader's answer.
             local err = errors.new { kind = "timeout", billed = false, endpoint = f.endpoint, deadline_exceeded = true,
                 coalesced = true, message = "deadline passed while waiting for the same request in flight" }
@@ -271,7 +279,7 @@ end
 -- The lock's ttl: at least the whole call (every attempt at the full timeout, every retry wait at the longest
 -- backoff, a margin for pacing and the answer's decoding), at most what the deadline allows (plus the margin), and
 -- never less than the lock's own ttl.
-local LOCK_MARGIN = 30
+local LOCK_MARGIN = 5
 function _M.lock_ttl(ctx, least)
     local retries = ctx.policy and ctx.policy.retries or 0
     local backoff = ctx.policy and ctx.policy.cap or 0
@@ -338,6 +346,7 @@ local function locked(self, call, now, left)
         if data ~= nil then
             meta.attempts = 0
             meta.elapsed = self.clock() - call.started
+            if call.leads then share(self, call, data, meta) end
             return "hit", data, meta
         end
     end
@@ -542,11 +551,38 @@ function Pipeline:failed(call, err)
     return nil, err
 end
 
+-- Inside nginx, a call for an answer another light thread of this worker has in flight waits for it.
+local function wait_for_leader(self, call)
+    local w = self.waiter()
+    if not w then return nil end
+    if not self:follow(call, nil, function(f, a, b)
+        f.outcome = { a, b }
+        w.wake()
+    end) then return nil end
+    local cap = _M.lock_ttl(self)
+    if self.deadline then cap = min(cap, call.started + self.deadline - self.clock()) end
+    if cap > 0 then w.wait(cap) end
+    local outcome = call.outcome
+    if outcome then
+        call.outcome = nil
+        return true, outcome[1], outcome[2]
+    end
+    call.gone = true
+    self.stats:add("coalesced")
+    return true, self:failed(call, errors.new { kind = "timeout", billed = false, endpoint = call.endpoint,
+        deadline_exceeded = self.deadline and true or nil, coalesced = true,
+        message = "gave up waiting for the same request in flight: nothing sent" })
+end
+
 --- One call, start to end, blocking (sleeping with the context's sleep for pacing and retries).
 function Pipeline:perform(call)
     local cached, a, b = self:from_cache(call)
     if cached == "hit" then return a, b end
     if cached == "fail" then return self:failed(call, a) end
+    if self.waiter then
+        local waited, data, meta = wait_for_leader(self, call)
+        if waited then return data, meta end
+    end
     while true do
         local action, value, meta = self:before_attempt(call)
         if action == "fail" then

@@ -128,14 +128,14 @@ http {
   return _M.start(conf, key, provider)
 end
 
--- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker, the port. `provider` =
--- { token, base_url }; `key` (optional) the registry slot, for a spec that runs more than one.
-function _M.example(provider, key)
+-- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker (or `workers`), the
+-- port. `provider` = { token, base_url }; `key` (optional) the registry slot, for a spec that runs more than one.
+function _M.example(provider, key, workers)
   _M.build_core()
   local conf = assert(util.read_file(REPO .. "/examples/nginx/nginx.conf"))
   conf = substitute(conf, "$prefix/../../", REPO .. "/", 3)
   conf = substitute(conf, "$prefix/?.lua", REPO .. "/examples/nginx/?.lua", 1)
-  conf = substitute(conf, "worker_processes auto;", "worker_processes 1;", 1)
+  conf = substitute(conf, "worker_processes auto;", ("worker_processes %d;"):format(workers or 1), 1)
   return _M.start(conf, key or _M.REGISTRY_KEY, provider)
 end
 
