@@ -338,7 +338,8 @@ function Client:pages(method, params, opts)
 end
 
 --- Counters since the client was made.
--- @treturn table { sent, succeeded, failed, failed_by_kind = { kind = n }, retried, retry_budget, rate }
+-- @treturn table { sent, succeeded, failed, failed_by_kind = { kind = n }, retried, cache_hits, coalesced, billed,
+--   billed_unknown, store_errors, retry_budget, rate } (lua/xingtu/stats.lua says what each counts)
 function Client:stats()
     return self.pipeline:snapshot()
 end
