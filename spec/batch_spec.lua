@@ -452,7 +452,10 @@ describe("xingtu.batch", function()
             assert.equal("insufficient_balance", results[1].err.kind)
             assert.is_nil(results[1].err.skipped)
             for i = 2, 16 do assert.is_true(results[i].meta.cached) end
-            for i = 17, 21 do assert.is_true(results[i].err.skipped) end
+            -- 17 asks for the answer 1 failed with: it shares that failure (coalesced), the rest are skipped.
+            assert.equal("insufficient_balance", results[17].err.kind)
+            assert.is_true(results[17].err.coalesced)
+            for i = 18, 21 do assert.is_true(results[i].err.skipped) end
             assert.equal(16, sandbox.stats().requests)
         end)
 

@@ -108,6 +108,12 @@ local ERROR_CASES = {
         ["`max_calls` requests already sent by this client: nothing sent"] = {
             function() return client_error { max_calls = 0 } end },
     },
+    budget_unavailable = {
+        ["the shared `budget`'s store could not be asked: nothing sent"] = {
+            function()
+                return client_error { budget = { reserve = function() return nil, "connection refused" end } }
+            end },
+    },
     cache_miss = {
         ["`offline = true` and the answer is not in the cache: nothing sent"] = {
             function()

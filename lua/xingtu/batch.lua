@@ -241,9 +241,9 @@ local function admit(E)
             fail(E, call, a)
         elseif E.stop then
             skip(E, call)
-        else
+        elseif not pipe:follow(call, E, E.deliver) then
             push(E.sendq, call)
-        end
+        end -- else it waits for the same request of this batch, in flight or queued
     end
 end
 
@@ -261,7 +261,7 @@ local function dispatch(E, now)
             call.dispatched = true
             pipe:starts(call, now)
         end
-        local action, value = pipe:before_attempt(call)
+        local action, value, meta = pipe:before_attempt(call)
         if action == "send" then
             shift(q)
             local m = E.m
@@ -274,7 +274,15 @@ local function dispatch(E, now)
             added = added + 1
         elseif action == "wait" then
             E.pace_until = now + value
-        else -- "fail": the spend guard or the deadline
+        elseif action == "hold" then
+            -- Another process holds this answer's lock: this call waits on its own, the queue goes on.
+            shift(q)
+            call.wake = now + value
+            heap_push(E.timers, call)
+        elseif action == "hit" then
+            shift(q)
+            ready(E, call, value, meta)
+        else -- "fail": the spend guard, the shared budget or the deadline
             shift(q)
             fail(E, call, value)
         end
@@ -327,6 +335,7 @@ local function close(E)
     E.sendq, E.timers, E.ready = fifo(), {}, fifo()
     E.eps, E.queries, E.source = nil, nil, nil
     if m then m:close() end
+    E.pipe:unfollow(E)
 end
 
 -- Moves the batch on until at least one outcome is ready or nothing is left to do.
@@ -438,6 +447,8 @@ local function start(pipe, what, requests, opts, level)
         -- `concurrency` of them; the price is one round trip per batch.
         open = false,
     }
+    -- A request that waits for the same one of this batch gets its outcome here (pipeline:follow).
+    E.deliver = function(call, a, b) ready(E, call, a, b) end
     local t = type(requests)
     if t == "table" then
         -- Check everything before sending anything.

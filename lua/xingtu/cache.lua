@@ -368,6 +368,9 @@ end
 function _M.shdict() return require "xingtu.cache.shdict" end
 --- xingtu.cache.shared_dict(name_or_dict, opts) -> backend: an nginx lua_shared_dict (lua/xingtu/cache/shdict.lua).
 function _M.shared_dict(dict, opts) return _M.shdict().new(dict, opts) end
+--- xingtu.cache.shared_lock(name_or_dict, opts) -> a lock over an nginx lua_shared_dict for xingtu.new's `lock`: one
+--  worker of an nginx sends per answer (lua/xingtu/cache/shdict.lua).
+function _M.shared_lock(dict, opts) return _M.shdict().lock(dict, opts) end
 
 --- xingtu.cache.memory() -> backend: entries in a Lua table (backend.entries), for tests and short scripts.
 function _M.memory()

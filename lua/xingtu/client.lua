@@ -93,6 +93,14 @@ local OPTIONS = optschema.schema("xingtu.new", {
         expect = "true, false, a directory, a xingtu.cache object or { shared_dict = \"name\" }" },
     { "cache_ttl", "number", min = 0, max = 31536000, unit = "seconds" },
     { "offline", "boolean" },
+    -- Shared stores (lua/xingtu/pipeline.lua's header has their contract): a lock per answer across processes, a
+    -- pace and a spend budget shared by many. A lock needs a cache: its waiters read the holder's answer there.
+    { "lock", "custom", check = optschema.object_with("acquire", "release"),
+        expect = "a lock object with acquire(key, ttl) and release(handle) (xingtu.cache.shared_lock, a Redis lock)" },
+    { "pace", "custom", check = optschema.object_with("take"),
+        expect = "a pacer object with take() (a Redis pace)" },
+    { "budget", "custom", check = optschema.object_with("reserve"),
+        expect = "a budget object with reserve() (a Redis budget)" },
     { "transport", "custom", check = transport_value,
         expect = "\"curl\", \"ngx\" or an object with a get(url) method" },
 })
@@ -166,6 +174,10 @@ function _M.new(core, opts)
     -- The response cache (lua/xingtu/cache.lua): off unless `cache` (or `offline`) is given. The transport then
     -- also returns the raw body (keep_text), which is what the cache keeps.
     local the_cache = cache.from_options(o)
+    if o.lock and not the_cache then
+        raise("xingtu.new: option lock needs a cache (cache = true, a directory, a cache object or"
+            .. " { shared_dict = \"name\" }): the lock's waiters read the holder's answer there")
+    end
     local transport_options = {
         timeout = o.timeout,
         connect_timeout = o.connect_timeout,
@@ -199,6 +211,10 @@ function _M.new(core, opts)
         timeout = o.timeout,
         deadline = o.deadline,
         max_calls = o.max_calls,
+        waiter = in_nginx() and require("xingtu.transport.ngx").waiter or nil,
+        lock = o.lock,
+        pace = o.pace,
+        budget = o.budget,
         null = core.null,
         encode = core.encode,
     }
@@ -322,7 +338,8 @@ function Client:pages(method, params, opts)
 end
 
 --- Counters since the client was made.
--- @treturn table { sent, succeeded, failed, failed_by_kind = { kind = n }, retried, retry_budget, rate }
+-- @treturn table { sent, succeeded, failed, failed_by_kind = { kind = n }, retried, cache_hits, coalesced, billed,
+--   billed_unknown, store_errors, retry_budget, rate } (lua/xingtu/stats.lua says what each counts)
 function Client:stats()
     return self.pipeline:snapshot()
 end

@@ -248,4 +248,20 @@ function _M.argument(where, rule, v)
     return r
 end
 
+--- options.object_with(...) -> a `check` for a "custom" rule: the value when it is a table or a userdata whose named
+--  fields are all functions (its methods), else nil. Looked up under pcall: indexing a userdata without __index
+--  (xingtu.null) raises. The shared-store objects of xingtu.new (lock, pace, budget) are checked with it.
+function _M.object_with(...)
+    local methods = { ... }
+    return function(v)
+        local t = type(v)
+        if t ~= "table" and t ~= "userdata" then return nil end
+        for k = 1, #methods do
+            local ok, f = pcall(function() return v[methods[k]] end)
+            if not ok or type(f) ~= "function" then return nil end
+        end
+        return v
+    end
+end
+
 return _M

@@ -16,6 +16,10 @@
 --       token = <the API token: kept in this module's closures and weak table, never in the pipeline>,
 --       account = <the account's fingerprint, in cache keys>, base_url =, clock =, sleep =, timeout =,
 --       deadline =, max_calls =, null = <xingtu.null>, encode = <xingtu.json.encode, for the cache>,
+--       waiter = <nil, or a function() -> nil | { wait(seconds) -> woken, wake() }: inside nginx, how a light
+--                   thread waits for another's call in flight (xingtu.transport.ngx.waiter)>,
+--       lock = <nil, or a lock>, pace = <nil, or a pacer>, budget = <nil, or a budget>: the shared-store objects
+--                   below (/work/notes/12-seams.md is their agreement with the Redis ones),
 --   }
 --
 -- The steps, which pipeline:perform(call) runs one after another (blocking) and lua/xingtu/batch.lua interleaves for
@@ -28,7 +32,10 @@
 --   p:starts(call, now)              (optional) the call starts now, not when it was made: its deadline and
 --                                    meta.elapsed count from here (a batch's call, from its first try to send)
 --   p:from_cache(call)               -> nil (go on) | "hit", data, meta | "fail", err (offline and not cached)
---   p:before_attempt(call)           -> "send", timeout (nil: the client's) | "wait", seconds | "fail", err
+--   p:before_attempt(call)           -> "send", timeout (nil: the client's) | "wait", seconds (pacing: nothing
+--                                    else is sent meanwhile) | "hold", seconds (this call only: another process
+--                                    holds its lock; ask again then) | "hit", data, meta (the lock's holder kept the
+--                                    answer meanwhile) | "fail", err
 --   p:wire_url(call)                 -> the URL to send, token included: for the transport only, at send time
 --   p:after_attempt(call, res)       -> "done", data, meta | "retry", seconds | "fail", err
 --   p:retrying(call)                 the driver commits to the retry it was offered (counted as retried); a batch
@@ -54,6 +61,24 @@
 -- The key is the request's normalised key and the account's fingerprint (request.key .. " account=" .. account);
 -- the body kept has the token masked wherever it stands whole.
 --
+-- The shared-store objects (all optional; the Redis ones are lua/xingtu/cache/redis.lua's neighbours, the nginx
+-- lock is lua/xingtu/cache/shdict.lua's). A method that raises counts as a store failure (nil, err):
+--
+--   lock:acquire(key, ttl) -> handle | false, retry_in | nil, err
+--   lock:release(handle)   -> true | nil, err          only the owner's handle releases
+--   lock.ttl               (optional) the least ttl to pass; the pipeline passes at least the whole call's length
+--                          (timeout x attempts + the retry waits + a margin for pacing), so a slow provider never
+--                          outlives its lock
+--       taken after a cache miss, before the first attempt, released once the answer is kept (or the call failed).
+--       A waiter ("hold") asks the cache again, then the lock, until a hit, the lock (it sends itself), its own
+--       deadline or the lock's ttl (its own `timeout`). A store failure fails OPEN: the call is sent, counted in
+--       stats.store_errors. A lock needs a cache (the waiters read the holder's answer there).
+--   pace:take()            -> 0 (send) | seconds (wait, then ask again) | nil, err (fail OPEN to the client's bucket,
+--                          counted in store_errors); asked after the client's own bucket allowed the attempt
+--   budget:reserve()       -> true | false, err (kind budget_exceeded) | nil, err: fail CLOSED (kind
+--                          budget_unavailable, nothing sent) unless budget.fail_open (then sent, counted in
+--                          store_errors); once per attempt, right before it is sent
+--
 -- No Lua 5.4-only syntax: this loads under LuaJIT (nginx) too.
 -- @module xingtu.pipeline
 
@@ -63,7 +88,9 @@ local secret = require "xingtu.secret"
 
 local _M = { _VERSION = require("xingtu.core").VERSION }
 
-local format, type, pcall, setmetatable = string.format, type, pcall, setmetatable
+local format, type, pcall, setmetatable, tostring = string.format, type, pcall, setmetatable, tostring
+local pairs, getmetatable = pairs, getmetatable
+local max, min = math.max, math.min
 
 local MASK = "***"
 
@@ -96,8 +123,15 @@ function _M.new(ctx)
         max_calls = ctx.max_calls,
         null = ctx.null,
         encode = ctx.encode,
+        lock = ctx.lock,
+        pace = ctx.pace,
+        budget = ctx.budget,
+        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome.
+        inflight = {},
+        waiter = ctx.waiter,
         closed = false,
     }, Pipeline)
+    if self.lock then self.lock_ttl = _M.lock_ttl(self, self.lock.ttl) end
     local token = ctx.token
     secrets[self] = { encoded = request.encode(token), mask = secret.masker(token),
         mask_body = secret.masker(token, { whole = true }) }
@@ -156,16 +190,132 @@ function Pipeline.starts(_, call, now)
     call.started = now
 end
 
+-- The cache key (also the lock's key), made once per call.
 local function cache_key(self, call)
-    return request.key_of(call) .. " account=" .. (self.account or "-")
+    local key = call.ckey
+    if key == nil then
+        key = request.key_of(call) .. " account=" .. (self.account or "-")
+        call.ckey = key
+    end
+    return key
+end
+
+---------------------------------------------------------------------------------------------------------------------
+-- Coalescing: calls of one process that ask for the same answer while one of them is in flight wait for its outcome.
+
+-- An answer's data, copied: every caller owns what it gets (JSON data: no cycles; xingtu.null is shared).
+local function copy(v)
+    if type(v) ~= "table" then return v end
+    local out = {}
+    for k, x in pairs(v) do out[k] = copy(x) end
+    return setmetatable(out, getmetatable(v))
+end
+
+--- p:follow(call, owner, deliver) -> true when a call with the same key is in flight for the same owner (a batch;
+--  nil: anyone): the call then waits, and deliver(call, data, meta) or deliver(call, nil, err) hands it a copy of
+--  that call's outcome (meta.coalesced = true, nothing sent of its own) when it ends. Else false: the call leads
+--  its key (when no other does) and goes on to send.
+function Pipeline:follow(call, owner, deliver)
+    local key = cache_key(self, call)
+    local group = self.inflight[key]
+    local now = self.clock()
+    -- A leader that never finished (its light thread killed, its code raised) frees its key after the whole call's
+    -- length: a waiter never waits on it for longer.
+    if group ~= nil and group.expires < now then group = nil end
+    if group == nil then
+        self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self) }
+        call.leads = true
+        return false
+    end
+    if group.owner ~= owner and owner ~= nil then return false end
+    local n = group.n + 1
+    group.n = n
+    group[n] = call
+    call.deliver = deliver
+    return true
+end
+
+--- p:unfollow(owner): every key led by `owner` is free again (a batch that was closed with calls in flight).
+function Pipeline:unfollow(owner)
+    local inflight = self.inflight
+    for key, group in pairs(inflight) do
+        if group.owner == owner then inflight[key] = nil end
+    end
+end
+
+-- The leader's outcome, handed to every call that waited for it.
+local function share(self, call, data, meta)
+    call.leads = nil
+    local key = call.ckey
+    local group = self.inflight[key]
+    if group == nil or group.leader ~= call then return end
+    self.inflight[key] = nil
+    local stats, clock, deadline = self.stats, self.clock, self.deadline
+    for k = 1, group.n do
+        local f = group[k]
+        local now = clock()
+        if f.gone then -- luacheck: ignore 542 (it stopped waiting, its own timeout: it has its outcome already)
+        elseif deadline and now > f.started + deadline then
+            -- This one's own deadline passed while it waited: its own timeout, not the leader's answer.
+            local err = errors.new { kind = "timeout", billed = false, endpoint = f.endpoint, deadline_exceeded = true,
+                coalesced = true, message = "deadline passed while waiting for the same request in flight" }
+            stats:add("coalesced")
+            f.deliver(f, self:failed(f, err))
+        elseif data ~= nil then
+            local m = copy(meta)
+            m.coalesced, m.attempts, m.elapsed = true, 0, now - f.started
+            stats:add("coalesced")
+            f.deliver(f, copy(data), m)
+        else
+            local err = setmetatable(copy(meta), getmetatable(meta))
+            err.coalesced = true
+            stats:add("coalesced")
+            stats:failure(err.kind)
+            f.deliver(f, nil, err)
+        end
+    end
+end
+
+-- The lock's ttl: at least the whole call (every attempt at the full timeout, every retry wait at the longest
+-- backoff, a margin for pacing and the answer's decoding), at most what the deadline allows (plus the margin), and
+-- never less than the lock's own ttl.
+local LOCK_MARGIN = 5
+function _M.lock_ttl(ctx, least)
+    local retries = ctx.policy and ctx.policy.retries or 0
+    local backoff = ctx.policy and ctx.policy.cap or 0
+    local whole = ctx.timeout * (retries + 1) + backoff * retries + LOCK_MARGIN
+    if ctx.deadline then whole = min(whole, ctx.deadline + LOCK_MARGIN) end
+    return max(whole, least or 0)
+end
+
+-- A store object's method, a raise taken as a failure: (ok, ...) -> the method's values, or nil, message.
+local function ask(object, method, ...)
+    local ok, a, b = pcall(object[method], object, ...)
+    if not ok then return nil, a end
+    return a, b
+end
+
+local function store_failed(self)
+    self.stats:add("store_errors")
+end
+
+local function cached_answer(self, cache, call)
+    local data, meta = cache:fetch(cache_key(self, call), call.endpoint)
+    if data == nil and type(meta) ~= "table" then return nil, meta end
+    if data == nil then data = self.null end
+    mask_answer(self, meta)
+    meta.url = call.shown_url
+    meta.rate = self.bucket:current()
+    self.stats:add("cache_hits")
+    return data, meta
 end
 
 --- The cache's answer for a call, if it has one: nil (go on and send), "hit", data, meta, or "fail", err.
 function Pipeline:from_cache(call)
     local cache = self.cache
     if not cache then return nil end
-    local data, meta = cache:fetch(cache_key(self, call), call.endpoint)
-    if data == nil and type(meta) ~= "table" then
+    local data, meta = cached_answer(self, cache, call)
+    if data == nil then
         if not cache.offline then return nil end
         local why = meta == "refused" and cache.why_refused and cache:why_refused()
         return "fail", errors.new {
@@ -175,12 +325,103 @@ function Pipeline:from_cache(call)
             message = "offline and not in the cache: nothing sent" .. (why and " (" .. why .. ")" or ""),
         }
     end
-    if data == nil then data = self.null end
-    mask_answer(self, meta)
-    meta.url = call.shown_url
-    meta.rate = self.bucket:current()
-    self.stats:add("cache_hits")
     return "hit", data, meta
+end
+
+-- The call's lock, given back once its answer is kept or it failed. A release that fails leaves the lock to its ttl.
+local function unlock(self, call)
+    local handle = call.lock_handle
+    if handle == nil then return end
+    call.lock_handle = nil
+    local ok = ask(self.lock, "release", handle)
+    if not ok then store_failed(self) end
+end
+
+-- The lock step of before_attempt: nil (go on: held, or failed open) or "hold", seconds / "hit", data, meta /
+-- "fail", err.
+local function locked(self, call, now, left)
+    if call.lock_handle ~= nil or call.lock_open then return nil end
+    if call.lock_waited then
+        local data, meta = cached_answer(self, self.cache, call)
+        if data ~= nil then
+            meta.attempts = 0
+            meta.elapsed = self.clock() - call.started
+            if call.leads then share(self, call, data, meta) end
+            return "hit", data, meta
+        end
+    end
+    local handle, retry_in = ask(self.lock, "acquire", cache_key(self, call), self.lock_ttl)
+    if handle then
+        call.lock_handle = handle
+        -- Another process may have kept the answer and let go between this call's miss and its lock: read again
+        -- under the lock, else that answer is bought a second time.
+        local data, meta = cached_answer(self, self.cache, call)
+        if data ~= nil then
+            unlock(self, call)
+            meta.attempts = 0
+            meta.elapsed = self.clock() - call.started
+            return "hit", data, meta
+        end
+        return nil
+    end
+    if handle == nil then -- the store failed: send without the lock
+        call.lock_open = true
+        store_failed(self)
+        return nil
+    end
+    local until_ = call.lock_waited
+    if not until_ then
+        until_ = now + self.lock_ttl
+        call.lock_waited = until_
+    end
+    local wait = type(retry_in) == "number" and retry_in > 0 and retry_in or 0.05
+    local cap = until_ - now
+    if left and left < cap then cap = left end
+    if cap <= 0 then
+        return "fail", errors.new { kind = "timeout", billed = false, endpoint = call.endpoint,
+            deadline_exceeded = left ~= nil and left <= until_ - now or nil,
+            message = "another process held this answer's lock for longer than this call may wait: nothing sent" }
+    end
+    return "hold", min(wait, cap)
+end
+
+-- The shared pace, after the client's own bucket: nil (send) or seconds to wait.
+local function paced(self)
+    local wait, err = ask(self.pace, "take")
+    if wait == nil or type(wait) ~= "number" then
+        if err ~= nil or wait ~= nil then store_failed(self) end
+        return nil
+    end
+    if wait > 0 then return wait end
+    return nil
+end
+
+-- The shared budget, right before the attempt is sent: nil (send) or an error.
+local function reserved(self, call)
+    local budget = self.budget
+    local ok, err = ask(budget, "reserve")
+    if ok == true then return nil end
+    if ok == false then
+        if type(err) ~= "table" then err = { message = tostring(err) } end
+        return errors.new {
+            kind = "budget_exceeded",
+            billed = false,
+            endpoint = call.endpoint,
+            message = self:mask(err.message or "the shared budget is spent: nothing sent"),
+            previous = call.last_error,
+        }
+    end
+    store_failed(self)
+    if budget.fail_open then return nil end
+    local why = type(err) == "table" and err.message or err
+    return errors.new {
+        kind = "budget_unavailable",
+        billed = false,
+        endpoint = call.endpoint,
+        message = "the shared budget could not be asked (" .. self:mask(tostring(why or "no answer"))
+            .. "): nothing sent",
+        previous = call.last_error,
+    }
 end
 
 -- Keeps a successful transport result in the cache: its raw text, else the body re-encoded.
@@ -225,12 +466,21 @@ function Pipeline:before_attempt(call)
         left = call.started + self.deadline - now
         if left <= 0 then return "fail", deadline_error(call, "deadline passed: nothing sent") end
     end
+    if self.lock then
+        local action, a, b = locked(self, call, now, left)
+        if action then return action, a, b end
+    end
     local wait = self.bucket:take(now)
+    if wait <= 0 and self.pace then wait = paced(self) or 0 end
     if wait > 0 then
         if left and wait > left then
             return "fail", deadline_error(call, "deadline would pass while waiting for the rate limit: nothing sent")
         end
         return "wait", wait
+    end
+    if self.budget then
+        local refused = reserved(self, call)
+        if refused then return "fail", refused end
     end
     stats:add("sent")
     call.attempts = call.attempts + 1
@@ -243,6 +493,7 @@ end
 local function succeeded(self, call, res, data, meta)
     if data == nil then data = self.null end
     keep(self, call, res)
+    if call.lock_handle ~= nil then unlock(self, call) end
     self.policy:on_success()
     self.bucket:on_success()
     meta.url = call.shown_url
@@ -250,6 +501,7 @@ local function succeeded(self, call, res, data, meta)
     meta.elapsed = self.clock() - call.started
     meta.rate = self.bucket:current()
     self.stats:add("succeeded")
+    if call.leads then share(self, call, data, meta) end
     return "done", data, meta
 end
 
@@ -290,11 +542,36 @@ end
 
 --- Finishes a failed call: attempts recorded, token masked, counted. Returns nil, err.
 function Pipeline:failed(call, err)
+    if call.lock_handle ~= nil then unlock(self, call) end
     err.attempts = call.attempts
     err.message = secrets[self].mask(err.message)
     err.url = call.shown_url
     self.stats:failure(err.kind)
+    if call.leads then share(self, call, nil, err) end
     return nil, err
+end
+
+-- Inside nginx, a call for an answer another light thread of this worker has in flight waits for it.
+local function wait_for_leader(self, call)
+    local w = self.waiter()
+    if not w then return nil end
+    if not self:follow(call, nil, function(f, a, b)
+        f.outcome = { a, b }
+        w.wake()
+    end) then return nil end
+    local cap = _M.lock_ttl(self)
+    if self.deadline then cap = min(cap, call.started + self.deadline - self.clock()) end
+    if cap > 0 then w.wait(cap) end
+    local outcome = call.outcome
+    if outcome then
+        call.outcome = nil
+        return true, outcome[1], outcome[2]
+    end
+    call.gone = true
+    self.stats:add("coalesced")
+    return true, self:failed(call, errors.new { kind = "timeout", billed = false, endpoint = call.endpoint,
+        deadline_exceeded = self.deadline and true or nil, coalesced = true,
+        message = "gave up waiting for the same request in flight: nothing sent" })
 end
 
 --- One call, start to end, blocking (sleeping with the context's sleep for pacing and retries).
@@ -302,16 +579,22 @@ function Pipeline:perform(call)
     local cached, a, b = self:from_cache(call)
     if cached == "hit" then return a, b end
     if cached == "fail" then return self:failed(call, a) end
+    if self.waiter then
+        local waited, data, meta = wait_for_leader(self, call)
+        if waited then return data, meta end
+    end
     while true do
-        local action, value = self:before_attempt(call)
+        local action, value, meta = self:before_attempt(call)
         if action == "fail" then
             return self:failed(call, value)
-        elseif action == "wait" then
+        elseif action == "hit" then
+            return value, meta
+        elseif action == "wait" or action == "hold" then
             self.sleep(value)
         else
             local res = self.transport:get(self:wire_url(call), value)
-            local outcome, result, meta = self:after_attempt(call, res)
-            if outcome == "done" then return result, meta end
+            local outcome, result, answer = self:after_attempt(call, res)
+            if outcome == "done" then return result, answer end
             if outcome == "fail" then return self:failed(call, result) end
             self:retrying(call)
             self.sleep(result)

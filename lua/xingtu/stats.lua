@@ -22,9 +22,10 @@ local pairs, ipairs, error, setmetatable, tostring = pairs, ipairs, error, setme
 -- calls answered by the cache (nothing sent); coalesced: calls answered by another call's request for the same
 -- answer (nothing sent of their own); billed, billed_unknown: answers the provider charged for (a success, a
 -- not_found) and answers whose billing nobody can know (a timeout after the request left, an HTTP 5xx without the
--- envelope), one per attempt.
+-- envelope), one per attempt; store_errors: a shared store (lock, pace, budget) that failed and was passed by
+-- (failing open) or that refused a call (failing closed).
 local COUNTERS = {
-    "sent", "succeeded", "failed", "retried", "cache_hits", "coalesced", "billed", "billed_unknown",
+    "sent", "succeeded", "failed", "retried", "cache_hits", "coalesced", "billed", "billed_unknown", "store_errors",
 }
 _M.COUNTERS = COUNTERS
 

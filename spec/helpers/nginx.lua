@@ -65,6 +65,9 @@ function _M.start(conf, key, provider)
   debug.getregistry()[key] = state
   local env = ("env -u LD_PRELOAD JUSTONEAPI_TOKEN=%s JUSTONEAPI_BASE_URL=%s"):format(util.quote(provider.token),
     util.quote(provider.base_url))
+  -- examples/nginx's fleet option: cache and lock (and rate) in a Redis shared by several nginx.
+  if provider.redis then env = env .. " XINGTU_REDIS=" .. util.quote(provider.redis) end
+  if provider.redis_rate then env = env .. " XINGTU_REDIS_RATE=" .. util.quote(provider.redis_rate) end
   for _ = 1, 20 do
     local port = 20000 + math.random(0, 40999)
     local busy = util.run(("ss -Htan '( sport = :%d )' 2>/dev/null | head -n 1"):format(port))
@@ -125,14 +128,14 @@ http {
   return _M.start(conf, key, provider)
 end
 
--- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker, the port. `provider` =
--- { token, base_url }; `key` (optional) the registry slot, for a spec that runs more than one.
-function _M.example(provider, key)
+-- nginx with examples/nginx/nginx.conf, changed only where it must be: the paths, one worker (or `workers`), the
+-- port. `provider` = { token, base_url }; `key` (optional) the registry slot, for a spec that runs more than one.
+function _M.example(provider, key, workers)
   _M.build_core()
   local conf = assert(util.read_file(REPO .. "/examples/nginx/nginx.conf"))
   conf = substitute(conf, "$prefix/../../", REPO .. "/", 3)
   conf = substitute(conf, "$prefix/?.lua", REPO .. "/examples/nginx/?.lua", 1)
-  conf = substitute(conf, "worker_processes auto;", "worker_processes 1;", 1)
+  conf = substitute(conf, "worker_processes auto;", ("worker_processes %d;"):format(workers or 1), 1)
   return _M.start(conf, key or _M.REGISTRY_KEY, provider)
 end
 

@@ -12,12 +12,25 @@
 -- succeeds, it is just not cached). Freshness is the cache's business (cache_ttl, checked on every read, and
 -- `offline` serves stale entries), so entries do not expire in the dict unless `exptime` (seconds) is given.
 -- Keys are prefixed ("xingtu:" unless `prefix` says otherwise), so the dict may be shared with other code.
+--
+-- The same module makes the lock of lua/xingtu/pipeline.lua's contract over a dict, for the workers of one nginx:
+--
+--   lua_shared_dict xingtu_locks 1m;
+--   xingtu.new{ cache = { shared_dict = "xingtu_cache" }, lock = xingtu.cache.shdict.lock("xingtu_locks") }
+--
+-- One worker sends per answer, the others wait for the answer in the cache. acquire is dict:add with an exptime (the
+-- pipeline's ttl, which outlasts the whole call): a worker killed while it holds a lock blocks the others for that
+-- long at most, never for ever. The value is an owner id (worker pid and a counter), and release deletes only the
+-- entry that still holds the caller's id; no shared-dict call yields, so nothing of this worker runs between the
+-- read and the delete (another worker could only add the key again after it expired: release then leaves a lock
+-- that has less than 10 ms left alone).
 
 -- luacheck: read globals ngx
 
 local _M = { _VERSION = require("xingtu.core").VERSION }
 
 local type, tostring, pairs, error, format = type, tostring, pairs, error, string.format
+local setmetatable = setmetatable
 
 local function shared()
     local n = rawget(_G, "ngx")
@@ -77,6 +90,66 @@ function _M.new(dict, opts)
         return true
     end
     return backend
+end
+
+local function dict_of(dict, where)
+    if type(dict) == "table" and dict.shared_dict ~= nil and not name_of(dict) then dict = dict.shared_dict end
+    local all = shared()
+    if not all then error(where .. " needs nginx's Lua module (ngx.shared)", 3) end
+    if type(dict) == "string" then
+        local d = all[dict]
+        if d == nil then
+            error(format("%s: no lua_shared_dict named %q: add `lua_shared_dict %s 1m;` to nginx.conf", where, dict,
+                dict), 3)
+        end
+        return d, dict
+    end
+    local name = name_of(dict)
+    if not name then error(where .. ": expected a lua_shared_dict (ngx.shared.<name>) or its name", 3) end
+    return dict, name
+end
+
+local Lock = {}
+Lock.__index = Lock
+
+local serial = 0
+
+--- lock(dict_or_name, opts) -> a lock for the pipeline's `lock` option. opts: ttl (the least ttl in seconds: the
+--  pipeline passes at least the whole call's length), poll (seconds a waiter waits before it asks again; 0.05),
+--  prefix (default "xingtu:lock:").
+function _M.lock(dict, opts)
+    opts = opts or {}
+    local d, name = dict_of(dict, "xingtu.cache.shdict.lock")
+    local poll = opts.poll or 0.05
+    if type(poll) ~= "number" or not (poll > 0 and poll <= 60) then
+        error("xingtu.cache.shdict.lock: poll must be a number of seconds from 0 to 60", 2)
+    end
+    if opts.ttl ~= nil and (type(opts.ttl) ~= "number" or not (opts.ttl > 0 and opts.ttl <= 86400)) then
+        error("xingtu.cache.shdict.lock: ttl must be a number of seconds from 0 to 86400", 2)
+    end
+    local prefix = opts.prefix or "xingtu:lock:"
+    if type(prefix) ~= "string" then error("xingtu.cache.shdict.lock: prefix must be a string", 2) end
+    return setmetatable({ dict = d, shared_dict = name, poll = poll, ttl = opts.ttl, prefix = prefix }, Lock)
+end
+
+function Lock:acquire(key, ttl)
+    serial = serial + 1
+    local worker = rawget(_G, "ngx") and ngx.worker and ngx.worker.pid and ngx.worker.pid() or 0
+    local owner = format("%d:%d:%.6f", worker, serial, ngx.now())
+    local k = self.prefix .. key
+    local ok, err = self.dict:add(k, owner, ttl or self.ttl or 60)
+    if ok then return { key = k, owner = owner } end
+    if err == "exists" then return false, self.poll end
+    return nil, format("lua_shared_dict %s: %s", self.shared_dict, tostring(err))
+end
+
+function Lock:release(handle)
+    local d = self.dict
+    if d:get(handle.key) ~= handle.owner then return nil, "not held by this caller any more (expired)" end
+    local left = d.ttl and d:ttl(handle.key)
+    if left and left > 0 and left < 0.01 then return true end
+    d:delete(handle.key)
+    return true
 end
 
 return _M

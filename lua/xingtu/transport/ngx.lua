@@ -78,6 +78,38 @@ function _M.sleeper(fallback)
     end
 end
 
+--- waiter() -> nil outside a phase that may wait (init_worker, timers' ...), else { wait = f(seconds) -> true when
+--  woken, false at the timeout; wake = f() }: how a light thread waits for another's call in flight (the pipeline's
+--  coalescing). ngx.semaphore (lua-resty-core) when it loads; else a poll with ngx.sleep, as fine-grained as 10 ms.
+local has_sema, semaphore = pcall(require, "ngx.semaphore")
+function _M.waiter()
+    if not YIELDABLE[ngx.get_phase()] then return nil end
+    if has_sema then
+        local sema = semaphore.new()
+        local woken = false
+        return {
+            wait = function(seconds)
+                if woken then return true end
+                local ok = sema:wait(seconds)
+                return ok and true or woken
+            end,
+            wake = function() woken = true; sema:post(1) end,
+        }
+    end
+    local woken = false
+    return {
+        wait = function(seconds)
+            local until_ = ngx.now() + seconds
+            while not woken and ngx.now() < until_ do
+                ngx.sleep(0.01)
+                ngx.update_time()
+            end
+            return woken
+        end,
+        wake = function() woken = true end,
+    }
+end
+
 -- ---- options ----
 
 local function check_option(opts, key, lo, hi, default)

@@ -165,6 +165,12 @@ function _M.run(args, env, session)
     flush()
     emitter:finish()
     if file then file:close() end
+    if #requests > 0 and not args.quiet then
+        -- What the run cost, apart from what it was spared: cache hits and coalesced requests sent nothing.
+        local st = session:client():stats()
+        env.stderr:write(format("xingtu: %d sent, %d cache hit(s), %d coalesced; billed %d, billing unknown %d\n",
+            st.sent, st.cache_hits, st.coalesced, st.billed, st.billed_unknown))
+    end
     if failed > 0 then
         if not args.quiet then env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids)) end
         return 1
