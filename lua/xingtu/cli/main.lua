@@ -124,6 +124,14 @@ local function answer_alone(command, env)
         return 0
     end
     if not is_command(command) then
+        local known = {}
+        for _, c in ipairs(COMMANDS) do known[#known + 1] = c end
+        for _, m in ipairs(catalogue.names) do known[#known + 1] = m end
+        local near = require("xingtu.cli.suggest").closest(command, known)
+        if #near > 0 then
+            env.stderr:write(format("xingtu: unknown command %s; did you mean %s?\n", command, concat(near, " or ")))
+            return 2
+        end
         env.stderr:write(format("xingtu: unknown command %s\ncommands: %s\nmethods: %s\n", command,
             concat(COMMANDS, ", "), concat(catalogue.names, ", ")))
         return 2
