@@ -23,7 +23,7 @@ local optschema = require "xingtu.options"
 
 local _M = {}
 
-local type, tostring, tonumber, ipairs, pairs, error = type, tostring, tonumber, ipairs, pairs, error
+local type, tostring, tonumber, ipairs = type, tostring, tonumber, ipairs
 local format, char, byte, concat = string.format, string.char, string.byte, table.concat
 local floor, huge = math.floor, math.huge
 
@@ -287,7 +287,9 @@ function _M.build(sheets)
     local wb_sheets, wb_rels, ct = {}, {}, {}
     for i, sh in ipairs(sheets) do
         local where = format("sheets[%d]", i)
-        if type(sh) ~= "table" then optschema.raise("xingtu.xlsx: " .. where .. " must be { name =, columns =, rows = }") end
+        if type(sh) ~= "table" then
+            optschema.raise("xingtu.xlsx: " .. where .. " must be { name =, columns =, rows = }")
+        end
         local columns = normalise_columns(sh.columns, where)
         local rows = sh.rows or {}
         if type(rows) ~= "table" then optschema.raise("xingtu.xlsx: " .. where .. ".rows must be an array of rows") end
