@@ -308,7 +308,7 @@ local LONG_COLUMNS = {
     { name = "metric", label = "metric", kind = "text" },
     { name = "label", label = "label", kind = "text" },
     { name = "kind", label = "kind", kind = "text" },
-    { name = "value", label = "value", kind = "text" },
+    { name = "value", label = "value", kind = "number" }, -- a number, or text where the metric is text
 }
 _M.LONG_COLUMNS = LONG_COLUMNS
 
