@@ -24,7 +24,7 @@ local format, concat = string.format, table.concat
 local type, tostring, ipairs, pairs, xpcall = type, tostring, ipairs, pairs, xpcall
 
 -- The commands besides the catalogue's methods, in the order the help lists them.
-local COMMANDS = { "endpoints", "report", "batch" }
+local COMMANDS = { "endpoints", "report", "batch", "search", "compare" }
 
 local function command_module(name)
     for _, c in ipairs(COMMANDS) do
@@ -64,6 +64,8 @@ local function top_help()
         "  endpoints            list the methods and their parameters",
         "  report <author-id>   touch distribution chart and conversion ranges of a creator",
         "  batch <method> --ids FILE|-   call a method for many ids",
+        "  search [--keyword K] [--all]  the creator square over many pages (xingtu search --help for filters)",
+        "  compare ID...|--ids FILE|-    creators side by side: card, touchpoints, conversion, audience",
         "",
         "Options (every command): --format table|json|ndjson|csv, --sandbox, --cache [DIR], --cache-ttl S, "
             .. "--offline,",
