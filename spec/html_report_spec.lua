@@ -1,7 +1,7 @@
 -- The HTML report (lua/xingtu/html.lua) as a user sees it: opened in a real browser (Debian's headless Chromium),
 -- every creator and every chart on the page, the table sorting on a click, provider text that looks like markup shown
 -- as text and never run, nothing fetched from outside, no console error; the same bytes under LuaJIT; and
--- `xingtu report --html FILE` against the sandbox. Screenshots are kept in build/ (html-compare.png,
+-- `xingtu report --html FILE` and `xingtu compare --html FILE` against the sandbox. Screenshots are kept in build/ (html-compare.png,
 -- html-report.png) for a human to look at.
 
 local util = require "helpers.util"
@@ -168,6 +168,25 @@ describe("xingtu.html", function()
             os.remove(png)
             browse("file://" .. file, "--screenshot=" .. util.quote(png) .. " --window-size=1100,1400")
             assert.equal("\137PNG", assert(util.read_file(png)):sub(1, 4))
+        end)
+
+        it("on compare writes one page of every creator compared, every chart present", function()
+            local file = dir .. "/three.html"
+            local ids = { "7100000000000000001", "7100000000000000002", "7100000000000000003" }
+            local _, err, code = xingtu { "compare", ids[1], ids[2], ids[3], "--html", file, "-q" }
+            assert.equal(0, code, err)
+            local dom, berr = browse("file://" .. file)
+            local s = selfcheck(dom)
+            assert.equal(3, s.creators)
+            assert.equal(1, s.touch)
+            assert.equal(1, s.heatmap)
+            assert.is_true(s.ranges >= 1)
+            assert.same({}, console_errors(berr))
+            for _, id in ipairs(ids) do
+                assert.truthy(dom:find('<td>' .. id .. '</td>', 1, true), id)
+                assert.truthy(dom:find('<g class="creator" data-id="' .. id .. '">', 1, true), id)
+            end
+            assert.is_true(count(dom:match('<ul id="xt%-request%-ids">(.-)</ul>'), "<li>") >= 3)
         end)
 
         it("refuses a path it cannot write before buying anything: exit 2, one line", function()

@@ -31,6 +31,8 @@ function _M.parser(make)
     p:option("--platform -p", "The platform of the methods that take one (SHORT_VIDEO, LIVE_STREAMING, "
         .. "PICTURE_TEXT, SHORT_DRAMA).")
     p:flag("--long", "One row per (creator, metric) instead of one per creator.")
+    p:option("--html", "Also write the comparison as one self-contained HTML page (charts, sortable table) to FILE.")
+        :argname("FILE")
     p:option("--concurrency -c", "Requests in flight at once (default " .. require("xingtu.core").limits
         .default_concurrency .. ").")
     return sheet.add_flags(p, "table")
@@ -116,6 +118,7 @@ function _M.run(args, env, session)
     local concurrency = args_mod.flag_number("concurrency", require("xingtu.batch").OPTIONS:rule("concurrency"),
         args.concurrency)
     sheet.check(args) -- before the first call: a bad output costs nothing
+    if args.html then require("xingtu.cli.html_out").check(args.html) end
     local client = session:client()
     local rows, report = compare.compare(client, ids, {
         methods = methods, platform = platform, concurrency = concurrency, long = args.long or false,
@@ -131,6 +134,9 @@ function _M.run(args, env, session)
     local w = sheet.open(args, env, columns, { sheet = "compare", extra_sheets = extra })
     for _, row in ipairs(rows) do w:add(row) end
     w:finish()
+    if args.html then
+        require("xingtu.cli.html_out").write(args.html, report, { title = format("%d creators compared", #ids) })
+    end
     for _, f in ipairs(report.failures) do
         env.stderr:write(format("xingtu compare: %s %s: %s: %s\n", f.id, f.method, tostring(f.kind),
             tostring(f.message)))
