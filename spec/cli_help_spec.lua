@@ -42,27 +42,24 @@ describe("the command line's help and mistakes", function()
     before_each(function() sandbox.reset() end)
 
     describe("xingtu <method> --help", function()
-        it("lists search's parameters with types, defaults, enum values and their Chinese labels", function()
-            local out, _, code = xingtu { "search", "--help" }
+        it("lists a method's parameters with the names sent, types, required, defaults and enum values", function()
+            local out, _, code = xingtu { "convert_ability", "--help" }
             assert.equal(0, code)
-            assert.truthy(out:find("  keyword: string, default \"\"", 1, true))
-            assert.truthy(out:find("  sort: enum, default FANS", 1, true))
-            assert.truthy(out:find("industry: enum, default ALL", 1, true))
-            assert.truthy(out:find("1927 餐饮服务,", 1, true))
-            assert.truthy(out:find("follower_range (sent as followerRange): string", 1, true))
+            assert.truthy(out:find("  o_author_id (sent as oAuthorId): id (digits), required\n", 1, true))
+            assert.truthy(out:find("  platform: enum, default SHORT_VIDEO\n"
+                .. "      values: SHORT_VIDEO, LIVE_STREAMING, PICTURE_TEXT, SHORT_DRAMA\n", 1, true))
+            assert.truthy(out:find("  range: enum, default DAY_30\n      values: DAY_30, DAY_90\n", 1, true))
         end)
 
-        it("offers no <id> for a method that takes none, and one named after the parameter where it does", function()
-            local out = xingtu { "search", "--help" }
-            assert.falsy(out:find("<id>", 1, true))
-            out = xingtu { "touch_distribution", "--help" }
+        it("offers an <id> named after the method's id parameter", function()
+            local out = xingtu { "touch_distribution", "--help" }
             assert.truthy(out:find("[<id>]", 1, true))
             assert.truthy(out:find("The o_author_id the method needs.", 1, true))
             assert.truthy(out:find("o_author_id (sent as oAuthorId): id (digits), required", 1, true))
         end)
 
         it("keeps every line within 100 columns", function()
-            for _, l in ipairs(lines((xingtu { "search", "--help" }))) do
+            for _, l in ipairs(lines((xingtu { "convert_ability", "--help" }))) do
                 assert.is_true(columns(l) <= 100, l)
             end
         end)
@@ -137,10 +134,10 @@ describe("the command line's help and mistakes", function()
 
     describe("a bad environment", function()
         it("JUSTONEAPI_BASE_URL=ftp://x is one line and exit 2, no traceback", function()
-            local out, err, code = xingtu({ "search" }, { JUSTONEAPI_BASE_URL = "ftp://x" })
+            local out, err, code = xingtu({ "side_info", "7100000000000000001" }, { JUSTONEAPI_BASE_URL = "ftp://x" })
             assert.equal(2, code)
             assert.equal("", out)
-            assert.equal("xingtu search: JUSTONEAPI_BASE_URL must be an http:// or https:// URL without a query, a"
+            assert.equal("xingtu side_info: JUSTONEAPI_BASE_URL must be an http:// or https:// URL without a query, a"
                 .. " fragment or blanks, got \"ftp://x\"\n", err)
         end)
     end)

@@ -28,11 +28,12 @@ end
 --- The known names closest to `name` (best first, at most 3), or an empty list.
 function _M.closest(name, known)
     local limit = floor(#name / 3) + 1
-    local found = {}
+    local found, seen = {}, {}
     for _, k in ipairs(known) do
-        local dist = _M.distance(name, k)
-        if dist <= limit or (#name >= 4 and k:find(name:lower(), 1, true)) then
-            found[#found + 1] = { name = k, d = dist }
+        local dist = not seen[k] and _M.distance(name, k)
+        seen[k] = true
+        if dist and (dist <= limit or (#name >= 4 and k:find(name:lower(), 1, true))) then
+            found[#found + 1] = { name = k, d = dist } -- a name both a command and a method comes once
         end
     end
     table.sort(found, function(x, y) if x.d ~= y.d then return x.d < y.d end return x.name < y.name end)
