@@ -123,4 +123,9 @@ _M.pages = require "xingtu.pages"
 -- @field cache
 _M.cache = require "xingtu.cache"
 
+--- Creators side by side: `rows, report = xingtu.compare(client, ids, opts)` (the module `xingtu.compare`; its
+-- header names every column and formula).
+-- @function compare
+_M.compare = require("xingtu.compare").compare
+
 return _M

@@ -256,6 +256,17 @@ describe("a hostile token", function()
           probe:hits(out, "CLI " .. p[1] .. " stdout")
           probe:hits(err, "CLI " .. p[1] .. " stderr")
           totals.cli = totals.cli + 1
+          -- report --html: the failure lands in the page's footer
+          own:reset()
+          queue(own, p[2])
+          local html_file = tmp .. "/report.html"
+          out, err = cli(token, own.url, { "report", next_id(), "--html", html_file, "--retries", "0",
+            "--timeout", "0.3", "--cache", cache_dir })
+          probe:hits(out, "CLI report --html " .. p[1] .. " stdout")
+          probe:hits(err, "CLI report --html " .. p[1] .. " stderr")
+          probe:hits(util.read_file(html_file) or "", "CLI report --html " .. p[1] .. " file")
+          os.remove(html_file)
+          totals.cli = totals.cli + 1
           ::next_single::
         end
 
@@ -273,6 +284,12 @@ describe("a hostile token", function()
           statuses[res.status] = true
           probe:hits(res.body, "nginx answer, " .. p[1])
           for header, value in pairs(res.headers) do probe:hits(value, "nginx header " .. header .. ", " .. p[1]) end
+          totals.nginx = totals.nginx + 1
+          -- the HTML page of the same creator's report: its footer shows failures (escaped, masked)
+          queue(own, p[2], { path = CONVERT_SUFFIX })
+          local page = sandbox.fetch(example.url .. "/creators/" .. next_id() .. "/report.html")
+          own:reset()
+          probe:hits(page.body, "nginx report.html, " .. p[1])
           totals.nginx = totals.nginx + 1
           ::next_path::
         end

@@ -51,6 +51,11 @@ function Error:__tostring()
     if self.endpoint then parts[#parts + 1] = " in " .. self.endpoint end
     if self.message and self.message ~= "" then parts[#parts + 1] = ": " .. self.message end
     if self.attempts and self.attempts > 1 then parts[#parts + 1] = format(" after %d attempts", self.attempts) end
+    -- What the provider asked for (Retry-After) is what a user needs to know to try again, whatever was decided.
+    if type(self.retry_after) == "number" and (self.kind == "rate_limited" or self.http_status == 429
+        or self.http_status == 503) then
+        parts[#parts + 1] = format(" (the provider asked to wait %s s)", format("%.0f", self.retry_after))
+    end
     parts[#parts + 1] = format(" [billed: %s]", tostring(self.billed))
     if self.request_id then parts[#parts + 1] = " [request " .. self.request_id .. "]" end
     return (table.concat(parts):gsub("[\r\n]+", " "))

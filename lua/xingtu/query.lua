@@ -61,12 +61,17 @@ local Query = {}
 Query.__index = Query
 _M.Query = Query
 
-local function new(gen, columns)
-    return setmetatable({ gen = gen, columns = columns }, Query)
+-- `finish` (queries over a closable iterator, e.g. client:pages) is called when a step stops pulling early.
+local function new(gen, columns, finish)
+    return setmetatable({ gen = gen, columns = columns, finish = finish }, Query)
 end
 
 --- query(rows) / query.from(rows): rows is an array of tables or a function returning the next row (nil: the end).
-function _M.from(rows)
+--  query(iter, state, control, closer) takes what a generic `for` takes, e.g. client:pages(...) or ipairs(t):
+--  the row is the iterator's second value, pulled only when a row is asked for (a limit stops the paging), and
+--  the closer (when given) is closed at the end or once the limit has enough. A page that failed (pages yields
+--  i, nil, err) raises its error table (kind, billed, ...), so no failure passes for the end of the data.
+function _M.from(rows, state, control, closer)
     local t = type(rows)
     if t == "table" then
         if getmetatable(rows) == Query then return rows end
@@ -79,16 +84,48 @@ function _M.from(rows)
         end)
     elseif t == "function" then
         local used = false
+        local gen = rows
+        if state ~= nil or control ~= nil or closer ~= nil then
+            local ctl, finished = control, false
+            local function finish()
+                if finished then return end
+                finished = true
+                local ok, close = pcall(function() return closer.close end)
+                if ok and type(close) == "function" then close(closer) end
+            end
+            gen = function()
+                if finished then return nil end
+                local k, row, info = rows(state, ctl)
+                if k == nil then
+                    finish()
+                    return nil
+                end
+                ctl = k
+                if row == nil then
+                    finish()
+                    if info ~= nil then error(info, 0) end
+                    return nil
+                end
+                return row
+            end
+            return new(function()
+                if used then error("xingtu.query: this query reads an iterator and has already been run", 3) end
+                used = true
+                return gen
+            end, nil, finish)
+        end
         return new(function()
             if used then error("xingtu.query: this query reads an iterator and has already been run", 3) end
             used = true
-            return rows
+            return gen
         end)
+    elseif rows == nil then
+        raise("xingtu.query: rows must be an array of tables, an iterator function or client:pages(...), got nil")
     end
     raise("xingtu.query: expected an array of tables or an iterator function, got " .. describe(rows))
 end
 
-setmetatable(_M, { __call = function(_, rows) return _M.from(rows) end })
+setmetatable(_M, { __call = function(_, ...) return _M.from(...) end })
 
 local function field_getter(field)
     if type(field) == "function" then return field end
@@ -186,11 +223,15 @@ end
 --- q:limit(n): at most the first n rows; stops pulling from the input once n rows are out.
 function Query:limit(n)
     n = optschema.argument("xingtu.query: limit", LIMIT, n)
-    local parent = self.gen
+    local parent, finish = self.gen, self.finish
     return new(function()
         local pull, given = nil, 0
         return function()
-            if given >= n then return nil end
+            if given >= n then
+                -- enough: the source (client:pages) is closed, so no page more is fetched
+                if finish then finish() end
+                return nil
+            end
             pull = pull or parent()
             local r = pull()
             if r ~= nil then given = given + 1 end
@@ -290,6 +331,17 @@ function Query:group_by(field, sums)
     end, columns)
 end
 
+-- A query made from another keeps its source's closer (query over client:pages), so that a limit anywhere down the
+-- chain can close it.
+for _, name in ipairs { "where", "select", "map", "limit", "sort", "group_by" } do
+    local step = Query[name]
+    Query[name] = function(self, ...)
+        local q = step(self, ...)
+        if q.finish == nil then q.finish = self.finish end
+        return q
+    end
+end
+
 --- q:each() -> iterator over the rows: `for row in q:each() do ... end`.
 function Query:each()
     return self.gen()
@@ -377,12 +429,25 @@ local function columns_of(self, rows, columns)
     return out
 end
 
---- q:write_csv(file, columns) -> number of rows written. `file` has :write (io.stdout, an open file); columns
---  default to the select/group_by fields, else every key (then all rows are read first). Header line first.
-function Query:write_csv(file, columns)
+--- q:write_csv(file, columns, opts) -> number of rows written. `file` is a path (created or replaced; closed
+--  when written) or anything with :write (io.stdout, an open file); columns default to the select/group_by fields,
+--  else every key (then all rows are read first). Header line first. opts.bom = true starts the text with a UTF-8
+--  byte order mark (Excel on Windows reads the file as UTF-8 only then).
+function Query:write_csv(file, columns, opts)
+    if opts ~= nil and type(opts) ~= "table" then
+        raise("xingtu.query: write_csv: opts must be a table ({ bom = true }), got " .. describe(opts))
+    end
+    if type(file) == "string" and file ~= "" then
+        local f, err = io.open(file, "wb")
+        if not f then raise("xingtu.query: write_csv: cannot write " .. tostring(err)) end
+        local ok, n = pcall(self.write_csv, self, f, columns, opts)
+        f:close()
+        if not ok then error(n, 0) end
+        return n
+    end
     local ok, write = pcall(function() return file.write end)
     if not ok or type(write) ~= "function" then
-        raise("xingtu.query: write_csv: file must be an open file or anything with a :write method, got "
+        raise("xingtu.query: write_csv: file must be a path or an open file (anything with a :write method), got "
             .. describe(file))
     end
     if columns ~= nil then fields_of("write_csv", "columns", columns) end
@@ -401,6 +466,7 @@ function Query:write_csv(file, columns)
         pull = self.gen()
     end
     local n = #columns
+    if opts and opts.bom then file:write("\239\187\191") end
     file:write(_M.csv_line(columns, n))
     local count = 0
     local values = {}

@@ -75,10 +75,17 @@ function check.enum(value, p)
         -- Some defaults are ids outside the listed names (liveType "1", range "90"): what the provider falls back
         -- to, it accepts.
         if value == p.default then return value end
+        -- A name in another case is that name: what is sent is the provider's spelling ("live_streaming" sends
+        -- LIVE_STREAMING).
+        local lower = value:lower()
+        for _, item in ipairs(p.enum) do
+            if item:lower() == lower then return item end
+        end
     end
     local reason = format("%s is not one of %s", quote(value), concat(p.enum, ", "))
     if p.also then
-        reason = reason .. " (or one of the provider's numeric ids and Chinese labels for them)"
+        reason = reason .. " (or one of the provider's numeric ids and Chinese labels for them: "
+            .. concat(p.also, " ") .. ")"
     elseif p.default ~= nil and not in_list(p.enum, p.default) then
         reason = reason .. format(" (or %s, the provider's default)", quote(p.default))
     end

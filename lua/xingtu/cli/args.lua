@@ -44,10 +44,11 @@ function _M.is_usage(e) return getmetatable(e) == Usage end
 -- The limits and defaults shared with the C core (csrc/xt_limits.h), loaded with the library.
 local function limits() return require("xingtu.core").limits end
 
---- The flags every command that calls the provider takes.
-function _M.add_common(p, default_format)
-    p:option("--format -f", "Output format: " .. concat(_M.FORMATS, ", ") .. ".", default_format)
-        :choices(_M.FORMATS)
+--- The flags every command that calls the provider takes; `formats` (default FORMATS) are those --format offers.
+function _M.add_common(p, default_format, formats)
+    formats = formats or _M.FORMATS
+    p:option("--format -f", "Output format: " .. concat(formats, ", ") .. ".", default_format)
+        :choices(formats)
     p:flag("--sandbox", "Run against the bundled sandbox (started and stopped around the command).")
     p:option("--cache", "Cache answers (in DIR, default $XDG_CACHE_HOME/xingtu or ~/.cache/xingtu).")
         :args("?"):argname("DIR")

@@ -26,7 +26,7 @@ local format, concat = string.format, table.concat
 local type, tostring, ipairs, pairs, xpcall = type, tostring, ipairs, pairs, xpcall
 
 -- The commands besides the catalogue's methods, in the order the help lists them.
-local COMMANDS = { "endpoints", "report", "batch", "history", "diff", "cache" }
+local COMMANDS = { "endpoints", "report", "batch", "search", "compare", "history", "diff", "cache" }
 
 local function command_module(name)
     for _, c in ipairs(COMMANDS) do
@@ -66,6 +66,8 @@ local function top_help()
         "  endpoints            list the methods and their parameters",
         "  report <author-id>   touch distribution chart and conversion ranges of a creator",
         "  batch <method> --ids FILE|-   call a method for many ids",
+        "  search [--keyword K] [--all]  the creator square over many pages (xingtu search --help for filters)",
+        "  compare ID...|--ids FILE|-    creators side by side: card, touchpoints, conversion, audience",
         "  history <id> --db FILE        how a creator's figures changed between snapshots",
         "  diff --since DATE --db FILE   the creators whose figures moved most since DATE",
         "  cache stats|prune             what the response cache holds; remove old entries (--older-than, --max-size)",
@@ -129,6 +131,14 @@ local function answer_alone(command, env)
         return 0
     end
     if not is_command(command) then
+        local known = {}
+        for _, c in ipairs(COMMANDS) do known[#known + 1] = c end
+        for _, m in ipairs(catalogue.names) do known[#known + 1] = m end
+        local near = require("xingtu.cli.suggest").closest(command, known)
+        if #near > 0 then
+            env.stderr:write(format("xingtu: unknown command %s; did you mean %s?\n", command, concat(near, " or ")))
+            return 2
+        end
         env.stderr:write(format("xingtu: unknown command %s\ncommands: %s\nmethods: %s\n", command,
             concat(COMMANDS, ", "), concat(catalogue.names, ", ")))
         return 2

@@ -111,7 +111,16 @@ end
 function Session:client()
     if not self.client_ then
         if self.args.sandbox then self.sandbox = sandbox_start(self.env) end
-        self.client_ = xingtu().new(client_options(self.args, self.env, self.sandbox))
+        local opts = client_options(self.args, self.env, self.sandbox)
+        local ok, client = pcall(xingtu().new, opts)
+        if not ok then
+            -- The URL comes from the environment (the flags were checked): a bad one is the environment's fault,
+            -- one line and no traceback. Anything else is a bug and goes on as one.
+            local why = type(client) == "string" and client:match("option base_url (must be .*)$")
+            if why and not opts.base_url then usage("JUSTONEAPI_BASE_URL " .. why) end
+            error(client, 0)
+        end
+        self.client_ = client
     end
     return self.client_
 end

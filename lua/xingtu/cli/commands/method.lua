@@ -13,9 +13,19 @@ local usage = args_mod.usage
 
 function _M.parser(make, method)
     local p = make("xingtu " .. method, "Call " .. method .. " (see xingtu endpoints for its parameters).")
-    p:argument("id", "The id the method needs (author id, item id or star author id).")
-        :args("?")
+    local ep = require("xingtu.catalogue").by_name[method]
+    local idp = ep and args_mod.id_param(ep)
+    -- a method without an id parameter offers no <id> in its usage (one given anyway is refused in run, naming
+    -- the parameters it does take)
+    if idp or not ep then
+        p:argument("id", "The " .. (idp and idp.name or "id") .. " the method needs.")
+            :args("?")
+    else
+        p:argument("id"):args("?"):hidden(true)
+    end
     args_mod.add_params(p)
+    if ep then p:epilog(require("xingtu.cli.method_help").epilog(ep)) end
+    p:help_max_width(100)
     return args_mod.add_common(p, "table")
 end
 

@@ -15,6 +15,8 @@ function _M.parser(make)
     local p = make("xingtu report", "A creator report: touch distribution chart and conversion ranges.")
     p:argument("author_id", "The creator's author id (digits).")
     args_mod.add_params(p)
+    p:option("--html", "Also write the report as one self-contained HTML page (charts, sortable table) to FILE.")
+        :argname("FILE")
     return args_mod.add_common(p, "table")
 end
 
@@ -69,11 +71,20 @@ function _M.run(args, env, session)
         local ok, why = args_mod.check_params(check[1], check[2])
         if not ok then usage(why) end
     end
+    if args.html then require("xingtu.cli.html_out").check(args.html) end
     local client = session:client()
-    local touch, touch_err = client:touch_distribution(tp)
-    local conv, conv_err = client:convert_ability(cp)
+    local touch, touch_meta = client:touch_distribution(tp)
+    local conv, conv_meta = client:convert_ability(cp)
+    local touch_err, conv_err = not touch and touch_meta or nil, not conv and conv_meta or nil
     if not touch then term.error_line(env, touch_err) end
     if not conv then term.error_line(env, conv_err) end
+    if args.html then
+        local rep = require("xingtu.report.creator").build { author_id = args.author_id, touch = touch,
+            touch_meta = touch and touch_meta or nil, touch_err = touch_err, conv = conv,
+            conv_meta = conv and conv_meta or nil, conv_err = conv_err }
+        require("xingtu.cli.html_out").write(args.html, rep,
+            { title = "Creator " .. args.author_id .. " · " .. platform .. " · " .. range })
+    end
     write(env, args, { author_id = args.author_id, platform = platform, range = range,
         touch = touch, touch_err = touch_err, conv = conv, conv_err = conv_err })
     return (touch and conv) and 0 or 1
