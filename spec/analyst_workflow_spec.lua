@@ -329,6 +329,17 @@ describe("the analyst's workflow", function()
             client:close()
         end)
 
+        it("says how to call the pages iterator when it is called without its state", function()
+            local client = xingtu.new { token = sandbox.token, base_url = sandbox.url }
+            local it = client:pages("search", { keyword = "美食" })
+            local ok, err = pcall(it)
+            assert.is_false(ok)
+            assert.matches("xingtu.pages: the iterator's state %(its first argument%) must be the second value "
+                .. "client:pages returned, got nil", err)
+            assert.equal(0, sandbox.stats().requests)
+            client:close()
+        end)
+
         it("raises a page's failure instead of ending quietly", function()
             local client = xingtu.new { token = sandbox.token, base_url = sandbox.url, retries = 0 }
             sandbox.fault { code = 301, times = 1 }
