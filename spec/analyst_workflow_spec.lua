@@ -64,13 +64,18 @@ end
 -- LibreOffice converts `file` into `dir` (to: "csv" or "fods") and returns the output's text. Its own profile in
 -- `dir`, so that no user profile (or another spec's soffice) is in the way.
 local function soffice(file, dir, to)
+    -- a directory of its own: never a file the spec wrote itself mistaken for LibreOffice's
+    dir = dir .. "/libreoffice"
+    util.run("mkdir -p " .. util.quote(dir))
     local filter = to == "csv" and "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1"
         or to
     local cmd = ("env -u LD_PRELOAD timeout 180 soffice --headless -env:UserInstallation=file://%s/profile "
         .. "--convert-to %s --outdir %s %s 2>&1"):format(dir, util.quote(filter), util.quote(dir), util.quote(file))
     local out, code = util.run(cmd)
     local base = file:match("([^/]+)%.xlsx$")
-    local f = io.open(dir .. "/" .. base .. "." .. to, "rb")
+    -- the first sheet's file: <base>.<to>, or <base>-<sheet>.<to> when LibreOffice names it after the sheet
+    local name = out:match("%-> [^\n]-/(" .. base:gsub("%p", "%%%0") .. "[^/\n]*%." .. to .. ")")
+    local f = io.open(dir .. "/" .. (name or (base .. "." .. to)), "rb")
     assert(f, "LibreOffice wrote no " .. to .. " (" .. tostring(code) .. "): " .. out)
     local text = f:read("a")
     f:close()
@@ -225,6 +230,17 @@ describe("the analyst's workflow", function()
                     end
                 end
             end)
+
+        it("writes a batch as a workbook too, ids as text cells", function()
+            util.write_file(dir .. "/b.txt", AUTHORS[1] .. "\n" .. AUTHORS[2] .. "\n")
+            local _, err, code = sh(("xingtu batch side_info --ids %s --format xlsx -o %s -q"):format(
+                util.quote(dir .. "/b.txt"), util.quote(dir .. "/b.xlsx")))
+            assert.equal(0, code, err)
+            local back = parse_csv(soffice(dir .. "/b.xlsx", dir, "csv"))
+            assert.equal(3, #back)
+            assert.same({ "id", "ok" }, { back[1][1], back[1][2] })
+            assert.same({ AUTHORS[1], AUTHORS[2] }, { back[2][1], back[3][1] })
+        end)
 
         it("writes CSV for Excel: a byte order mark and ids Excel keeps as text", function()
             local out, err, code = sh("xingtu compare " .. AUTHORS[1] .. " --methods side_info --format csv --excel -q")
