@@ -270,6 +270,40 @@ describe("a hostile token", function()
           ::next_single::
         end
 
+        -- compare and search: failures in compare's report and on stderr, tables written with -o (csv, xlsx: its
+        -- entries are stored, so the token would show in the file's bytes).
+        local echoes = { { code = 201, echo = "args" }, { code = 301, echo = "form" }, { code = 302, echo = "uri" },
+          { code = 500, echo = "uri" } }
+        own:reset()
+        queue(own, echoes)
+        c = xingtu.new { token = token, base_url = own.url, retries = 0, timeout = 0.3 }
+        local rows, report = xingtu.compare(c, { next_id() }, { concurrency = 1 })
+        c:close()
+        assert.equal(4, #report.failures)
+        probe:walk({ rows = rows, report = report }, "xingtu.compare's rows and report")
+        totals.library = totals.library + 1
+        for _, fmt in ipairs { "csv", "xlsx" } do
+          own:reset()
+          queue(own, echoes)
+          local out_file = tmp .. "/compare." .. fmt
+          local out, err, code = cli(token, own.url, { "compare", next_id(), "--format", fmt, "-o", out_file,
+            "--concurrency", "1", "--retries", "0", "--timeout", "0.3" })
+          assert.equal(1, code, err)
+          probe:hits(out, "CLI compare " .. fmt .. " stdout")
+          probe:hits(err, "CLI compare " .. fmt .. " stderr")
+          probe:hits(assert(util.read_file(out_file)), "CLI compare -o compare." .. fmt)
+          own:reset()
+          queue(own, { { delay = 0 }, { code = 302, echo = "uri" } }) -- the first page answered, the second fails
+          out_file = tmp .. "/search." .. fmt
+          out, err, code = cli(token, own.url, { "search", "--keyword", "x", "--pages", "3", "--format", fmt, "-o",
+            out_file, "--retries", "0", "--timeout", "0.3" })
+          assert.equal(1, code, err)
+          probe:hits(out, "CLI search " .. fmt .. " stdout")
+          probe:hits(err, "CLI search " .. fmt .. " stderr")
+          probe:hits(assert(util.read_file(out_file)), "CLI search -o search." .. fmt)
+          totals.cli = totals.cli + 2
+        end
+
         -- The nginx example, its convert call meeting each fault (its touch call succeeds).
         own:reset()
         local example = nginx.example({ token = token, base_url = own.url }, nginx.REGISTRY_KEY .. ".hostile")

@@ -157,8 +157,8 @@ case { where = "xingtu.query: group_by", name = "sums", range = "field name", wr
     good = { "a" }, call = function(v) local r = q:group_by("a", v) return r end }
 case { where = "xingtu.query: csv", name = "columns", range = "field name", wrong = { true, { "" } },
     good = { "a" }, call = function(v) local r = q:csv(v) return r end }
-case { where = "xingtu.query: write_csv", name = "file", range = "an open file or anything with a :write method",
-    wrong = { "x", {} },
+case { where = "xingtu.query: write_csv", name = "file",
+    range = "a path or an open file (anything with a :write method)", wrong = { "", {} },
     good = { write = function() end }, call = function(v) local r = q:write_csv(v) return r end }
 
 -- The values a case gets: the hostile numbers, its wrong types, and for a range its two ends and just past them.

@@ -317,3 +317,48 @@ describe("README.md", function()
         end)
     end)
 end)
+
+-- Every flag a command line of the README's sh blocks gives (`xingtu <command> ... --flag`, pipes and `\` lines
+-- included) is a flag of that command's parser: the README never shows a flag the command would refuse.
+describe("README.md's command lines", function()
+    local main = require "xingtu.cli.main"
+    local text = util.read_file(util.ROOT .. "/README.md")
+
+    -- The option names of a command's parser (argparse keeps them in _options, each with its aliases).
+    local function flags_of(command)
+        local parser = main.parser_for(command)
+        local names = { ["--help"] = true, ["-h"] = true }
+        for _, o in ipairs(parser._options) do
+            for _, alias in ipairs(o._aliases) do names[alias] = true end
+        end
+        return names
+    end
+
+    local lines = {}
+    for block in text:gmatch("```sh\n(.-)```") do
+        local joined = block:gsub("\\\n", " ")
+        for line in joined:gmatch("[^\n]+") do
+            for segment in (line:gsub("#.*$", "") .. "|"):gmatch("([^|]*)|") do
+                local command, rest = segment:match("^%s*xingtu%s+([%w_]+)(.*)$")
+                if command then lines[#lines + 1] = { command = command, rest = rest, line = line } end
+            end
+        end
+    end
+
+    it("names commands and flags that exist", function()
+        assert.is_true(#lines >= 10, "too few command lines found: " .. #lines)
+        local commands = {}
+        for _, l in ipairs(lines) do
+            local ok, flags = pcall(flags_of, l.command)
+            assert(ok, "README runs `xingtu " .. l.command .. "`, which is no command: " .. l.line)
+            commands[l.command] = true
+            for flag in (" " .. l.rest):gmatch("%s(%-%-?[%a][%w-]*)") do
+                assert(flags[flag], ("README gives xingtu %s the flag %s, which it does not have: %s"):format(
+                    l.command, flag, l.line))
+            end
+        end
+        for _, c in ipairs { "search", "compare", "batch", "report" } do
+            assert(commands[c], "README shows no `xingtu " .. c .. "` line")
+        end
+    end)
+end)

@@ -27,7 +27,7 @@ local validate = require "xingtu.validate"
 local _M = { _VERSION = require("xingtu.core").VERSION, DEFAULT_MAX_PAGES = 10, MAX_PAGES = 10000 }
 
 local type, pairs, ipairs, tostring, tonumber, format = type, pairs, ipairs, tostring, tonumber, string.format
-local setmetatable, pcall = setmetatable, pcall
+local setmetatable, getmetatable, pcall = setmetatable, getmetatable, pcall
 
 local KNOWN = { "list", "authors", "videos", "items", "products", "records", "result", "data" }
 local NOT_ITEMS = { base_resp = true, pagination = true, page_info = true, extra = true }
@@ -71,12 +71,20 @@ function _M.paged_methods()
     return names
 end
 
+local State = {} -- the metatable of an iteration's state, so that step knows it was given one
+
 local Closer = {}
 Closer.__index = Closer
 Closer.__close = function(self) self.state.done = true end
 function Closer:close() self.state.done = true end
 
 local function step(state, n)
+    if getmetatable(state) ~= State then
+        -- the iterator alone, without what came with it (local it = client:pages(...); it()): say how to call it
+        optschema.raise("xingtu.pages: the iterator's state (its first argument) must be the second value "
+            .. "client:pages returned, got " .. optschema.describe(state) .. "; use `for i, item, info in "
+            .. "client:pages(...)` or xingtu.query(client:pages(...)), which take all its values")
+    end
     if state.done then return nil end
     while true do
         local items = state.items
@@ -156,10 +164,10 @@ function _M.loop(source, method, params, opts)
     for k, v in pairs(params) do
         if k ~= p.name and k ~= p.api then rest[k] = v end
     end
-    local state = {
+    local state = setmetatable({
         source = source, params = rest, page = first, max_pages = max_pages,
         fetched = 0, seen = 0, pos = 0, done = false, stop = false,
-    }
+    }, State)
     return step, state, 0, setmetatable({ state = state }, Closer)
 end
 

@@ -12,9 +12,9 @@
 -- Kinds decide the cell: "id" and "text" are text cells, always (an id of 19 digits stays 19 digits: Excel keeps
 -- only 15 of a number); "integer" (#,##0), "number" (general), "share" (0.00%: the value is a fraction), "money"
 -- (#,##0.00) are numbers, and a value that is not one (a string that does not read as a number) is written as
--- text. Without a kind a column is "id" when its name is id or ends in _id, else a number cell for a number and a
--- text cell for anything else. Booleans are TRUE/FALSE cells; nil, xingtu.null, NaN and infinities are empty cells.
--- The first row is the header (bold, frozen, with an autofilter); sheet names are cut to Excel's 31 characters
+-- text. Without a kind a column is "id" when its name is id or ends in _id or .id, else a number cell for a number
+-- and a text cell for anything else. Booleans are TRUE/FALSE cells; nil, xingtu.null, NaN and infinities are empty
+-- cells. The first row is the header (bold, frozen, with an autofilter); sheet names are cut to Excel's 31 characters
 -- and stripped of the characters it refuses.
 --
 -- No Lua 5.4-only syntax: the bit operations come from LuaJIT's `bit` or, on 5.3+, are compiled from a string.
@@ -209,7 +209,7 @@ local function normalise_columns(columns, where)
                 .. "kind = }, got %s", where, i, optschema.describe(c)))
         end
         local kind = c.kind
-        if kind == nil and type(c.name) == "string" and (c.name == "id" or c.name:match("_id$")) then kind = "id" end
+        if kind == nil and type(c.name) == "string" and (c.name == "id" or c.name:match("[_.]id$")) then kind = "id" end
         out[i] = { name = c.name, label = tostring(c.label or c.name), kind = kind }
     end
     return out

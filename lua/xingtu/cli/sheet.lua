@@ -130,7 +130,11 @@ function _M.open(args, env, columns, opts)
             end
             out:write(output.table(names, cells))
         elseif fmt == "xlsx" then
-            local sheets = { { name = opts.sheet or "data", columns = columns, rows = rows } }
+            -- The header is the names, as in CSV (what --columns and a re-import expect); the labels are on the
+            -- extra sheets where a command gives them.
+            local named = {}
+            for i, c in ipairs(columns) do named[i] = { name = c.name, label = c.name, kind = c.kind } end
+            local sheets = { { name = opts.sheet or "data", columns = named, rows = rows } }
             for _, s in ipairs(opts.extra_sheets or {}) do sheets[#sheets + 1] = s end
             out:write(require("xingtu.xlsx").build(sheets))
         end

@@ -31,7 +31,7 @@ function _M.parser(make)
         .. "budget_exceeded.")
     p:option("--output -o", "Write the output to FILE instead of stdout.")
     args_mod.add_params(p)
-    return args_mod.add_common(p, "ndjson")
+    return args_mod.add_common(p, "ndjson", require("xingtu.cli.sheet").FORMATS)
 end
 
 -- Reads the ids of a batch: trimmed lines, blanks and # comments skipped, duplicates kept once (first place).
@@ -145,6 +145,9 @@ end
 function _M.run(args, env, session)
     local ep, idp = method_with_id(args.method)
     if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
+    if args.format == "xlsx" and not args.output then
+        usage("--format xlsx writes a binary file: give it with -o FILE")
+    end
     local concurrency = args_mod.flag_number("concurrency", require("xingtu.batch").OPTIONS:rule("concurrency"),
         args.concurrency)
     local base = args_mod.build_params(ep, args)

@@ -83,7 +83,7 @@ local function ids_of(args, env)
     if #ids == 0 then usage("compare needs creator ids: xingtu compare ID... or --ids FILE (or - for stdin)") end
     for _, id in ipairs(ids) do
         if not id:match("^%d+$") or #id > 20 or not id:find("[1-9]") then
-            usage(format("compare: %q is not a creator id (o_author_id: a string of digits)", id))
+            usage(format("%q is not a creator id (o_author_id: a string of digits)", id))
         end
     end
     return ids

@@ -75,13 +75,15 @@ end
 function _M.parser(make)
     local p = make("xingtu search", "Search the creator square over one or many pages; one row per creator, with "
         .. "the o_author_id every other command takes.")
+    -- An id given anyway gets a message, not "too many arguments" (hidden: search takes none).
+    p:argument("stray", "(none)"):args("?"):hidden(true)
     for _, par in ipairs(ep().params) do
         if par.name == "page" then
             p:option("--page", "The first page (default 1).")
         elseif par.name == "sort" then
             p:option("--sort -s", "The provider's order (" .. concat(par.enum, ", ") .. "; default "
-                .. par.default .. "), or a column to sort the rows by here: follower, -follower for the largest "
-                .. "first (reads every page asked for first).")
+                .. par.default .. "), or a column to sort the rows by here: follower, follower:desc for the "
+                .. "largest first (reads every page asked for first).")
         elseif par.type == "boolean" then
             p:flag(flag_of(par), param_help(par))
         else
@@ -122,8 +124,8 @@ local function sort_of(text)
     local col = desc and text:sub(2) or text
     col = col:gsub(":desc$", function() desc = true return "" end):gsub(":asc$", "")
     if not KNOWN[col] then
-        usage(format("--sort must be one of %s (the provider's order) or a column (%s; -column for largest "
-            .. "first), got %s", concat(sp.enum, ", "), concat(_M.DEFAULT_COLUMNS, ", "), text))
+        usage(format("--sort must be one of %s (the provider's order) or a column (%s; column:desc for the "
+            .. "largest first), got %s", concat(sp.enum, ", "), concat(_M.DEFAULT_COLUMNS, ", "), text))
     end
     return nil, { column = col, desc = desc }
 end
@@ -186,6 +188,9 @@ local function row_of(item)
 end
 
 function _M.run(args, env, session)
+    if args.stray then
+        usage(format("search takes no id; give the words to look for with --keyword %s", args.stray))
+    end
     local params = params_of(args)
     local provider_sort, local_sort = sort_of(args.sort)
     if provider_sort then params.sort = provider_sort end
