@@ -68,3 +68,75 @@ describe("examples/nginx under simultaneous requests", function()
         assert.equal(20, stats.requests)
     end)
 end)
+
+describe("the shared-dict lock when its holder dies", function()
+    local server
+    setup(function() sandbox.start() end)
+    teardown(function()
+        nginx_helper.stop(server)
+        sandbox.config { latency = 0 }
+    end)
+
+    it("blocks the others no longer than its expiry: a worker killed mid-call (kill -9), the next one sends", function()
+        nginx_helper.build_core()
+        server = nginx_helper.start(([[
+load_module /usr/lib/nginx/modules/ndk_http_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
+worker_processes 1;
+pid logs/nginx.pid;
+error_log logs/error.log warn;
+env JUSTONEAPI_TOKEN;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path logs/client_body;
+    proxy_temp_path logs/proxy;
+    fastcgi_temp_path logs/fastcgi;
+    uwsgi_temp_path logs/uwsgi;
+    scgi_temp_path logs/scgi;
+    lua_package_path "@REPO@/lua/?.lua;;";
+    lua_package_cpath "@REPO@/build-luajit/?.so;;";
+    lua_socket_log_errors off;
+    lua_shared_dict cache 1m;
+    lua_shared_dict locks 1m;
+    server {
+    listen 127.0.0.1:8080;
+    location / { return 404; }
+    location /touch {
+        content_by_lua_block {
+            local xingtu = require "xingtu"
+            local c = xingtu.new { token = os.getenv("JUSTONEAPI_TOKEN"), base_url = ngx.var.arg_base,
+                cache = { shared_dict = "cache" }, lock = xingtu.cache.shared_lock("locks"),
+                timeout = 1, retries = 0 }
+            local t0 = ngx.now()
+            local data, meta = c:touch_distribution { o_author_id = "7300000000000000001" }
+            ngx.update_time()
+            ngx.say(data and "ok" or meta.kind, " ", string.format("%.2f", ngx.now() - t0))
+        }
+    }
+    }
+}
+]]):gsub("@REPO@", util.ROOT), "xingtu.spec.coalesce_kill", provider())
+        local base = "?base=" .. sandbox.url
+        sandbox.reset()
+        sandbox.config { latency = 30 }
+        -- the holder: its call hangs at the provider; its worker is killed while it holds the lock
+        local holder = io.popen("curl -s --max-time 20 '" .. server.url .. "/touch" .. base .. "' 2>&1")
+        util.run("sleep 0.5")
+        local master = util.read_file(server.dir .. "/logs/nginx.pid"):gsub("%s+", "")
+        local worker = util.run("pgrep -P " .. master):gsub("%s+$", "")
+        assert.matches("^%d+$", worker)
+        util.run("kill -9 " .. worker)
+        holder:close()
+        sandbox.config { latency = 0 }
+        local t0 = require("xingtu.core").now()
+        local res = sandbox.get(server.url .. "/touch" .. base)
+        local wall = require("xingtu.core").now() - t0
+        assert.equal(200, res.status, res.body)
+        assert.matches("^ok ", res.body)
+        -- the lock's expiry: timeout 1 s x 1 attempt + 5 s, from when the killed worker took it (0.5 s before)
+        assert.is_true(wall < 6.5, ("waited %.2f s"):format(wall))
+        assert.is_true(wall > 3, ("waited only %.2f s: the lock did not hold"):format(wall))
+        assert.equal(2, sandbox.stats().requests)
+    end)
+end)
