@@ -90,7 +90,8 @@ local function bad_cases(ep)
         elseif p.type == "enum" then
             local lower = p.enum[1]:lower()
             case(p.name .. " not a value", with(ep, p.name, "NOT_A_VALUE"), p.name, table.unpack(p.enum))
-            case(p.name .. " in lower case", with(ep, p.api, lower), p.name, table.unpack(p.enum))
+            -- Any case of a value is that value (sent in the provider's spelling); a misspelt one is refused.
+            case(p.name .. " misspelt in lower case", with(ep, p.api, lower .. "_x"), p.name, table.unpack(p.enum))
             case(p.name .. " a number", with(ep, p.name, 7), p.name, p.enum[1])
             case(p.name .. " a boolean", with(ep, p.name, true), p.name, p.enum[1])
         elseif p.type == "integer" then

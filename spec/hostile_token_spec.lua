@@ -141,6 +141,15 @@ end
 local totals = { tokens = 0, paths = 0, library = 0, batch = 0, cli = 0, nginx = 0, texts = 0, bytes = 0, pieces = 0,
   hits = 0 }
 
+
+-- An HTML page is read as its reader gets it, entities decoded: a token in the page, escaped or not, is found there,
+-- while an id that ends in a token's byte followed by an escaped "&" is not mistaken for a piece of it.
+local function html_text(page)
+  return (page:gsub("&#(%d+);", function(n) return utf8.char(tonumber(n)) end)
+    :gsub("&#x(%x+);", function(n) return utf8.char(tonumber(n, 16)) end)
+    :gsub("&lt;", "<"):gsub("&gt;", ">"):gsub("&quot;", '"'):gsub("&#39;", "'"):gsub("&amp;", "&"))
+end
+
 describe("a hostile token", function()
   setup(function()
     nginx.build_core()
@@ -264,7 +273,7 @@ describe("a hostile token", function()
             "--timeout", "0.3", "--cache", cache_dir })
           probe:hits(out, "CLI report --html " .. p[1] .. " stdout")
           probe:hits(err, "CLI report --html " .. p[1] .. " stderr")
-          probe:hits(util.read_file(html_file) or "", "CLI report --html " .. p[1] .. " file")
+          probe:hits(html_text(util.read_file(html_file) or ""), "CLI report --html " .. p[1] .. " file")
           os.remove(html_file)
           totals.cli = totals.cli + 1
           ::next_single::
@@ -323,7 +332,7 @@ describe("a hostile token", function()
           queue(own, p[2], { path = CONVERT_SUFFIX })
           local page = sandbox.fetch(example.url .. "/creators/" .. next_id() .. "/report.html")
           own:reset()
-          probe:hits(page.body, "nginx report.html, " .. p[1])
+          probe:hits(html_text(page.body), "nginx report.html, " .. p[1])
           totals.nginx = totals.nginx + 1
           ::next_path::
         end
