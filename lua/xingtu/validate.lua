@@ -187,7 +187,8 @@ function _M.query(ep, params, level)
         given[p] = value
     end
     local query = {}
-    local values = {}
+    local rules = facts.rules[ep.name]
+    local values = rules[1] and {} -- only the cross-field rules read it: most endpoints have none
     for _, p in ipairs(ep.params) do
         local value = given[p]
         if value == nil then
@@ -196,10 +197,10 @@ function _M.query(ep, params, level)
             local sent, why = check[p.type](value, p)
             if not sent then fail(method, format("parameter %s %s", p.name, why), level) end
             query[#query + 1] = { p.api, sent }
-            values[p.api] = sent
+            if values then values[p.api] = sent end
         end
     end
-    for _, rule in ipairs(facts.rules[ep.name]) do
+    for _, rule in ipairs(rules) do
         local why = RULES[rule.kind](rule, values)
         if why then fail(method, why, level) end
     end
