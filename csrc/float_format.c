@@ -1,24 +1,23 @@
 /*
  * float_format.c: the shortest fixed-point form of a double (contract in float_format.h).
  *
- * For k = 0, 1, 2, ... fraction digits, the candidates are the integers c next to d * 10^k. With c < 2^53 and
- * k <= 22 both c and 10^k are exact doubles, so the one IEEE division c / 10^k is the correctly rounded value of the
- * decimal c * 10^-k, i.e. what strtod returns for it: the round-trip test is exact, with no string and no strtod.
- * The first k with a candidate that passes gives the fewest fraction digits, hence the fewest significant digits.
+ * d = M * 2^E exactly (M a 53-bit integer, E < 0 in the range handled). For k = 0, 1, 2, ... fraction digits, c_k is
+ * d * 10^k rounded half to even, computed exactly in 128-bit integers (what glibc's printf rounds to), and c_k
+ * reads back as d iff c_k / 10^k lies inside d's rounding interval, (2M - 1) / 2 .. (2M + 1) / 2 units of 2^E (the
+ * lower half as wide below a power of two), ends included when M is even: also an exact integer comparison. The first
+ * such k gives the fewest fraction digits, hence the fewest significant digits; at 17 significant digits c_k always
+ * reads back. This is printf's %.15g/%.16g/%.17g loop in integers: the same digits, without printf or strtod.
  */
 #include "float_format.h"
 
 #include <math.h>
 #include <stdint.h>
 
-static const double pow10_exact[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+#if defined(__SIZEOF_INT128__)
 
-#define TWO_53       9007199254740992.0
-#define MAX_FRACTION 15
-/* printf's %.15g prints at most 15 significant digits before it would try 16 or 17: stay within what 15 covers so
- * the output is byte for byte what the printf path wrote for the same double. */
-#define MAX_SIGNIFICANT 15
+typedef unsigned __int128 u128;
+
+#define MAX_FRACTION 21 /* 17 significant digits of 1e-4 */
 
 static int decimal_digits(uint64_t c)
 {
@@ -33,57 +32,80 @@ static int decimal_digits(uint64_t c)
 size_t xt_format_short_fixed(double d, char *out)
 {
     double a = fabs(d);
-    int k;
+    int ex, k, sh;
+    uint64_t m;
+    u128 p10 = 1;
 
-    /* %g's fixed notation range at precision 15 (exponent -4 to 14) */
+    /* %g's fixed notation at precision 15..17 (decimal exponent -4 to 14) */
     if (!(a >= 1e-4 && a < 1e15))
         return 0; /* also NaN, zeros, infinities */
-    for (k = 0; k <= MAX_FRACTION; k++) {
-        double p = pow10_exact[k], scaled = a * p, r = floor(scaled + 0.5);
-        double cand[3];
-        int i;
-        if (r + 1 >= TWO_53)
-            return 0;
-        cand[0] = r;
-        cand[1] = r - 1;
-        cand[2] = r + 1;
-        for (i = 0; i < 3; i++) {
-            uint64_t c, ip, fp;
-            char digits[24], *q = out;
-            int n, lead, sig, j;
-            if (cand[i] < 1 || cand[i] / p != a)
+    m = (uint64_t)ldexp(frexp(a, &ex), 53);
+    sh = 53 - ex; /* a = m * 2^-sh, 3 <= sh <= 67 here */
+    for (k = 0; k <= MAX_FRACTION; k++, p10 *= 10) {
+        u128 num = (u128)m * p10, half = (u128)1 << (sh - 1), rest = num & (((u128)1 << sh) - 1);
+        uint64_t c = (uint64_t)(num >> sh), ip, fp, pk;
+        int sig, lead, j;
+        char digits[24], *q = out;
+
+        if (rest > half || (rest == half && (c & 1)))
+            c++;
+        if (c == 0)
+            continue;
+        sig = decimal_digits(c);
+        if (sig < 17) {
+            /* inside the rounding interval: c * 2^(sh+1) against (2m +- 1) * 10^k (4m - 1 below a power of two) */
+            u128 x = (u128)c << (sh + 1), hi = (u128)(2 * m + 1) * p10, lo;
+            int inside;
+            if (m == (1ULL << 52))
+                inside = ((u128)c << (sh + 2)) > (u128)(4 * m - 1) * p10;
+            else
+                inside = x > (lo = (u128)(2 * m - 1) * p10) || (x == lo && !(m & 1));
+            inside = inside && (x < hi || (x == hi && !(m & 1)));
+            if (!inside)
                 continue;
-            c = (uint64_t)cand[i];
-            n = decimal_digits(c);
-            /* significant digits: c's digits without its trailing zeros (k is minimal, so c % 10 != 0 when k > 0) */
-            sig = n;
-            if (k == 0)
-                for (ip = c; ip % 10 == 0 && sig > 1; ip /= 10)
-                    sig--;
-            if (sig > MAX_SIGNIFICANT)
-                return 0;
-            if (d < 0)
-                *q++ = '-';
-            ip = c / (uint64_t)p;
-            fp = c % (uint64_t)p;
-            lead = decimal_digits(ip);
-            for (j = lead - 1; j >= 0; j--) {
-                digits[j] = (char)('0' + ip % 10);
-                ip /= 10;
-            }
-            for (j = 0; j < lead; j++)
-                *q++ = digits[j];
-            if (k > 0) {
-                *q++ = '.';
-                for (j = k - 1; j >= 0; j--) {
-                    digits[j] = (char)('0' + fp % 10);
-                    fp /= 10;
-                }
-                for (j = 0; j < k; j++)
-                    *q++ = digits[j];
-            }
-            return (size_t)(q - out);
+        } else if (sig > 17) {
+            return 0; /* cannot happen in this range; printf decides */
         }
+        pk = 1;
+        for (j = 0; j < k; j++)
+            pk *= 10;
+        ip = c / pk;
+        fp = c % pk;
+        while (k > 0 && fp % 10 == 0) { /* %g drops trailing zeros */
+            fp /= 10;
+            pk /= 10;
+            k--;
+        }
+        if (d < 0)
+            *q++ = '-';
+        lead = decimal_digits(ip);
+        for (j = lead - 1; j >= 0; j--) {
+            digits[j] = (char)('0' + ip % 10);
+            ip /= 10;
+        }
+        for (j = 0; j < lead; j++)
+            *q++ = digits[j];
+        if (k > 0) {
+            *q++ = '.';
+            for (j = k - 1; j >= 0; j--) {
+                digits[j] = (char)('0' + fp % 10);
+                fp /= 10;
+            }
+            for (j = 0; j < k; j++)
+                *q++ = digits[j];
+        }
+        return (size_t)(q - out);
     }
     return 0;
 }
+
+#else
+
+size_t xt_format_short_fixed(double d, char *out)
+{
+    (void)d;
+    (void)out;
+    return 0;
+}
+
+#endif
