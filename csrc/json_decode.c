@@ -13,7 +13,8 @@
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
- * or division). Every other number goes to strtod() on a NUL-terminated copy; since strtod() honours LC_NUMERIC, the
+ * or division); those with up to 19 digits and an exponent within +-19 (float_parse.c) by exact 128-bit integer
+ * arithmetic. Every other number goes to strtod() on a NUL-terminated copy; since strtod() honours LC_NUMERIC, the
  * '.' of the copy is first replaced by the locale's decimal point (as Lua's own lua_str2number does), so a locale with
  * ',' as decimal separator cannot change the result.
  *
@@ -41,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "float_parse.h"
 #include "utf8.h"
 #include "xt_limits.h"
 
@@ -448,6 +450,14 @@ static int parse_number(decoder *d)
     if (m == 0 && !inexact) {
         lua_pushnumber(d->L, neg ? -0.0 : 0.0);
         return 1;
+    }
+    if (!inexact) {
+        /* up to 19 digits with a small exponent (canada.json's coordinates): exact integer arithmetic */
+        double v;
+        if (xt_decimal_to_double(m, exp10, &v)) {
+            lua_pushnumber(d->L, neg ? -v : v);
+            return 1;
+        }
     }
     {
         double x = number_strtod(d, s, p);

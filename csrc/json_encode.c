@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "float_format.h"
 #include "utf8.h"
 
 #define XT_JSON_ENCODE_DEPTH_CAP XT_MAX_DEPTH_CAP
@@ -217,10 +218,13 @@ static void put_float(encoder *e, double d, int mark_float)
         fail(e, e->depth, "number NaN");
     if (isinf(d))
         fail(e, e->depth, d > 0 ? "number inf" : "number -inf");
-    for (prec = 15; prec <= 17; prec++) {
+    /* The common case without printf and strtod; the same bytes as the loop below would write. */
+    n = (int)xt_format_short_fixed(d, tmp);
+    for (prec = 15; n == 0 && prec <= 17; prec++) {
         n = snprintf(tmp, sizeof tmp, "%.*g", prec, d);
         if (prec == 17 || strtod(tmp, NULL) == d)
             break; /* snprintf and strtod agree on the locale's decimal point */
+        n = 0;
     }
     if (n < 0 || (size_t)n >= sizeof tmp - 2)
         fail(e, e->depth, "number"); /* cannot happen with %.17g */

@@ -1,0 +1,93 @@
+/*
+ * float_parse.c: m * 10^e correctly rounded (contract in float_parse.h).
+ *
+ * With 10^|e| < 2^64 the value is an exact 128-bit quotient or product: for e < 0, N = m << s (s puts N's top bit at
+ * bit 127) and m * 10^e = (q + r / 10^-e) / 2^s with q, r the quotient and remainder of N / 10^-e; q has at least 63
+ * bits, so rounding it to 53 bits with r != 0 as a sticky bit below all of q's bits is the correct rounding of the
+ * exact value. For e >= 0 the product m * 10^e is exact and rounded the same way with no remainder.
+ */
+#include "float_parse.h"
+
+#include <math.h>
+
+#if defined(__SIZEOF_INT128__)
+
+typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[] = {1ULL,
+                                     10ULL,
+                                     100ULL,
+                                     1000ULL,
+                                     10000ULL,
+                                     100000ULL,
+                                     1000000ULL,
+                                     10000000ULL,
+                                     100000000ULL,
+                                     1000000000ULL,
+                                     10000000000ULL,
+                                     100000000000ULL,
+                                     1000000000000ULL,
+                                     10000000000000ULL,
+                                     100000000000000ULL,
+                                     1000000000000000ULL,
+                                     10000000000000000ULL,
+                                     100000000000000000ULL,
+                                     1000000000000000000ULL,
+                                     10000000000000000000ULL};
+
+static int bits128(u128 x)
+{
+    uint64_t hi = (uint64_t)(x >> 64);
+    if (hi)
+        return 128 - __builtin_clzll(hi);
+    return (uint64_t)x ? 64 - __builtin_clzll((uint64_t)x) : 0;
+}
+
+/* q * 2^-s, rounded to 53 bits; `sticky` says the exact value lies strictly above q (a remainder below q's bits). */
+static double round_to_double(u128 q, int s, int sticky)
+{
+    int b = bits128(q), shift = b - 53;
+    uint64_t mant;
+    u128 rest, half;
+
+    if (shift <= 0) /* only without a remainder: then q is exact in a double */
+        return ldexp((double)(uint64_t)q, -s);
+    mant = (uint64_t)(q >> shift);
+    rest = q & (((u128)1 << shift) - 1);
+    half = (u128)1 << (shift - 1);
+    if (rest > half || (rest == half && (sticky || (mant & 1))))
+        mant++;
+    if (mant == (1ULL << 53)) {
+        mant >>= 1;
+        shift++;
+    }
+    return ldexp((double)mant, shift - s);
+}
+
+int xt_decimal_to_double(uint64_t m, long e, double *out)
+{
+    if (m == 0 || e < -19 || e > 19)
+        return 0;
+    if (e >= 0) {
+        *out = round_to_double((u128)m * pow10_u64[e], 0, 0);
+    } else {
+        uint64_t dv = pow10_u64[-e];
+        int s = 128 - (64 - __builtin_clzll(m));
+        u128 n = (u128)m << s;
+        u128 q = n / dv, r = n % dv;
+        *out = round_to_double(q, s, r != 0);
+    }
+    return 1;
+}
+
+#else
+
+int xt_decimal_to_double(uint64_t m, long e, double *out)
+{
+    (void)m;
+    (void)e;
+    (void)out;
+    return 0;
+}
+
+#endif
