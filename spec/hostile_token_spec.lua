@@ -7,11 +7,13 @@
 --
 -- Looked at: every string reachable from data, meta and err (err.previous included), tostring(err), the command's
 -- stdout, stderr and output files, every cache file, the example's answers (bodies and headers), the example's
--- access and error logs, the sandbox's access and error logs, /__sandbox/last and /__sandbox/stats.
+-- access and error logs, the sandbox's access and error logs, /__sandbox/last and /__sandbox/stats, the snapshot
+-- database (xingtu.history) the library's outcomes were recorded in, as its bytes and as sqlite3's .dump.
 -- The search (spec/helpers/leak.lua) is independent of the masker. XINGTU_HOSTILE_ONLY=<part of a name> runs only
 -- the tokens whose name has it.
 
 local xingtu = require "xingtu"
+local history = require "xingtu.history"
 local leak = require "helpers.leak"
 local nginx = require "helpers.nginx"
 local sandbox = require "helpers.sandbox"
@@ -168,7 +170,9 @@ describe("a hostile token", function()
           return tostring(id)
         end
 
-        -- The library, one call a path.
+        -- The library, one call a path; every outcome also recorded in a snapshot database as batch --db does.
+        local db_path = tmp .. "/history.sqlite"
+        local db = assert(history.open(db_path))
         for _, p in ipairs(list) do
           own:reset()
           queue(own, p[2])
@@ -188,8 +192,15 @@ describe("a hostile token", function()
             assert.is_not_nil(data, where .. ": " .. tostring(meta))
           end
           probe:walk({ data = data, meta = meta }, where)
+          assert(db:record { method = "side_info", params = { o_author_id = "1" }, id = "1", fetched_at = os.time(),
+            data = data, meta = data ~= nil and meta or nil, err = data == nil and meta or nil })
           totals.library = totals.library + 1
         end
+        db:close()
+        probe:hits(assert(util.read_file(db_path)), "snapshot database file")
+        local dump = util.run("sqlite3 " .. util.quote(db_path) .. " .dump")
+        assert.matches("INSERT INTO snapshots", dump, 1, true)
+        probe:hits(dump, "snapshot database, sqlite3 .dump")
 
         -- client:each over the simple paths, one at a time in order, each meeting its fault.
         own:reset()
