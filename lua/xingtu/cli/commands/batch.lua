@@ -204,18 +204,25 @@ end
 
 -- The records in output order, each handed to the emitter as soon as the ones before it are in. Returns the
 -- flusher and a function giving how many were written.
-local function in_order(emitter, results, on_record)
-    local emitted = 0
-    return function()
-        while results[emitted + 1] do
-            emitted = emitted + 1
-            local r = results[emitted]
-            results[emitted] = false -- written: a long job keeps no answer it already wrote
-            if not emitter:add(r) then return false end
-            if on_record then on_record(r) end
+-- flush(true) at the end of a stopped run writes what came back past the holes the stop left (requests never sent):
+-- what was bought is kept, and a resumed run fills the holes.
+local function in_order(emitter, results, on_record, n_slots)
+    local next_slot, written = 0, 0
+    return function(past_holes)
+        while next_slot < n_slots do
+            local r = results[next_slot + 1]
+            if not r then
+                if r == nil and not past_holes then break end
+            else
+                results[next_slot + 1] = false -- written: a long job keeps no answer it already wrote
+                if not emitter:add(r) then return false end
+                written = written + 1
+                if on_record then on_record(r) end
+            end
+            next_slot = next_slot + 1
         end
         return true
-    end, function() return emitted end
+    end, function() return written end
 end
 
 -- The one-line summary: counts from client:stats(), failures by kind.
@@ -340,7 +347,7 @@ function _M.run(args, env, session)
         r.outcome = o
         return not w.failure
     end, finish = function() inner:finish() end }
-    local flush, written = in_order(emitter, results, on_record)
+    local flush, written = in_order(emitter, results, on_record, #slots)
     local function outcome_of(slot, r, meta)
         if not db then return nil end
         return { method = slot.method, params = slot.params, id = slot.id, fetched_at = os.time(),
@@ -397,7 +404,9 @@ function _M.run(args, env, session)
                     r = { id = s.id, method = tag and s.method or nil, ok = false, error = output.error_record(meta) }
                 end
                 if not r.ok and r.error.kind == "interrupted" and r.error.skipped then
-                    results[at] = nil -- never sent: the next run sends it
+                    results[at] = nil -- no answer kept: the next run sends it
+                    -- One that had been sent (its retry was dropped by the stop) was bought without an answer.
+                    if type(meta) == "table" and meta.previous ~= nil then abandoned = abandoned + 1 end
                 else
                     r.outcome = outcome_of(s, r, data ~= nil and meta or nil)
                     results[at] = r
@@ -405,7 +414,7 @@ function _M.run(args, env, session)
                 if draw then draw(written() + 1, failed) end
                 if not flush() then break end
             end
-            abandoned = #pulled - yielded
+            abandoned = abandoned + #pulled - yielded
             batch.stop(h, nil, true)
         end)
         signal.restore()
@@ -417,7 +426,7 @@ function _M.run(args, env, session)
             error(err, 0)
         end
     end
-    flush()
+    flush(true)
     if draw then draw(written(), failed, true) end
     emitter:finish()
     w.close()
@@ -432,8 +441,8 @@ function _M.run(args, env, session)
         env.stderr:write(format("xingtu: -o: writing a record failed (%s); the file ends at the last whole record\n",
             w.failure))
     end
-    -- A stop is always reported (the one line the issue asks for); failures unless --quiet, as before.
-    if stopped or ((failed > 0 or left > 0) and not args.quiet) then
+    -- A stop is always reported (the one line the issue asks for); the counts of any other run unless --quiet.
+    if stopped or not args.quiet then
         env.stderr:write(summary(stats, failed_by_kind, #slots, n_written, left, abandoned, stopped))
     end
     if stopped then return stopped == "INT" and 130 or stopped == "TERM" and 143 or 129 end
