@@ -226,7 +226,7 @@ local function in_order(emitter, results, on_record, n_slots)
 end
 
 -- The one-line summary: counts from client:stats(), failures by kind.
-local function summary(stats, failed, total, written, left, abandoned, signal)
+local function summary(stats, failed, total, written, left, abandoned, signal, write_failure)
     local kinds = {}
     for kind, n in pairs(failed) do kinds[#kinds + 1] = { kind, n } end
     table.sort(kinds, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
@@ -239,6 +239,8 @@ local function summary(stats, failed, total, written, left, abandoned, signal)
     local head
     if signal then
         head = format("stopped by SIG%s", signal)
+    elseif write_failure then
+        head = format("stopped: -o could not be written (%s)", write_failure)
     elseif #parts > 0 then
         local nfailed = 0
         for _, k in ipairs(kinds) do nfailed = nfailed + k[2] end
@@ -246,7 +248,7 @@ local function summary(stats, failed, total, written, left, abandoned, signal)
     else
         head = format("%d of %d succeeded", total, total)
     end
-    if signal and #parts > 0 then head = head .. "; failed: " .. concat(parts, ", ") end
+    if (signal or write_failure) and #parts > 0 then head = head .. "; failed: " .. concat(parts, ", ") end
     return format("xingtu: %s (%s)\n", head, counts)
 end
 
@@ -443,7 +445,8 @@ function _M.run(args, env, session)
     end
     -- A stop is always reported (the one line the issue asks for); the counts of any other run unless --quiet.
     if stopped or not args.quiet then
-        env.stderr:write(summary(stats, failed_by_kind, #slots, n_written, left, abandoned, stopped))
+        env.stderr:write(summary(stats, failed_by_kind, #slots, n_written, left, abandoned, stopped,
+            w.failure))
     end
     if stopped then return stopped == "INT" and 130 or stopped == "TERM" and 143 or 129 end
     if failed > 0 or left > 0 then return 1 end
