@@ -24,11 +24,13 @@
 #include "clock.h"
 #include "compat.h"
 #include "fsutil.h"
+#include "jobfile.h"
 #include "json_decode.h"
 #include "json_encode.h"
 #include "multi.h"
 #include "session.h"
 #include "sha256.h"
+#include "signal.h"
 #include "xt_limits.h"
 
 #ifndef XINGTU_VERSION
@@ -86,6 +88,8 @@ static const struct {
     {"multi", xt_multi_open},                 /* multi (xingtu.Multi) */
     {"fs", xt_fs_register},                   /* fs (the cache directory's safe file access) */
     {"sha256", xt_sha256_register},           /* sha256 */
+    {"jobfile", xt_jobfile_register},         /* jobfile (a batch's whole-record output) */
+    {"signal", xt_signal_register},           /* signal (a batch's clean stop) */
 };
 
 int luaopen_xingtu_core(lua_State *L)

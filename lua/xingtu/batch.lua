@@ -424,6 +424,22 @@ local function close_handle(h)
     if E then close(E) end
 end
 
+--- batch.stop(handle, err [, abort]): sends nothing more (a caller's signal handling): requests not yet on the
+--  wire get err's kind with skipped = true, billed = false; what is in flight finishes and is handed out as usual.
+--  With abort, the batch is closed at once as on a break: what is in flight is abandoned.
+-- @local
+function _M.stop(h, err, abort)
+    local E = engines[h]
+    if not E or E.closed then return false end
+    if abort then
+        close(E)
+        return true
+    end
+    E.exhausted = true
+    if not E.stop then stop_all(E, err) end
+    return true
+end
+
 local Handle = {
     __close = close_handle,
     __gc = close_handle,

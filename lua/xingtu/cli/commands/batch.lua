@@ -11,6 +11,7 @@ local args_mod = require "xingtu.cli.args"
 local catalogue = require "xingtu.catalogue"
 local output = require "xingtu.cli.output"
 local progress = require "xingtu.cli.progress"
+local jobs = require "xingtu.jobs"
 
 local _M = { name = "batch" }
 
@@ -19,17 +20,25 @@ local ipairs, pairs, tostring = ipairs, pairs, tostring
 local usage = args_mod.usage
 
 local function limits() return require("xingtu.core").limits end
+local DEFAULT_GRACE = 5
+local DB_COMMIT_EVERY = 200
 
 function _M.parser(make)
-    local p = make("xingtu batch", "Call one method for many ids; every id appears once in the output.")
-    p:argument("method", "A catalogue method (see xingtu endpoints).")
+    local p = make("xingtu batch", "Call one method, or several (--methods), for many ids; every (id, method) "
+        .. "appears once in the output.")
+    p:argument("method", "A catalogue method (see xingtu endpoints); or give --methods."):args("?")
+    p:option("--methods -m", "Several methods, comma-separated: one record per (id, method), keyed by both.")
     p:option("--ids -i", "File with one id a line (# comments and blank lines skipped), or - for stdin.")
     p:option("--concurrency -c", "Requests in flight at once (default " .. limits().default_concurrency .. ").",
         tostring(limits().default_concurrency))
     p:option("--rate", "At most this many requests a second.")
     p:option("--max-calls", "Send at most this many requests (retries count); the rest fail with "
         .. "budget_exceeded.")
-    p:option("--output -o", "Write the output to FILE instead of stdout.")
+    p:option("--output -o", "Write the output to FILE instead of stdout (locked while the run lasts).")
+    p:flag("--resume", "Keep what -o already holds and send only the (id, method) pairs it lacks (ndjson).")
+    p:option("--grace", "Seconds what is in flight may take to finish after SIGINT/SIGTERM (default "
+        .. DEFAULT_GRACE .. "); a second signal stops at once.")
+    p:option("--db", "Also store every outcome as a snapshot row in this SQLite file (see xingtu history).")
     args_mod.add_params(p)
     return args_mod.add_common(p, "ndjson", require("xingtu.cli.sheet").FORMATS)
 end
@@ -85,99 +94,365 @@ local function method_with_id(method)
     return ep, idp
 end
 
--- The requests of the ids, every one checked first: a malformed id is that id's own record (results[i]), never
--- sent. Returns requests, index_of (request -> id position), results.
-local function requests_of(ep, idp, ids, base)
-    local results, requests, index_of = {}, {}, {}
-    for i, id in ipairs(ids) do
-        local params = {}
-        for k, v in pairs(base) do params[k] = v end
-        params[idp.name] = id
-        local ok, why = args_mod.check_params(ep, params)
-        if ok then
-            requests[#requests + 1] = { ep.name, params }
-            index_of[#requests] = i
-        else
-            if not why:find(idp.name, 1, true) then usage(why) end -- a bad shared parameter: nothing can succeed
-            results[i] = { id = id, ok = false, error = { kind = "invalid_params", message = why, billed = false } }
+-- The methods of the run: the positional one, or --methods a,b,c (each checked, duplicates kept once).
+local function methods_of(args)
+    if args.method and args.methods then usage("give either a method or --methods, not both") end
+    if not args.method and not args.methods then
+        usage("batch needs a method, or --methods m1,m2,...; valid methods: " .. concat(catalogue.names, ", "))
+    end
+    local names, seen = {}, {}
+    for name in (args.method or args.methods):gmatch("[^,%s]+") do
+        if not seen[name] then
+            seen[name] = true
+            names[#names + 1] = name
         end
     end
-    return requests, index_of, results
+    if #names == 0 then usage("--methods: no method given; valid methods: " .. concat(catalogue.names, ", ")) end
+    local eps = {}
+    for i, name in ipairs(names) do
+        local ep, idp = method_with_id(name)
+        eps[i] = { ep = ep, idp = idp }
+    end
+    return eps
 end
 
--- The records in input order, each handed to the emitter as soon as the ones before it are in.
-local function in_order(emitter, results)
-    local emitted = 0
-    return function()
-        while results[emitted + 1] do
-            emitted = emitted + 1
-            emitter:add(results[emitted])
+-- The parameters of each method: --param method.name=value goes to that method only; with several methods a shared
+-- --platform, --range or --param name=value goes to the methods that have that parameter (and is a usage error
+-- when none has it). With one method everything is the method's, as it always was.
+local function params_of(eps, args)
+    local by_method, wanted = {}, {}
+    for _, e in ipairs(eps) do wanted[e.ep.name] = true end
+    local shared, own = {}, {}
+    for _, kv in ipairs(args.param or {}) do
+        local m, rest = kv:match("^([%w_]+)%.([^=]+=.*)$")
+        if m and catalogue.by_name[m] then
+            if not wanted[m] then
+                usage(format("--param %s: %s is not one of this run's methods (%s)", kv, m,
+                    concat((function()
+                        local t = {}
+                        for i, e in ipairs(eps) do t[i] = e.ep.name end
+                        return t
+                    end)(), ", ")))
+            end
+            own[m] = own[m] or {}
+            own[m][#own[m] + 1] = rest
+        else
+            shared[#shared + 1] = kv
         end
     end
+    local function has(ep, ...)
+        for _, n in ipairs { ... } do
+            if catalogue.param(ep, n) then return true end
+        end
+        return false
+    end
+    if #eps > 1 then
+        local checks = { { args.platform, "--platform", "platform" }, { args.range, "--range", "range", "period" } }
+        for _, kv in ipairs(shared) do
+            checks[#checks + 1] = { kv, "--param " .. kv, kv:match("^([^=]+)=") or kv }
+        end
+        for _, c in ipairs(checks) do
+            if c[1] then
+                local any = false
+                for _, e in ipairs(eps) do
+                    if has(e.ep, c[3], c[4]) then any = true end
+                end
+                if not any then usage(format("%s: none of this run's methods has that parameter", c[2])) end
+            end
+        end
+    end
+    for _, e in ipairs(eps) do
+        local ep = e.ep
+        local mine = { platform = args.platform, range = args.range, param = {} }
+        if #eps > 1 then
+            if not has(ep, "platform") then mine.platform = nil end
+            if not has(ep, "range", "period") then mine.range = nil end
+        end
+        for _, kv in ipairs(shared) do
+            if #eps == 1 or has(ep, kv:match("^([^=]+)=") or "") then mine.param[#mine.param + 1] = kv end
+        end
+        for _, kv in ipairs(own[ep.name] or {}) do mine.param[#mine.param + 1] = kv end
+        by_method[ep.name] = args_mod.build_params(ep, mine)
+    end
+    return by_method
 end
 
--- Runs the requests; every outcome goes into results (at its id's position). Returns how many failed.
-local function run_requests(client, requests, index_of, ids, results, opts)
-    local failed = 0
-    for _, r in pairs(results) do
-        if not r.ok then failed = failed + 1 end
-    end
-    if #requests == 0 then return failed end
-    local draw = progress.wanted(opts.args) and progress.bar(opts.env, #ids, require("xingtu.core").now)
-    local done = #ids - #requests
-    local function record(i, data, meta)
-        local at = index_of[i]
-        if data ~= nil then
-            results[at] = { id = ids[at], ok = true, data = data }
-        else
-            failed = failed + 1
-            results[at] = { id = ids[at], ok = false, error = output.error_record(meta) }
+-- The slots of the run, in output order (id-major: every method of an id before the next id), without those a
+-- resumed output already holds. A malformed id is that slot's own record, never sent.
+local function slots_of(eps, ids, base_of, done, tag)
+    local slots, results = {}, {}
+    for _, id in ipairs(ids) do
+        for _, e in ipairs(eps) do
+            local ep, idp = e.ep, e.idp
+            if not done[jobs.key(id, ep.name)] then
+                local params = {}
+                for k, v in pairs(base_of[ep.name]) do params[k] = v end
+                params[idp.name] = id
+                local n = #slots + 1
+                slots[n] = { id = id, method = ep.name, params = params }
+                local ok, why = args_mod.check_params(ep, params)
+                if not ok then
+                    if not why:find(idp.name, 1, true) then usage(why) end -- a bad shared parameter
+                    results[n] = { id = id, method = tag and ep.name or nil, ok = false,
+                        error = { kind = "invalid_params", message = why, billed = false } }
+                end
+            end
         end
-        done = done + 1
-        if draw then draw(done, failed) end
-        opts.flush()
     end
-    for i, data, meta in client:each(requests, { concurrency = opts.concurrency }) do record(i, data, meta) end
-    if draw then draw(done, failed, true) end
-    return failed
+    return slots, results
+end
+
+-- The records in output order, each handed to the emitter as soon as the ones before it are in. Returns the
+-- flusher and a function giving how many were written.
+-- flush(true) at the end of a stopped run writes what came back past the holes the stop left (requests never sent):
+-- what was bought is kept, and a resumed run fills the holes.
+local function in_order(emitter, results, on_record, n_slots)
+    local next_slot, written = 0, 0
+    return function(past_holes)
+        while next_slot < n_slots do
+            local r = results[next_slot + 1]
+            if not r then
+                if r == nil and not past_holes then break end
+            else
+                results[next_slot + 1] = false -- written: a long job keeps no answer it already wrote
+                if not emitter:add(r) then return false end
+                written = written + 1
+                if on_record then on_record(r) end
+            end
+            next_slot = next_slot + 1
+        end
+        return true
+    end, function() return written end
+end
+
+-- The one-line summary: counts from client:stats(), failures by kind.
+local function summary(stats, failed, total, written, left, abandoned, signal, write_failure)
+    local kinds = {}
+    for kind, n in pairs(failed) do kinds[#kinds + 1] = { kind, n } end
+    table.sort(kinds, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
+    local parts = {}
+    for i, k in ipairs(kinds) do parts[i] = format("%d %s", k[2], k[1]) end
+    local s = stats or { sent = 0, retried = 0, billed = 0, billed_unknown = 0, cache_hits = 0, coalesced = 0 }
+    local counts = format("written %d, sent %d, retried %d, billed %d (+%d unknown), cache hits %d, coalesced %d, "
+        .. "left %d", written, s.sent, s.retried, s.billed, s.billed_unknown, s.cache_hits, s.coalesced or 0, left)
+    if abandoned > 0 then counts = counts .. format(", abandoned in flight %d", abandoned) end
+    local head
+    if signal then
+        head = format("stopped by SIG%s", signal)
+    elseif write_failure then
+        head = format("stopped: -o could not be written (%s)", write_failure)
+    elseif #parts > 0 then
+        local nfailed = 0
+        for _, k in ipairs(kinds) do nfailed = nfailed + k[2] end
+        head = format("%d of %d failed: %s", nfailed, total, concat(parts, ", "))
+    else
+        head = format("%d of %d succeeded", total, total)
+    end
+    if (signal or write_failure) and #parts > 0 then head = head .. "; failed: " .. concat(parts, ", ") end
+    return format("xingtu: %s (%s)\n", head, counts)
+end
+
+-- The output: a locked job file (one write per record, cut back to the last whole record when a write fails),
+-- or the command's stdout.
+local function open_output(args, env, resume_cut)
+    if not args.output then
+        local out = env.stdout
+        return { write = function(_, ...) return out:write(concat { ... }) end, close = function() end }
+    end
+    local jf, err = require("xingtu.core").jobfile.open(args.output, resume_cut)
+    if not jf then usage("-o: " .. tostring(err)) end
+    local w = { jf = jf }
+    function w.write(_, ...)
+        local ok, why = jf:append(concat { ... })
+        if not ok then
+            w.failure = why
+            return nil, why
+        end
+        return true
+    end
+    function w.close() jf:close() end
+    return w
 end
 
 function _M.run(args, env, session)
-    local ep, idp = method_with_id(args.method)
+    local eps = methods_of(args)
+    local tag = args.methods ~= nil or args.resume
     if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
     if args.format == "xlsx" and not args.output then
         usage("--format xlsx writes a binary file: give it with -o FILE")
     end
     local concurrency = args_mod.flag_number("concurrency", require("xingtu.batch").OPTIONS:rule("concurrency"),
         args.concurrency)
-    local base = args_mod.build_params(ep, args)
+    local grace = DEFAULT_GRACE
+    if args.grace then
+        grace = tonumber(args.grace)
+        if not grace or grace < 0 or grace ~= grace or grace == math.huge then
+            usage("--grace must be a number of seconds >= 0, got " .. tostring(args.grace))
+        end
+    end
+    if args.resume and not args.output then usage("--resume needs -o FILE: it resumes what that file holds") end
+    if args.resume and args.format ~= "ndjson" then
+        usage("--resume reads the output back: it needs --format ndjson, got " .. tostring(args.format))
+    end
+    local base_of = params_of(eps, args)
     local ids, dups = read_ids(args.ids, env)
-    local requests, index_of, results = requests_of(ep, idp, ids, base)
-    local out, file = env.stdout, nil
-    if args.output then
-        local err
-        file, err = io.open(args.output, "w")
-        if not file then usage("-o: cannot write " .. tostring(err)) end
-        out = file
+    local done, cut, dropped, already = {}, nil, 0, 0
+    if args.resume then
+        local decode = require("xingtu.core").decode
+        local single = #eps == 1 and eps[1].ep.name or nil
+        done, cut, dropped, already = jobs.done_keys(args.output, decode, single)
+    elseif args.output then
+        cut = 0
     end
-    if dups > 0 and not args.quiet then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
-    local emitter = require("xingtu.cli.emit." .. args.format).open(out)
-    local flush = in_order(emitter, results)
-    local failed = run_requests(#requests > 0 and session:client() or nil, requests, index_of, ids, results,
-        { env = env, args = args, concurrency = concurrency, flush = flush })
-    flush()
+    local slots, results = slots_of(eps, ids, base_of, done, tag)
+    local db
+    if args.db then
+        local ok, history = pcall(require, "xingtu.history")
+        if not ok then usage("--db: the history module is not available: " .. tostring(history)) end
+        local d, err = history.open(args.db)
+        if not d then usage("--db: " .. tostring(err)) end
+        db = d
+    end
+    local w = open_output(args, env, cut)
+    if not args.quiet then
+        if dups > 0 then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
+        if args.resume then
+            env.stderr:write(format("xingtu: resuming: %d record(s) already in %s, %d to go%s\n", already,
+                args.output, #slots, dropped > 0 and format(" (a cut last line of %d bytes dropped)", dropped)
+                or ""))
+        end
+    end
+    local emitter = require("xingtu.cli.emit." .. args.format).open(w)
+    local failed_by_kind, failed = {}, 0
+    local db_pending = 0
+    local function on_record(r)
+        if not r.ok then
+            failed = failed + 1
+            local k = r.error and r.error.kind or "error"
+            failed_by_kind[k] = (failed_by_kind[k] or 0) + 1
+        end
+        if db then
+            local ok, err = db:record(r.outcome)
+            if not ok then error({ db_error = err }) end
+            db_pending = db_pending + 1
+            if db_pending >= DB_COMMIT_EVERY then
+                db:commit()
+                db:begin()
+                db_pending = 0
+            end
+        end
+        r.outcome = nil
+    end
+    -- Emitters take records without the outcome the database needs.
+    local inner = emitter
+    emitter = { add = function(_, r)
+        local o = r.outcome
+        r.outcome = nil
+        inner:add(r)
+        r.outcome = o
+        return not w.failure
+    end, finish = function() inner:finish() end }
+    local flush, written = in_order(emitter, results, on_record, #slots)
+    local function outcome_of(slot, r, meta)
+        if not db then return nil end
+        return { method = slot.method, params = slot.params, id = slot.id, fetched_at = os.time(),
+            data = r.ok and r.data or nil, meta = r.ok and meta or nil, err = (not r.ok) and r.error or nil }
+    end
+    for n, r in pairs(results) do r.outcome = outcome_of(slots[n], r) end
+    if db then db:begin() end
+    local signal = require("xingtu.core").signal
+    local sent_any = false
+    for n = 1, #slots do
+        if not results[n] then sent_any = true break end
+    end
+    local client = sent_any and session:client() or nil
+    local stopped, abandoned = nil, 0
+    local draw = progress.wanted(args) and progress.bar(env, #slots, require("xingtu.core").now)
+    if client then
+        signal.watch()
+        local ok, err = pcall(function()
+            local pulled, yielded, k = {}, 0, 0
+            local stopping = false
+            local function source()
+                if stopping then return nil end
+                repeat k = k + 1 until k > #slots or not results[k]
+                if k > #slots then return nil end
+                pulled[#pulled + 1] = k
+                local s = slots[k]
+                return { s.method, s.params }
+            end
+            local deadline
+            local it, h = client:each(source, { concurrency = concurrency })
+            local batch = require "xingtu.batch"
+            local function check_signal()
+                local name, count = signal.pending()
+                if not name then return false end
+                if not stopping then
+                    stopping, stopped = true, name
+                    deadline = require("xingtu.core").now() + grace
+                    batch.stop(h, require("xingtu.errors").new { kind = "interrupted", billed = false,
+                        message = "stopped by SIG" .. name })
+                end
+                return count >= 2 or require("xingtu.core").now() >= deadline
+            end
+            while true do
+                if check_signal() then break end
+                local i, data, meta = it(h)
+                if i == nil then break end
+                yielded = yielded + 1
+                local at = pulled[i]
+                local s = slots[at]
+                local r
+                if data ~= nil then
+                    r = { id = s.id, method = tag and s.method or nil, ok = true, data = data }
+                else
+                    r = { id = s.id, method = tag and s.method or nil, ok = false, error = output.error_record(meta) }
+                end
+                if not r.ok and r.error.kind == "interrupted" and r.error.skipped then
+                    results[at] = nil -- no answer kept: the next run sends it
+                    -- One that had been sent (its retry was dropped by the stop) was bought without an answer.
+                    if type(meta) == "table" and meta.previous ~= nil then abandoned = abandoned + 1 end
+                else
+                    r.outcome = outcome_of(s, r, data ~= nil and meta or nil)
+                    results[at] = r
+                end
+                if draw then draw(written() + 1, failed) end
+                if not flush() then break end
+            end
+            abandoned = abandoned + #pulled - yielded
+            batch.stop(h, nil, true)
+        end)
+        signal.restore()
+        if not ok then
+            if type(err) == "table" and err.db_error then
+                w.close()
+                usage("--db: " .. tostring(err.db_error))
+            end
+            error(err, 0)
+        end
+    end
+    flush(true)
+    if draw then draw(written(), failed, true) end
     emitter:finish()
-    if file then file:close() end
-    if #requests > 0 and not args.quiet then
-        -- What the run cost, apart from what it was spared: cache hits and coalesced requests sent nothing.
-        local st = session:client():stats()
-        env.stderr:write(format("xingtu: %d sent, %d cache hit(s), %d coalesced; billed %d, billing unknown %d\n",
-            st.sent, st.cache_hits, st.coalesced, st.billed, st.billed_unknown))
+    w.close()
+    if db then
+        db:commit()
+        db:close()
     end
-    if failed > 0 then
-        if not args.quiet then env.stderr:write(format("xingtu: %d of %d failed\n", failed, #ids)) end
-        return 1
+    local n_written = written()
+    local left = #slots - n_written
+    local stats = client and client:stats() or nil
+    if w.failure then
+        env.stderr:write(format("xingtu: -o: writing a record failed (%s); the file ends at the last whole record\n",
+            w.failure))
     end
+    -- A stop is always reported (the one line the issue asks for); the counts of any other run unless --quiet.
+    if stopped or not args.quiet then
+        env.stderr:write(summary(stats, failed_by_kind, #slots, n_written, left, abandoned, stopped,
+            w.failure))
+    end
+    if stopped then return stopped == "INT" and 130 or stopped == "TERM" and 143 or 129 end
+    if failed > 0 or left > 0 then return 1 end
     return 0
 end
 
