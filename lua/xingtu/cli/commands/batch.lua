@@ -177,49 +177,67 @@ local function params_of(eps, args)
     return by_method
 end
 
--- The slots of the run, in output order (id-major: every method of an id before the next id), without those a
--- resumed output already holds. A malformed id is that slot's own record, never sent.
+-- The slots of the run, in output order (id-major: every method of an id before the next id). A slot is only its
+-- number: slot k is method ((k-1) % #eps) + 1 of id floor((k-1) / #eps) + 1, and its parameters are built when it is
+-- sent, so a job of any length keeps per slot nothing but the ids list it read (the job's memory stays flat in the
+-- number of ids). Slots a resumed output already holds are skipped; a malformed id is that slot's own record, never
+-- sent: those few are kept, with their slot number, until written. Every shared parameter is checked here, before
+-- anything is opened or sent (a bad one is a usage error).
 local function slots_of(eps, ids, base_of, done, tag)
-    local slots, results = {}, {}
-    for _, id in ipairs(ids) do
-        for _, e in ipairs(eps) do
-            local ep, idp = e.ep, e.idp
-            if not done[jobs.key(id, ep.name)] then
-                local params = {}
-                for k, v in pairs(base_of[ep.name]) do params[k] = v end
-                params[idp.name] = id
-                local n = #slots + 1
-                slots[n] = { id = id, method = ep.name, params = params }
-                local ok, why = args_mod.check_params(ep, params)
-                if not ok then
-                    if not why:find(idp.name, 1, true) then usage(why) end -- a bad shared parameter
-                    results[n] = { id = id, method = tag and ep.name or nil, ok = false,
-                        error = { kind = "invalid_params", message = why, billed = false } }
-                end
+    local m = #eps
+    local S = { total = #ids * m, todo = 0, sendable = 0, invalid = {} }
+    local function at(k)
+        local i = math.floor((k - 1) / m) -- not //: one code path for every Lua
+        local e = eps[k - i * m]
+        local id = ids[i + 1]
+        if done[jobs.key(id, e.ep.name)] then return nil end
+        return id, e
+    end
+    S.at = at
+    function S.params(id, e)
+        local params = {}
+        for k, v in pairs(base_of[e.ep.name]) do params[k] = v end
+        params[e.idp.name] = id
+        return params
+    end
+    local results = {}
+    for k = 1, S.total do
+        local id, e = at(k)
+        if id then
+            S.todo = S.todo + 1
+            local ok, why = args_mod.check_params(e.ep, S.params(id, e))
+            if ok then
+                S.sendable = S.sendable + 1
+            else
+                if not why:find(e.idp.name, 1, true) then usage(why) end -- a bad shared parameter
+                S.invalid[k] = true
+                results[k] = { id = id, method = tag and e.ep.name or nil, ok = false,
+                    error = { kind = "invalid_params", message = why, billed = false } }
             end
         end
     end
-    return slots, results
+    return S, results
 end
 
 -- The records in output order, each handed to the emitter as soon as the ones before it are in. Returns the
 -- flusher and a function giving how many were written.
 -- flush(true) at the end of a stopped run writes what came back past the holes the stop left (requests never sent):
 -- what was bought is kept, and a resumed run fills the holes.
-local function in_order(emitter, results, on_record, n_slots)
+local function in_order(emitter, results, on_record, S)
     local next_slot, written = 0, 0
     return function(past_holes)
-        while next_slot < n_slots do
-            local r = results[next_slot + 1]
+        while next_slot < S.total do
+            local k = next_slot + 1
+            local r = results[k]
             if not r then
-                if r == nil and not past_holes then break end
+                if not past_holes and S.at(k) then break end -- a hole, unless the output already held it
             else
-                results[next_slot + 1] = false -- written: a long job keeps no answer it already wrote
+                results[k] = nil -- written: a long job keeps no answer it already wrote
                 if not emitter:add(r) then return false end
                 written = written + 1
                 if on_record then on_record(r) end
             end
-            next_slot = next_slot + 1
+            next_slot = k
         end
         return true
     end, function() return written end
@@ -304,7 +322,7 @@ function _M.run(args, env, session)
     elseif args.output then
         cut = 0
     end
-    local slots, results = slots_of(eps, ids, base_of, done, tag)
+    local S, results = slots_of(eps, ids, base_of, done, tag)
     local db
     if args.db then
         local ok, history = pcall(require, "xingtu.history")
@@ -318,7 +336,7 @@ function _M.run(args, env, session)
         if dups > 0 then env.stderr:write(format("xingtu: %d duplicate id(s) skipped\n", dups)) end
         if args.resume then
             env.stderr:write(format("xingtu: resuming: %d record(s) already in %s, %d to go%s\n", already,
-                args.output, #slots, dropped > 0 and format(" (a cut last line of %d bytes dropped)", dropped)
+                args.output, S.todo, dropped > 0 and format(" (a cut last line of %d bytes dropped)", dropped)
                 or ""))
         end
     end
@@ -352,34 +370,36 @@ function _M.run(args, env, session)
         r.outcome = o
         return not w.failure
     end, finish = function() inner:finish() end }
-    local flush, written = in_order(emitter, results, on_record, #slots)
-    local function outcome_of(slot, r, meta)
+    local flush, written = in_order(emitter, results, on_record, S)
+    local function outcome_of(id, e, r, meta, params)
         if not db then return nil end
-        return { method = slot.method, params = slot.params, id = slot.id, fetched_at = os.time(),
+        return { method = e.ep.name, params = params or S.params(id, e), id = id, fetched_at = os.time(),
             data = r.ok and r.data or nil, meta = r.ok and meta or nil, err = (not r.ok) and r.error or nil }
     end
-    for n, r in pairs(results) do r.outcome = outcome_of(slots[n], r) end
+    for k, r in pairs(results) do r.outcome = outcome_of(r.id, select(2, S.at(k)), r) end
     if db then db:begin() end
     local signal = require("xingtu.core").signal
-    local sent_any = false
-    for n = 1, #slots do
-        if not results[n] then sent_any = true break end
-    end
-    local client = sent_any and session:client() or nil
+    local client = S.sendable > 0 and session:client() or nil
     local stopped, abandoned = nil, 0
-    local draw = progress.wanted(args) and progress.bar(env, #slots, require("xingtu.core").now)
+    local draw = progress.wanted(args) and progress.bar(env, S.todo, require("xingtu.core").now)
     if client then
         signal.watch()
         local ok, err = pcall(function()
-            local pulled, yielded, k = {}, 0, 0
+            -- pulled[i] is the slot of the batch's i-th request, dropped when its answer is in: only what is held.
+            local pulled, npulled, yielded, k = {}, 0, 0, 0
             local stopping = false
+            local invalid, at = S.invalid, S.at
             local function source()
                 if stopping then return nil end
-                repeat k = k + 1 until k > #slots or not results[k]
-                if k > #slots then return nil end
-                pulled[#pulled + 1] = k
-                local s = slots[k]
-                return { s.method, s.params }
+                local id, e
+                repeat
+                    k = k + 1
+                    if k > S.total then return nil end
+                    if not invalid[k] then id, e = at(k) end
+                until id
+                npulled = npulled + 1
+                pulled[npulled] = k
+                return { e.ep.name, S.params(id, e) }
             end
             local deadline
             local it, h = client:each(source, { concurrency = concurrency })
@@ -400,26 +420,28 @@ function _M.run(args, env, session)
                 local i, data, meta = it(h)
                 if i == nil then break end
                 yielded = yielded + 1
-                local at = pulled[i]
-                local s = slots[at]
+                local slot = pulled[i]
+                pulled[i] = nil
+                local id, e = at(slot)
+                local name = e.ep.name
                 local r
                 if data ~= nil then
-                    r = { id = s.id, method = tag and s.method or nil, ok = true, data = data }
+                    r = { id = id, method = tag and name or nil, ok = true, data = data }
                 else
-                    r = { id = s.id, method = tag and s.method or nil, ok = false, error = output.error_record(meta) }
+                    r = { id = id, method = tag and name or nil, ok = false, error = output.error_record(meta) }
                 end
                 if not r.ok and r.error.kind == "interrupted" and r.error.skipped then
-                    results[at] = nil -- no answer kept: the next run sends it
+                    results[slot] = nil -- no answer kept: the next run sends it
                     -- One that had been sent (its retry was dropped by the stop) was bought without an answer.
                     if type(meta) == "table" and meta.previous ~= nil then abandoned = abandoned + 1 end
                 else
-                    r.outcome = outcome_of(s, r, data ~= nil and meta or nil)
-                    results[at] = r
+                    r.outcome = outcome_of(id, e, r, data ~= nil and meta or nil)
+                    results[slot] = r
                 end
                 if draw then draw(written() + 1, failed) end
                 if not flush() then break end
             end
-            abandoned = abandoned + #pulled - yielded
+            abandoned = abandoned + npulled - yielded
             batch.stop(h, nil, true)
         end)
         signal.restore()
@@ -440,7 +462,7 @@ function _M.run(args, env, session)
         db:close()
     end
     local n_written = written()
-    local left = #slots - n_written
+    local left = S.todo - n_written
     local stats = client and client:stats() or nil
     if w.failure then
         env.stderr:write(format("xingtu: -o: writing a record failed (%s); the file ends at the last whole record\n",
@@ -448,7 +470,7 @@ function _M.run(args, env, session)
     end
     -- A stop is always reported (the one line the issue asks for); the counts of any other run unless --quiet.
     if stopped or not args.quiet then
-        env.stderr:write(summary(stats, failed_by_kind, #slots, n_written, left, abandoned, stopped,
+        env.stderr:write(summary(stats, failed_by_kind, S.todo, n_written, left, abandoned, stopped,
             w.failure))
     end
     if stopped then return stopped == "INT" and 130 or stopped == "TERM" and 143 or 129 end
