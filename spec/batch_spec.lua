@@ -328,8 +328,9 @@ describe("xingtu.batch", function()
         end)
 
         it("does not hold a slot while a request waits for its retry", function()
-            -- One slot; the first request meets a 301 and waits 0.4 s: the other 19 go through that slot meanwhile.
-            local c = new_client { backoff_base = 0.4, random = function() return 1 end }
+            -- One slot; the first request meets a 301 and waits 0.4 s (longer where everything is slower, so that
+            -- the other 19 still fit in the wait): the other 19 go through that slot meanwhile.
+            local c = new_client { backoff_base = 0.4 * util.slowdown(), random = function() return 1 end }
             sandbox.fault { times = 1, code = 301 }
             local order = {}
             local t0 = require("xingtu.core").now()

@@ -702,14 +702,23 @@ describe("xingtu.core", function()
 
       it("hands out at most `at_most` results per poll, the earliest completed first", function()
         local m = core.multi{ concurrency = 4 }
-        m:add(srv.base .. "/sleep1", "late") -- first slot, finishes last
-        for i = 1, 3 do m:add(srv.base .. "/json", i) end
-        -- Drive the transfers without taking results until all four are over.
-        local t0 = socket.gettime()
-        while socket.gettime() - t0 < 0.6 do
-          assert.same({}, m:poll(0, 0))
-          socket.sleep(0.02)
+        -- Drive the transfers without taking any result, for `seconds`.
+        local function drive(seconds)
+          local t0 = socket.gettime()
+          while socket.gettime() - t0 < seconds do
+            assert.same({}, m:poll(0, 0))
+            socket.sleep(0.02)
+          end
         end
+        m:add(srv.base .. "/sleep1", "late") -- first slot, finishes last
+        -- The three quick ones one after another, each over before the next starts (how long that takes depends on
+        -- the machine: the gap is scaled), so that the order they completed in is known; all within the slow one.
+        local gap = math.min(0.25, 0.05 * util.slowdown())
+        for i = 1, 3 do
+          m:add(srv.base .. "/json", i)
+          drive(gap)
+        end
+        drive(1.2 - 3 * gap) -- until all four are over
         assert.equal(4, m:pending())
         local order = {}
         for n = 4, 1, -1 do
