@@ -74,6 +74,13 @@ _M.json = {
 --   object, or `{ shared_dict = "name" }` in nginx
 -- @tparam[opt=86400] number opts.cache_ttl seconds a cached answer stays fresh
 -- @tparam[opt=false] boolean opts.offline answer from the cache only (turns the cache on); a miss is `cache_miss`
+-- @param[opt] opts.lock one sender per answer across processes: `xingtu.cache.shared_lock(dict)` in nginx, or
+--   `require("xingtu.redis.lock").new{...}` for a fleet (needs a cache: waiters read the answer from it)
+-- @param[opt] opts.pace a rate shared by many processes, on top of `rate`:
+--   `require("xingtu.redis.pace").new{...}`
+-- @param[opt] opts.budget a spend cap shared by many processes, on top of `max_calls`:
+--   `require("xingtu.redis.budget").new{...}`
+--   (fails closed with `budget_unavailable` when its store does not answer, unless made with `fail_open = true`)
 -- @treturn xingtu.client.Client the client
 function _M.new(opts)
     return client.new(core, opts)

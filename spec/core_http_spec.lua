@@ -82,6 +82,7 @@ local NGINX_SERVER = [[
     location = /empty { return 204; }
     location = /slow { echo_sleep 2; echo '{"slow":true}'; }
     location = /sleep1 { echo_sleep 0.3; echo '{"slept":true}'; }
+    location = /sleep2 { echo_sleep 2; echo '{"slept":true}'; }
     location = /redirect { return 302 http://127.0.0.1:@PORT@/json; }
     location = /chunked { echo_duplicate 20000 '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'; }
     location = /longheader { add_header X-Request-Id @LONG@; return 200 '{}'; }
@@ -710,15 +711,15 @@ describe("xingtu.core", function()
             socket.sleep(0.02)
           end
         end
-        m:add(srv.base .. "/sleep1", "late") -- first slot, finishes last
+        m:add(srv.base .. "/sleep2", "late") -- first slot, finishes last (2 s)
         -- The three quick ones one after another, each over before the next starts (how long that takes depends on
         -- the machine: the gap is scaled), so that the order they completed in is known; all within the slow one.
-        local gap = math.min(0.25, 0.05 * util.slowdown())
+        local gap = math.min(0.4, 0.05 * util.slowdown())
         for i = 1, 3 do
           m:add(srv.base .. "/json", i)
           drive(gap)
         end
-        drive(1.2 - 3 * gap) -- until all four are over
+        drive(2.4 - 3 * gap) -- until all four are over
         assert.equal(4, m:pending())
         local order = {}
         for n = 4, 1, -1 do

@@ -427,7 +427,6 @@ end
 --- batch.stop(handle, err [, abort]): sends nothing more (a caller's signal handling): requests not yet on the
 --  wire get err's kind with skipped = true, billed = false; what is in flight finishes and is handed out as usual.
 --  With abort, the batch is closed at once as on a break: what is in flight is abandoned.
--- @local
 function _M.stop(h, err, abort)
     local E = engines[h]
     if not E or E.closed then return false end

@@ -78,10 +78,11 @@ function _M.sleeper(fallback)
     end
 end
 
+local has_sema, semaphore = pcall(require, "ngx.semaphore")
+
 --- waiter() -> nil outside a phase that may wait (init_worker, timers' ...), else { wait = f(seconds) -> true when
 --  woken, false at the timeout; wake = f() }: how a light thread waits for another's call in flight (the pipeline's
 --  coalescing). ngx.semaphore (lua-resty-core) when it loads; else a poll with ngx.sleep, as fine-grained as 10 ms.
-local has_sema, semaphore = pcall(require, "ngx.semaphore")
 function _M.waiter()
     if not YIELDABLE[ngx.get_phase()] then return nil end
     if has_sema then
