@@ -49,6 +49,15 @@ local function job_pid(shell_pid)
     error("the job's process did not appear")
 end
 
+-- Polls (bounded) until ready() holds.
+local function wait_for(ready, what)
+    for _ = 1, 1200 do
+        if ready() then return end
+        util.run("sleep 0.05")
+    end
+    error(what .. " did not come within 60 s")
+end
+
 local function counts_of(summary)
     local c = {}
     for _, name in ipairs { "written", "sent", "retried", "left" } do
@@ -82,10 +91,19 @@ describe("a daily job of 2,000 creators x 3 methods, killed with SIGTERM three t
                 sandbox.fault { status = 500, times = 3 }
                 sandbox.fault { status = 429, times = 2, retry_after = 0 }
                 sandbox.fault { code = 400, times = 1 }
+                local before = sandbox.stats().requests
                 local shell_pid, err_file = start_job(dir, round > 1 and "--resume" or "")
                 local pid = job_pid(shell_pid)
-                if round <= 3 then
-                    util.run(string.format("sleep %.2f", 0.4 + math.random() * 1.2))
+                if round <= 2 then
+                    -- Mid-work: at a random point after the first request went out (a slow Lua, as under the
+                    -- sanitizers, takes a while to get there).
+                    wait_for(function() return sandbox.stats().requests > before end, "the job's first request")
+                    util.run(string.format("sleep %.2f", 0.2 + math.random() * 1.2))
+                    util.run("kill -TERM " .. pid .. " 2>/dev/null")
+                elseif round == 3 then
+                    -- Before the first request: while the job is still reading what the output holds.
+                    wait_for(function() return (util.read_file(err_file) or ""):find("resuming:", 1, true) end,
+                        "the job's resuming line")
                     util.run("kill -TERM " .. pid .. " 2>/dev/null")
                 end
                 local code, err = wait_job(err_file)

@@ -292,7 +292,7 @@ local function open_output(args, env, resume_cut)
     return w
 end
 
-function _M.run(args, env, session)
+local function run(args, env, session, signal)
     local eps = methods_of(args)
     local tag = args.methods ~= nil or args.resume
     if not args.ids then usage("batch needs --ids FILE (one id a line) or --ids - (stdin)") end
@@ -378,12 +378,10 @@ function _M.run(args, env, session)
     end
     for k, r in pairs(results) do r.outcome = outcome_of(r.id, select(2, S.at(k)), r) end
     if db then db:begin() end
-    local signal = require("xingtu.core").signal
     local client = S.sendable > 0 and session:client() or nil
     local stopped, abandoned = nil, 0
     local draw = progress.wanted(args) and progress.bar(env, S.todo, require("xingtu.core").now)
     if client then
-        signal.watch()
         local ok, err = pcall(function()
             -- pulled[i] is the slot of the batch's i-th request, dropped when its answer is in: only what is held.
             local pulled, npulled, yielded, k = {}, 0, 0, 0
@@ -444,7 +442,6 @@ function _M.run(args, env, session)
             abandoned = abandoned + npulled - yielded
             batch.stop(h, nil, true)
         end)
-        signal.restore()
         if not ok then
             if type(err) == "table" and err.db_error then
                 w.close()
@@ -476,6 +473,18 @@ function _M.run(args, env, session)
     if stopped then return stopped == "INT" and 130 or stopped == "TERM" and 143 or 129 end
     if failed > 0 or left > 0 then return 1 end
     return 0
+end
+
+-- Signals are watched from the command's start, not from its first request: reading a long id list, or the output
+-- a --resume continues, takes seconds, and a SIGTERM then must still end in the one summary line, not in the
+-- default death with nothing said.
+function _M.run(args, env, session)
+    local signal = require("xingtu.core").signal
+    signal.watch()
+    local ok, code = pcall(run, args, env, session, signal)
+    signal.restore()
+    if not ok then error(code, 0) end
+    return code
 end
 
 return _M
