@@ -90,7 +90,7 @@ describe("xingtu.batch", function()
             assert.has_error(function() c:batch(requests(2), { concurrency = 0 }) end,
                 "xingtu.batch: option concurrency must be an integer from 1 to 256, got 0")
             assert.has_error(function() c:each(requests(2), { parallel = 2 }) end,
-                "xingtu.each: unknown option parallel; valid options: concurrency, on_progress")
+                "xingtu.each: unknown option parallel; valid options: concurrency, on_progress, on_wait")
             assert.has_error(function() c:batch("nope") end,
                 "xingtu.batch: requests must be an array or an iterator function, got string")
             assert.equal(0, sandbox.stats().requests)

@@ -217,7 +217,7 @@ describe("options", function()
             { xingtu.cache.new, { { ttl = 1, dirr = "/tmp" } },
                 "xingtu%.cache%.new: unknown option dirr; valid options: backend, dir, hash, max_entry, max_size, now, offline, ttl" },
             { c.each, { c, {}, { concurency = 2 } },
-                "xingtu%.each: unknown option concurency; valid options: concurrency, on_progress" },
+                "xingtu%.each: unknown option concurency; valid options: concurrency, on_progress, on_wait" },
             { c.pages, { c, "search", {}, { max_page = 2 } }, "xingtu%.pages: unknown option max_page; valid options: max_pages" },
             { touch.top, { {}, 3, { levle = 2 } }, "xingtu%.touch%.top: unknown option levle; valid options: level, list, parent" },
             { xingtu.new, { "timeout=5" }, "xingtu%.new: expected a table of options, got \"timeout=5\"" },

@@ -51,6 +51,7 @@ local new_error = errors.new
 local DEFAULT_CONCURRENCY = core.limits.default_concurrency
 local MAX_CONCURRENCY = core.limits.concurrency_cap -- core.multi's limit
 local HOLD_FACTOR = 2       -- requests held = HOLD_FACTOR x concurrency
+local WAIT_TICK = 0.2       -- with on_wait, the longest the engine waits before it calls on_wait again
 
 ---------------------------------------------------------------------------------------------------------------------
 -- Small containers: a FIFO (array + head/tail) and a binary min-heap of calls ordered by call.wake.
@@ -135,6 +136,7 @@ local function schema_for(what)
     return optschema.schema("xingtu." .. what, {
         { "concurrency", "integer", min = 1, max = MAX_CONCURRENCY, default = DEFAULT_CONCURRENCY },
         { "on_progress", "function" },
+        { "on_wait", "function" },
     })
 end
 local OPTIONS = { each = schema_for("each"), batch = schema_for("batch") }
@@ -142,7 +144,7 @@ _M.OPTIONS = OPTIONS.batch
 
 local function check_options(what, opts)
     local o = OPTIONS[what]:check(opts)
-    return o.concurrency, o.on_progress
+    return o.concurrency, o.on_progress, o.on_wait
 end
 
 ---------------------------------------------------------------------------------------------------------------------
@@ -364,6 +366,7 @@ local function advance(E)
     if E.inflight > 0 then
         local timeout = nil
         if wake then timeout = wake > now and wake - now or 0 end
+        if E.on_wait and (not timeout or timeout > WAIT_TICK) then timeout = WAIT_TICK end
         handle(E, E.m:poll(timeout, poll_max(E)))
         if q.head <= q.tail then
             -- Refill the slots just freed and put those requests on the wire before the caller sees the outcomes.
@@ -371,7 +374,11 @@ local function advance(E)
             if dispatch(E, pipe.clock()) > 0 then handle(E, E.m:poll(0, 0)) end
         end
     elseif wake then
-        if wake > now then pipe.sleep(wake - now) end
+        if wake > now then
+            local wait = wake - now
+            if E.on_wait and wait > WAIT_TICK then wait = WAIT_TICK end
+            pipe.sleep(wait)
+        end
     elseif not E.exhausted and E.held < E.limit then
         return -- admit again
     elseif E.held > 0 then
@@ -414,6 +421,8 @@ local function iterate(h)
             optschema.raise(format("xingtu.%s: the client was closed while the batch ran", E.what))
         end
         advance(E)
+        -- Waited without an outcome: the caller's chance to stop the batch (a signal, a deadline of its own).
+        if E.on_wait and not E.closed and E.ready.head > E.ready.tail then E.on_wait() end
     end
 end
 
@@ -426,17 +435,30 @@ end
 
 --- batch.stop(handle, err [, abort]): sends nothing more (a caller's signal handling): requests not yet on the
 --  wire get err's kind with skipped = true, billed = false; what is in flight finishes and is handed out as usual.
---  With abort, the batch is closed at once as on a break: what is in flight is abandoned.
+--  With abort, what is in flight is abandoned at once (those transfers may have been billed) and yields nothing;
+--  outcomes already in are still handed out, so no answer that came back is dropped. An abort of a batch that was
+--  never stopped closes it as a break does. Returns true and the number of transfers abandoned (false if the
+--  batch had ended). Safe to call from on_wait.
 function _M.stop(h, err, abort)
     local E = engines[h]
-    if not E or E.closed then return false end
-    if abort then
+    if not E or E.closed then return false, 0 end
+    if abort and not E.stop then
+        local n = E.inflight
         close(E)
-        return true
+        return true, n
     end
     E.exhausted = true
     if not E.stop then stop_all(E, err) end
-    return true
+    if not abort then return true, 0 end
+    local n = E.inflight
+    if E.m then
+        E.m:close()
+        E.m = nil
+    end
+    -- What is held now is what is ready: requests waiting for one of the abandoned transfers get nothing more.
+    E.pipe:unfollow(E)
+    E.inflight, E.held = 0, E.ready.tail - E.ready.head + 1
+    return true, n
 end
 
 local Handle = {
@@ -450,10 +472,10 @@ local Handle = {
 -- Builds a batch's engine; raises on misuse at `level` (as seen from the caller of start). Returns its handle.
 local function start(pipe, what, requests, opts, level)
     if pipe.closed then optschema.raise(format("xingtu.%s: the client is closed", what)) end
-    local concurrency, progress = check_options(what, opts)
+    local concurrency, progress, on_wait = check_options(what, opts)
     local E = {
         pipe = pipe, what = what,
-        concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress,
+        concurrency = concurrency, limit = HOLD_FACTOR * concurrency, on_progress = progress, on_wait = on_wait,
         next_index = 1, held = 0, inflight = 0, done = 0, failed = 0,
         sendq = fifo(), timers = {}, ready = fifo(), pace_until = -huge,
         exhausted = false, closed = false,

@@ -306,6 +306,9 @@ end
 -- @tparam[opt] table opts
 -- @tparam[opt=8] integer opts.concurrency transfers at once (1-256), over at most that many connections
 -- @tparam[opt] function opts.on_progress on_progress(done, total, failed); total is nil for an iterator
+-- @tparam[opt] function opts.on_wait on_wait() is called at least every 0.2 s while the batch waits for an
+--   answer, a retry or the pace: where a caller checks for a signal or a deadline of its own and stops the batch
+--   (`require("xingtu.batch").stop(handle, err [, abort])`) instead of waiting for the next outcome
 -- @return an iterator, its state, nil and a to-be-closed value
 function Client:each(requests, opts)
     check_open(self, "each")
