@@ -399,22 +399,29 @@ local function run(args, env, session, signal)
                 pulled[npulled] = k
                 return { e.ep.name, S.params(id, e) }
             end
-            local deadline
-            local it, h = client:each(source, { concurrency = concurrency })
+            local deadline, aborted, h
             local batch = require "xingtu.batch"
+            -- The first signal stops the sending; what is in flight may finish until the grace is up or a second
+            -- signal comes, and is then abandoned (answers already in are still written). Checked after each
+            -- record and, through on_wait, while the batch waits for a slow provider.
             local function check_signal()
                 local name, count = signal.pending()
-                if not name then return false end
+                if not name or aborted then return end
                 if not stopping then
                     stopping, stopped = true, name
                     deadline = require("xingtu.core").now() + grace
                     batch.stop(h, require("xingtu.errors").new { kind = "interrupted", billed = false,
                         message = "stopped by SIG" .. name })
                 end
-                return count >= 2 or require("xingtu.core").now() >= deadline
+                if count >= 2 or require("xingtu.core").now() >= deadline then
+                    aborted = true
+                    batch.stop(h, nil, true)
+                end
             end
+            local it
+            it, h = client:each(source, { concurrency = concurrency, on_wait = check_signal })
             while true do
-                if check_signal() then break end
+                check_signal()
                 local i, data, meta = it(h)
                 if i == nil then break end
                 yielded = yielded + 1
