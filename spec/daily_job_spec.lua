@@ -4,58 +4,20 @@
 
 local sandbox = require "helpers.sandbox"
 local util = require "helpers.util"
+local job = require "helpers.job"
 
 local N_IDS, METHODS = 2000, { "touch_distribution", "convert_ability", "fans_distribution" }
 
 local function shell_env()
     return "env JUSTONEAPI_TOKEN=" .. util.quote(sandbox.token) .. " JUSTONEAPI_BASE_URL=" .. util.quote(sandbox.url)
-        .. " "
 end
 
--- Starts the job in the background; returns its pid and the file its stderr goes to.
+-- Starts the job in the background (helpers/job.lua).
 local function start_job(dir, extra)
-    local err_file = dir .. "/err." .. tostring(os.time()) .. "." .. tostring(math.random(1e9))
-    local cmd = shell_env() .. util.quote(util.ROOT .. "/bin/xingtu") .. " batch --methods " .. table.concat(METHODS, ",")
-        .. " --param convert_ability.range=DAY_90 --ids " .. util.quote(dir .. "/ids") .. " -o "
-        .. util.quote(dir .. "/out.ndjson") .. " --db " .. util.quote(dir .. "/track.sqlite")
-        .. " --concurrency 8 --retries 2 --grace 3 --no-progress " .. (extra or "")
-    local script = err_file .. ".sh"
-    util.write_file(script, cmd .. " 2>" .. util.quote(err_file) .. "\necho $? > " .. util.quote(err_file .. ".rc")
-        .. "\n")
-    local p = assert(io.popen("sh " .. util.quote(script) .. " >/dev/null </dev/null & echo $!", "r"))
-    local pid = tonumber(p:read("l"))
-    p:close()
-    return pid, err_file
-end
-
--- Waits (bounded) until the job wrote its exit status; returns the status and its stderr.
-local function wait_job(err_file)
-    for _ = 1, 1200 do
-        local rc = util.read_file(err_file .. ".rc")
-        if rc and rc:match("%d") then return tonumber(rc:match("%d+")), util.read_file(err_file) or "" end
-        util.run("sleep 0.1")
-    end
-    error("the job did not end in 120 s")
-end
-
--- The pid of the lua5.4 process running bin/xingtu, child of the subshell `sh` started.
-local function job_pid(shell_pid)
-    for _ = 1, 100 do
-        local out = util.run("pgrep -P " .. shell_pid .. " 2>/dev/null")
-        local pid = out:match("(%d+)")
-        if pid then return tonumber(pid) end
-        util.run("sleep 0.05")
-    end
-    error("the job's process did not appear")
-end
-
--- Polls (bounded) until ready() holds.
-local function wait_for(ready, what)
-    for _ = 1, 1200 do
-        if ready() then return end
-        util.run("sleep 0.05")
-    end
-    error(what .. " did not come within 60 s")
+    return job.start("batch --methods " .. table.concat(METHODS, ",") .. " --param convert_ability.range=DAY_90 --ids "
+        .. util.quote(dir .. "/ids") .. " -o " .. util.quote(dir .. "/out.ndjson") .. " --db "
+        .. util.quote(dir .. "/track.sqlite") .. " --concurrency 8 --retries 2 --grace 3 --no-progress "
+        .. (extra or ""), shell_env())
 end
 
 local function counts_of(summary)
@@ -92,21 +54,19 @@ describe("a daily job of 2,000 creators x 3 methods, killed with SIGTERM three t
                 sandbox.fault { status = 429, times = 2, retry_after = 0 }
                 sandbox.fault { code = 400, times = 1 }
                 local before = sandbox.stats().requests
-                local shell_pid, err_file = start_job(dir, round > 1 and "--resume" or "")
-                local pid = job_pid(shell_pid)
+                local j = start_job(dir, round > 1 and "--resume" or "")
                 if round <= 2 then
                     -- Mid-work: at a random point after the first request went out (a slow Lua, as under the
                     -- sanitizers, takes a while to get there).
-                    wait_for(function() return sandbox.stats().requests > before end, "the job's first request")
+                    job.wait_for(function() return sandbox.stats().requests > before end, "the job's first request")
                     util.run(string.format("sleep %.2f", 0.2 + math.random() * 1.2))
-                    util.run("kill -TERM " .. pid .. " 2>/dev/null")
+                    j:signal("TERM")
                 elseif round == 3 then
                     -- Before the first request: while the job is still reading what the output holds.
-                    wait_for(function() return (util.read_file(err_file) or ""):find("resuming:", 1, true) end,
-                        "the job's resuming line")
-                    util.run("kill -TERM " .. pid .. " 2>/dev/null")
+                    job.wait_for(function() return j:stderr():find("resuming:", 1, true) end, "the job's resuming line")
+                    j:signal("TERM")
                 end
-                local code, err = wait_job(err_file)
+                local code, err = j:wait()
                 runs = runs + 1
                 assert.is_nil(err:find("traceback", 1, true), err)
                 local line = err:match("xingtu: [^\n]*written[^\n]*")
