@@ -107,9 +107,10 @@ local function xingtu_1()
         ".TP\n\\fBendpoints\\fR\n" .. roff(by_name.endpoints._description) .. "\n",
         ".TP\n\\fBreport\\fR \\fIauthor-id\\fR\n" .. roff(by_name.report._description) .. "\n",
         ".TP\n\\fBbatch\\fR \\fImethod\\fR \\fB\\-\\-ids\\fR \\fIfile\\fR|\\fB\\-\\fR\n",
-        roff(by_name.batch._description .. " Reads one id a line (- for stdin; blank lines and # comments skipped, "
-            .. "duplicates once) and writes every id exactly once in input order with its data or its error. "
-            .. "A progress bar goes to stderr only when stderr is a terminal.") .. "\n",
+        roff(by_name.batch._description .. " Reads one id a line, or a CSV whose first column is the id (- for "
+            .. "stdin; blank lines, # comments, a header and a byte order mark skipped, duplicates once) "
+            .. "and writes every id exactly once in input order with its data or its error. A progress bar goes "
+            .. "to stderr only when stderr is a terminal.") .. "\n",
         ".TP\n\\fBhistory\\fR \\fIid\\fR \\fB\\-\\-db\\fR \\fIfile\\fR\n" .. roff(by_name.history._description) .. "\n",
         ".TP\n\\fBdiff\\fR \\fB\\-\\-since\\fR \\fIdate\\fR \\fB\\-\\-db\\fR \\fIfile\\fR\n"
             .. roff(by_name.diff._description) .. "\n",

@@ -260,6 +260,19 @@ describe("bin/xingtu", function()
             assert.is_nil(err:find("\r", 1, true)) -- no progress bar: stderr is not a terminal
         end)
 
+        it("takes the CSV that search writes as its ids: the first column, without its header, BOM or =\"...\"",
+            function()
+            local csv = "\239\187\191o_author_id,nick_name,follower\r\n=\"" .. AUTHOR .. "\",某某,12\r\n"
+                .. "=\"7012345678901234567\",\"a, b\",3\r\n" .. AUTHOR .. ",again,1\r\n"
+            local out, err, code = xingtu({ "batch", "side_info", "--ids", "-" }, nil, csv)
+            assert.equal(0, code, err)
+            local got = {}
+            for _, line in ipairs(lines(out)) do got[#got + 1] = core.decode(line).id end
+            assert.same({ AUTHOR, "7012345678901234567" }, got)
+            assert.matches("1 duplicate", err)
+            assert.equal(2, sandbox.stats().requests)
+        end)
+
         it("exits 0 when all succeed and reads ids from a file", function()
             local file = os.tmpname()
             local f = assert(io.open(file, "w"))

@@ -2,10 +2,11 @@
 -- ids, through client:each; every id appears once in the output, in input order. The command contract:
 -- lua/xingtu/cli/commands/endpoints.lua.
 --
--- The steps: the ids read (trimmed, blanks and # comments skipped, duplicates kept once), every request checked
--- (a malformed id is that id's own failure, never sent; a bad shared parameter is a usage error), the output opened,
--- the batch run, each record handed to the format's emitter (lua/xingtu/cli/emit/<format>.lua) in input order as
--- soon as the records before it are in, and a summary on stderr. A new output format is one file in cli/emit/.
+-- The steps: the ids read (lua/xingtu/cli/ids.lua: one a line or a CSV's first column, duplicates kept once), every
+-- request checked (a malformed id is that id's own failure, never sent; a bad shared parameter is a usage error), the
+-- output opened, the batch run, each record handed to the format's emitter (lua/xingtu/cli/emit/<format>.lua) in
+-- input order as soon as the records before it are in, and a summary on stderr. A new output format is one file in
+-- cli/emit/.
 
 local args_mod = require "xingtu.cli.args"
 local catalogue = require "xingtu.catalogue"
@@ -28,7 +29,8 @@ function _M.parser(make)
         .. "appears once in the output.")
     p:argument("method", "A catalogue method (see xingtu endpoints); or give --methods."):args("?")
     p:option("--methods -m", "Several methods, comma-separated: one record per (id, method), keyed by both.")
-    p:option("--ids -i", "File with one id a line (# comments and blank lines skipped), or - for stdin.")
+    p:option("--ids -i", "File with one id a line or a CSV whose first column is the id (a header, # comments and "
+        .. "blank lines skipped), or - for stdin.")
     p:option("--concurrency -c", "Requests in flight at once (default " .. limits().default_concurrency .. ").",
         tostring(limits().default_concurrency))
     p:option("--rate", "At most this many requests a second.")
@@ -41,42 +43,6 @@ function _M.parser(make)
     p:option("--db", "Also store every outcome as a snapshot row in this SQLite file (see xingtu history).")
     args_mod.add_params(p)
     return args_mod.add_common(p, "ndjson", require("xingtu.cli.sheet").FORMATS)
-end
-
--- Reads the ids of a batch: trimmed lines, blanks and # comments skipped, duplicates kept once (first place).
-local function read_ids(source, env)
-    local f, close
-    if source == "-" then
-        f = env.stdin or io.stdin
-    else
-        local err
-        f, err = io.open(source, "r")
-        if not f then usage("--ids: cannot read " .. tostring(err)) end
-        close = true
-    end
-    local ids, seen, dups = {}, {}, 0
-    -- f:read, not f:lines(): a directory opens fine and fails only on reading, and lines() would raise.
-    while true do
-        local line, err = f:read("l")
-        if not line then
-            if err then
-                if close then f:close() end
-                usage(format("--ids: cannot read %s: %s", source, tostring(err)))
-            end
-            break
-        end
-        local id = line:gsub("#.*$", ""):match("^%s*(.-)%s*$")
-        if id ~= "" then
-            if seen[id] then
-                dups = dups + 1
-            else
-                seen[id] = true
-                ids[#ids + 1] = id
-            end
-        end
-    end
-    if close then f:close() end
-    return ids, dups
 end
 
 -- The method's entry and its id parameter; a method without one is a usage error listing those that have one.
@@ -313,7 +279,8 @@ local function run(args, env, session, signal)
         usage("--resume reads the output back: it needs --format ndjson, got " .. tostring(args.format))
     end
     local base_of = params_of(eps, args)
-    local ids, dups = read_ids(args.ids, env)
+    local ids = {}
+    local dups = require("xingtu.cli.ids").read(args.ids, env, ids, {})
     local done, cut, dropped, already = {}, nil, 0, 0
     if args.resume then
         local decode = require("xingtu.core").decode

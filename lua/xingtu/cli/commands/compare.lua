@@ -38,39 +38,6 @@ function _M.parser(make)
     return sheet.add_flags(p, "table")
 end
 
--- Ids of a file or stdin: the first field of each line (CSV or plain), header and BOM skipped.
-local function read_ids(source, env, into, seen)
-    local f, close
-    if source == "-" then
-        f = env.stdin or io.stdin
-    else
-        local err
-        f, err = io.open(source, "r")
-        if not f then usage("--ids: cannot read " .. tostring(err)) end
-        close = true
-    end
-    local n = 0
-    while true do
-        local line, err = f:read("l")
-        if not line then
-            if close then f:close() end
-            if err then usage(format("--ids: cannot read %s: %s", source, tostring(err))) end
-            break
-        end
-        n = n + 1
-        if n == 1 then line = line:gsub("^\239\187\191", "") end
-        line = line:gsub("#.*$", ""):gsub("\r$", "")
-        local field = line:match("^%s*\"?=?\"*([^,\"]*)")
-        field = field and field:match("^%s*(.-)%s*$") or ""
-        if field ~= "" and not (n == 1 and not field:match("^%d+$") and field:match("^[%a_]+$")) then
-            if not seen[field] then
-                seen[field] = true
-                into[#into + 1] = field
-            end
-        end
-    end
-end
-
 local function ids_of(args, env)
     local ids, seen = {}, {}
     for _, id in ipairs(args.ids or {}) do
@@ -79,7 +46,7 @@ local function ids_of(args, env)
             ids[#ids + 1] = id
         end
     end
-    if args.ids_file then read_ids(args.ids_file, env, ids, seen) end
+    if args.ids_file then require("xingtu.cli.ids").read(args.ids_file, env, ids, seen) end
     if #ids == 0 then usage("compare needs creator ids: xingtu compare ID... or --ids FILE (or - for stdin)") end
     for _, id in ipairs(ids) do
         if not id:match("^%d+$") or #id > 20 or not id:find("[1-9]") then
