@@ -281,7 +281,7 @@ end
 local OPTIONS = optschema.schema("xingtu.compare", {
     { "methods", "custom", check = function(v) return v end, expect = "an array of method names" },
     { "platform", "enum", values = { "SHORT_VIDEO", "LIVE_STREAMING", "PICTURE_TEXT", "SHORT_DRAMA" } },
-    { "concurrency", "integer", min = 1, max = 256 },
+    { "concurrency", "integer", min = 1, max = has_core and the_core.limits.concurrency_cap or 256 },
     { "long", "boolean", default = false },
     { "touch_level", "integer", min = 1, max = 3, default = 1 },
     { "on_progress", "function" },
