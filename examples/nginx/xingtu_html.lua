@@ -17,19 +17,9 @@ local _M = {}
 
 local MAX_IDS = 20
 
-local client
-
-local function get_client()
-    if not client then
-        client = xingtu.new {
-            timeout = 60,
-            retries = 2,
-            cache = { shared_dict = "xingtu_cache" }, -- the same cache as the summary: one answer bought once
-            cache_ttl = 3600,
-        }
-    end
-    return client
-end
+-- The worker's one client (xingtu_client.lua): the summary's cache, lock and fleet settings, so a page and a
+-- summary of one creator buy each answer once between them.
+local function get_client() return require("xingtu_client").get() end
 
 local function page(status, body)
     ngx.status = status

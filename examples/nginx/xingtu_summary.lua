@@ -34,40 +34,8 @@ local STATUS = {
 }
 _M.STATUS = STATUS -- read by spec/readme_spec.lua: the README's table of statuses is this one
 
--- One client per nginx worker, made on first use: it holds the retry budget, the rate limiter and the settings;
--- connections live in nginx's keepalive pool, cached answers in the shared dict. Token and provider URL come from
--- the environment (JUSTONEAPI_TOKEN, JUSTONEAPI_BASE_URL).
-local client
-
--- XINGTU_REDIS=host:port (env in nginx.conf) puts the cache, one sender per answer and, with XINGTU_REDIS_RATE
--- (requests a second for the whole account), the rate in that Redis, shared by every nginx and host of the fleet.
-local function fleet(options)
-    local where = os.getenv("XINGTU_REDIS")
-    if not where or where == "" then return options end
-    local host, port = where:match("^([^:]+):(%d+)$")
-    if not host then error("XINGTU_REDIS must be host:port, got " .. where) end
-    local redis = { host = host, port = tonumber(port), timeout = 0.5 }
-    options.cache = require("xingtu.cache.redis")(redis)
-    options.lock = require("xingtu.redis.lock").new(redis)
-    local rate = tonumber(os.getenv("XINGTU_REDIS_RATE") or "")
-    if rate then options.pace = require("xingtu.redis.pace").new { host = host, port = tonumber(port), rate = rate } end
-    return options
-end
-
-local function get_client()
-    if not client then
-        client = xingtu.new(fleet {
-            timeout = 60,   -- the provider recommends at least 60 s for one call
-            retries = 2,    -- only failures that were certainly not billed are retried (see the README)
-            cache = { shared_dict = "xingtu_cache" }, -- lua_shared_dict in nginx.conf: one cache for all workers
-            cache_ttl = 3600,
-            -- Simultaneous requests for one creator cost one call per endpoint: the light threads of a worker wait
-            -- for the call in flight, the other workers for the answer in the cache under this lock.
-            lock = xingtu.cache.shared_lock("xingtu_locks"),
-        })
-    end
-    return client
-end
+-- The worker's one client (xingtu_client.lua), shared with the HTML pages.
+local function get_client() return require("xingtu_client").get() end
 
 local function reply(status, value)
     ngx.status = status
