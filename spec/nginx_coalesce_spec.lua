@@ -67,6 +67,22 @@ describe("examples/nginx under simultaneous requests", function()
             :format(stats.requests))
         assert.equal(20, stats.requests)
     end)
+
+    it("buys the answers of report pages and summaries of one creator, asked at once on 4 workers, once", function()
+        example = nginx_helper.example(provider(), "xingtu.spec.coalesce", 4)
+        sandbox.reset()
+        sandbox.config { latency = 0.5 }
+        local urls = {}
+        for i = 1, 40 do
+            urls[i] = example.url .. "/creators/" .. creator(99) .. (i % 2 == 0 and "/summary" or "/report.html")
+        end
+        local codes = simultaneous(urls)
+        local tally = {}
+        for i = 1, #codes do tally[codes[i]] = (tally[codes[i]] or 0) + 1 end
+        assert.same({ ["200"] = 40 }, tally)
+        -- both pages need touch_distribution and convert_ability of the same creator, platform and range
+        assert.equal(2, sandbox.stats().requests)
+    end)
 end)
 
 describe("the shared-dict lock when its holder dies", function()
