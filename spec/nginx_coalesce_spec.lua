@@ -94,45 +94,19 @@ describe("the shared-dict lock when its holder dies", function()
     end)
 
     it("blocks the others no longer than its expiry: a worker killed mid-call (kill -9), the next one sends", function()
-        nginx_helper.build_core()
-        server = nginx_helper.start(([[
-load_module /usr/lib/nginx/modules/ndk_http_module.so;
-load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
-worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log warn;
-env JUSTONEAPI_TOKEN;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path logs/client_body;
-    proxy_temp_path logs/proxy;
-    fastcgi_temp_path logs/fastcgi;
-    uwsgi_temp_path logs/uwsgi;
-    scgi_temp_path logs/scgi;
-    lua_package_path "@REPO@/lua/?.lua;;";
-    lua_package_cpath "@REPO@/build-luajit/?.so;;";
-    lua_socket_log_errors off;
-    lua_shared_dict cache 1m;
-    lua_shared_dict locks 1m;
-    server {
-    listen 127.0.0.1:8080;
-    location / { return 404; }
-    location /touch {
-        content_by_lua_block {
-            local xingtu = require "xingtu"
-            local c = xingtu.new { token = os.getenv("JUSTONEAPI_TOKEN"), base_url = ngx.var.arg_base,
-                cache = { shared_dict = "cache" }, lock = xingtu.cache.shared_lock("locks"),
-                timeout = 1, retries = 0 }
-            local t0 = ngx.now()
-            local data, meta = c:touch_distribution { o_author_id = "7300000000000000001" }
-            ngx.update_time()
-            ngx.say(data and "ok" or meta.kind, " ", string.format("%.2f", ngx.now() - t0))
-        }
-    }
-    }
-}
-]]):gsub("@REPO@", util.ROOT), "xingtu.spec.coalesce_kill", provider())
+        server = nginx_helper.lua_server([[
+        location /touch {
+            content_by_lua_block {
+                local xingtu = require "xingtu"
+                local c = xingtu.new { token = os.getenv("JUSTONEAPI_TOKEN"), base_url = ngx.var.arg_base,
+                    cache = { shared_dict = "cache" }, lock = xingtu.cache.shared_lock("locks"),
+                    timeout = 1, retries = 0 }
+                local t0 = ngx.now()
+                local data, meta = c:touch_distribution { o_author_id = "7300000000000000001" }
+                ngx.update_time()
+                ngx.say(data and "ok" or meta.kind, " ", string.format("%.2f", ngx.now() - t0))
+            }
+        }]], "xingtu.spec.coalesce_kill", provider(), "lua_shared_dict cache 1m;\nlua_shared_dict locks 1m;")
         local base = "?base=" .. sandbox.url
         sandbox.reset()
         sandbox.config { latency = 30 }

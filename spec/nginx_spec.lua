@@ -11,7 +11,6 @@ local nginx_helper = require "helpers.nginx"
 local sandbox = require "helpers.sandbox"
 local util = require "helpers.util"
 
-local REPO = util.ROOT
 
 local TOUCH = "/api/douyin-xingtu/gw/api/data_sp/author_touch_distribution/v1"
 local CONVERT = "/api/douyin-xingtu/gw/api/data_sp/get_author_convert_ability/v1"
@@ -32,33 +31,8 @@ local function start_example() return nginx_helper.example(provider()) end
 
 -- nginx running spec/helpers/ngx_cases.lua: GET /case/<name>?base=<url>.
 local function start_cases()
-  nginx_helper.build_core()
-  local conf = ([[
-load_module /usr/lib/nginx/modules/ndk_http_module.so;
-load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
-worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log warn;
-env JUSTONEAPI_TOKEN;
-events { worker_connections 256; }
-http {
-    access_log logs/access.log;
-    client_body_temp_path logs/client_body;
-    proxy_temp_path logs/proxy;
-    fastcgi_temp_path logs/fastcgi;
-    uwsgi_temp_path logs/uwsgi;
-    scgi_temp_path logs/scgi;
-    lua_package_path "@REPO@/lua/?.lua;@REPO@/spec/?.lua;;";
-    lua_package_cpath "@REPO@/build-luajit/?.so;;";
-    lua_socket_log_errors off;
-    server {
-        listen 127.0.0.1:8080;
-        location /case/ { content_by_lua_block { require("helpers.ngx_cases").run() } }
-        location / { return 404; }
-    }
-}
-]]):gsub("@REPO@", REPO)
-  return nginx_helper.start(conf, nginx_helper.REGISTRY_KEY .. ".cases", provider())
+  return nginx_helper.lua_server('location /case/ { content_by_lua_block { require("helpers.ngx_cases").run() } }',
+    nginx_helper.REGISTRY_KEY .. ".cases", provider())
 end
 
 -- The summary the example should compute, from the sandbox's own answers (cjson, not xingtu).

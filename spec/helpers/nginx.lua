@@ -97,8 +97,9 @@ function _M.start(conf, key, provider)
 end
 
 -- nginx with one worker whose Lua path has lua/ and spec/ (so spec/helpers/*.lua run inside it) and the core built
--- for LuaJIT, serving `locations` (nginx.conf text of location blocks). Returns the state as start does.
-function _M.lua_server(locations, key, provider)
+-- for LuaJIT, serving `locations` (nginx.conf text of location blocks); `http` (optional) is more of the http
+-- block, e.g. lua_shared_dict lines. Returns the state as start does.
+function _M.lua_server(locations, key, provider, http)
   _M.build_core()
   local conf = ([[
 load_module /usr/lib/nginx/modules/ndk_http_module.so;
@@ -118,13 +119,15 @@ http {
     lua_package_path "@REPO@/lua/?.lua;@REPO@/spec/?.lua;;";
     lua_package_cpath "@REPO@/build-luajit/?.so;;";
     lua_socket_log_errors off;
+@HTTP@
     server {
         listen 127.0.0.1:8080;
 @LOCATIONS@
         location / { return 404; }
     }
 }
-]]):gsub("@REPO@", REPO):gsub("@LOCATIONS@", (locations:gsub("%%", "%%%%")))
+]]):gsub("@REPO@", REPO):gsub("@HTTP@", ((http or ""):gsub("%%", "%%%%"))):gsub("@LOCATIONS@",
+    (locations:gsub("%%", "%%%%")))
   return _M.start(conf, key, provider)
 end
 
