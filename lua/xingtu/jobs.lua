@@ -1,33 +1,22 @@
 -- A job: one batch over (id x methods), each (id, method) one record, written whole or not at all, resumable.
 --
 --   local jobs = require "xingtu.jobs"
---   local reqs = jobs.plan(ids, methods, params_of)  -- { {method, params, id}, ... } id-major: every method of
---                                                      -- an id before the next id; params_of(method, id) -> params
 --   local done, kept, dropped = jobs.done_keys(path)  -- the keys an ndjson file already holds ("id\0method");
 --                                                      -- kept = bytes of whole records, dropped = bytes of a
 --                                                      -- truncated last line (an older crash), to be cut off
 --   jobs.key(id, method)
 --
--- Why id-major: a resumed job then finishes creators one at a time, and a reader of the file sees a creator's
--- methods side by side. Why a key of id and method: a job over three methods has three records per creator and
--- resuming must know which of the three are missing, not only which creators.
+-- Records come id-major (lua/xingtu/cli/commands/batch.lua): a resumed job then finishes creators one at a time,
+-- and a reader of the file sees a creator's methods side by side. Why a key of id and method: a job over three
+-- methods has three records per creator and resuming must know which of the three are missing, not only which
+-- creators.
 
 local _M = { _VERSION = require("xingtu.core").VERSION }
 
-local ipairs, type = ipairs, type
+local type = type
 
 function _M.key(id, method) return tostring(id) .. "\0" .. tostring(method) end
 local key = _M.key
-
-function _M.plan(ids, methods, params_of)
-    local out = {}
-    for _, id in ipairs(ids) do
-        for _, m in ipairs(methods) do
-            out[#out + 1] = { m, params_of(m, id), id }
-        end
-    end
-    return out
-end
 
 -- The id and method of one ndjson line (a record of a single-method run has no method: it is that method's). A line
 -- that is not a record (edited by hand, another tool's) is not a key: its (id, method) is sent again.
