@@ -209,13 +209,32 @@ local function in_order(emitter, results, on_record, S)
     end, function() return written end
 end
 
--- The one-line summary: counts from client:stats(), failures by kind.
-local function summary(stats, failed, total, written, left, abandoned, signal, write_failure)
+-- Whether a failure is the creator's own outcome, kept in a job file (-o) like an answer. The account's failures
+-- (a revoked token, no balance), a spend cap (--max-calls, a shared budget) and what they left unsent say nothing
+-- about the creator: a job file leaves them out, so that --resume sends them once the account works again.
+local function final(err)
+    local kind = err.kind
+    return not (err.skipped or require("xingtu.errors").ACCOUNT_KINDS[kind] or kind == "budget_exceeded"
+        or kind == "budget_unavailable")
+end
+
+-- "N kind, M kind" by count, most first.
+local function by_kind(counts)
     local kinds = {}
-    for kind, n in pairs(failed) do kinds[#kinds + 1] = { kind, n } end
+    for kind, n in pairs(counts) do kinds[#kinds + 1] = { kind, n } end
     table.sort(kinds, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
-    local parts = {}
-    for i, k in ipairs(kinds) do parts[i] = format("%d %s", k[2], k[1]) end
+    local parts, total = {}, 0
+    for i, k in ipairs(kinds) do
+        parts[i] = format("%d %s", k[2], k[1])
+        total = total + k[2]
+    end
+    return parts, total
+end
+
+-- The one-line summary: counts from client:stats(), failures by kind, what a job file left for the next run.
+local function summary(stats, failed, total, written, left, abandoned, signal, write_failure, held_back)
+    local parts, nfailed = by_kind(failed)
+    local held, nheld = by_kind(held_back or {})
     local s = stats or { sent = 0, retried = 0, billed = 0, billed_unknown = 0, cache_hits = 0, coalesced = 0 }
     local counts = format("written %d, sent %d, retried %d, billed %d (+%d unknown), cache hits %d, coalesced %d, "
         .. "left %d", written, s.sent, s.retried, s.billed, s.billed_unknown, s.cache_hits, s.coalesced or 0, left)
@@ -225,9 +244,10 @@ local function summary(stats, failed, total, written, left, abandoned, signal, w
         head = format("stopped by SIG%s", signal)
     elseif write_failure then
         head = format("stopped: -o could not be written (%s)", write_failure)
+    elseif nheld > 0 then
+        head = format("%d of %d not done (%s): --resume sends them", nheld, total, concat(held, ", "))
+        if #parts > 0 then head = head .. format("; %d failed: %s", nfailed, concat(parts, ", ")) end
     elseif #parts > 0 then
-        local nfailed = 0
-        for _, k in ipairs(kinds) do nfailed = nfailed + k[2] end
         head = format("%d of %d failed: %s", nfailed, total, concat(parts, ", "))
     else
         head = format("%d of %d succeeded", total, total)
@@ -308,7 +328,7 @@ local function run(args, env, session, signal)
         end
     end
     local emitter = require("xingtu.cli.emit." .. args.format).open(w)
-    local failed_by_kind, failed = {}, 0
+    local failed_by_kind, failed, held_back = {}, 0, {}
     local db_pending = 0
     local function on_record(r)
         if not r.ok then
@@ -402,10 +422,14 @@ local function run(args, env, session, signal)
                 else
                     r = { id = id, method = tag and name or nil, ok = false, error = output.error_record(meta) }
                 end
-                if not r.ok and r.error.kind == "interrupted" and r.error.skipped then
+                if not r.ok and (r.error.kind == "interrupted" and r.error.skipped
+                    or args.output and not final(r.error)) then
                     results[slot] = nil -- no answer kept: the next run sends it
                     -- One that had been sent (its retry was dropped by the stop) was bought without an answer.
                     if type(meta) == "table" and meta.previous ~= nil then abandoned = abandoned + 1 end
+                    if r.error.kind ~= "interrupted" then
+                        held_back[r.error.kind] = (held_back[r.error.kind] or 0) + 1
+                    end
                 else
                     r.outcome = outcome_of(id, e, r, data ~= nil and meta or nil)
                     results[slot] = r
@@ -442,7 +466,7 @@ local function run(args, env, session, signal)
     -- A stop is always reported (the one line the issue asks for); the counts of any other run unless --quiet.
     if stopped or not args.quiet then
         env.stderr:write(summary(stats, failed_by_kind, S.todo, n_written, left, abandoned, stopped,
-            w.failure))
+            w.failure, held_back))
     end
     if stopped then return stopped == "INT" and 130 or stopped == "TERM" and 143 or 129 end
     if failed > 0 or left > 0 then return 1 end
