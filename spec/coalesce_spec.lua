@@ -121,9 +121,175 @@ describe("coalescing", function()
         end)
     end)
 
+    describe("duplicates far apart in a batch's input", function()
+        -- ids: "1", then `gap` other ids, then "1" again, with concurrency 2: the first "1" has its answer long before
+        -- its duplicate is taken in, so only the kept outcome can spare the second request.
+        local function far(gap, first)
+            local reqs = { { "touch_distribution", { o_author_id = first or "1" } } }
+            for i = 1, gap do reqs[#reqs + 1] = { "touch_distribution", { o_author_id = tostring(100 + i) } } end
+            reqs[#reqs + 1] = { "touch_distribution", { o_author_id = first or "1" } }
+            return reqs
+        end
+
+        it("answer a duplicate 50 requests after its first with the first one's answer, sending nothing", function()
+            local t = fake.transport { fake.ok({ list = { 1, 2, 3 } }) }
+            local c = xingtu.new { token = "secret-token-123456", transport = t }
+            local results = c:batch(far(50), { concurrency = 2 })
+            assert.equal(51, t:count())
+            local last = results[52]
+            assert.is_true(last.meta.coalesced)
+            assert.equal(0, last.meta.attempts)
+            assert.is_nil(results[1].meta.coalesced)
+            assert.same(results[1].data, last.data)
+            assert.are_not.equal(results[1].data, last.data)
+            results[1].data.list[1] = "changed"
+            assert.equal(1, last.data.list[1])
+            assert.equal(1, c:stats().coalesced)
+        end)
+
+        it("share a not_found: it is bought once however far apart its duplicates stand", function()
+            local t = fake.transport { function(url)
+                if url:find("oAuthorId=1&", 1, true) or url:find("oAuthorId=1$") then return fake.code(201) end
+                return fake.ok({})
+            end }
+            local c = xingtu.new { token = "secret-token-123456", transport = t }
+            local reqs = far(30)
+            for _ = 1, 3 do reqs[#reqs + 1] = { "touch_distribution", { o_author_id = "1" } } end
+            local results = c:batch(reqs, { concurrency = 2 })
+            assert.equal(31, t:count())
+            assert.equal("not_found", results[1].err.kind)
+            for i = 32, 35 do
+                assert.equal("not_found", results[i].err.kind, i)
+                assert.is_true(results[i].err.coalesced, i)
+                assert.equal(0, results[i].err.attempts, i)
+            end
+            local s = c:stats()
+            assert.equal(4, s.coalesced)
+            assert.equal(5, s.failed_by_kind.not_found)
+            assert.equal(31, s.billed)
+        end)
+
+        it("send a duplicate whose first sent nothing (the spend guard stopped it): its circumstance, not its answer",
+            function()
+            local t = fake.transport { fake.ok({}) }
+            local c = xingtu.new { token = "secret-token-123456", transport = t, max_calls = 1 }
+            local results = c:batch({
+                { "touch_distribution", { o_author_id = "1" } },
+                { "touch_distribution", { o_author_id = "2" } },
+                { "touch_distribution", { o_author_id = "3" } },
+                { "touch_distribution", { o_author_id = "2" } },
+            }, { concurrency = 1 })
+            assert.equal(1, t:count())
+            assert.equal("budget_exceeded", results[2].err.kind)
+            assert.equal("budget_exceeded", results[4].err.kind)
+            assert.is_nil(results[4].err.coalesced)
+        end)
+
+        it("are answered from what the first kept in an each over an array, in any order of completion", function()
+            local t = fake.transport { fake.ok({ n = 1 }) }
+            local c = xingtu.new { token = "secret-token-123456", transport = t }
+            local reqs = {}
+            for i = 1, 60 do reqs[i] = { "touch_distribution", { o_author_id = tostring(i % 20 + 1) } } end
+            local seen, coalesced = {}, 0
+            for i, data, meta in c:each(reqs, { concurrency = 3 }) do
+                assert.equal(1, data.n)
+                seen[i] = true
+                if meta.coalesced then coalesced = coalesced + 1 end
+            end
+            for i = 1, 60 do assert.is_true(seen[i], i) end
+            assert.equal(20, t:count())
+            assert.equal(40, coalesced)
+            assert.equal(40, c:stats().coalesced)
+        end)
+
+        it("leave nothing kept once the batch ended: the next batch buys the answer again, cache off", function()
+            local t = fake.transport { fake.ok({}) }
+            local c = xingtu.new { token = "secret-token-123456", transport = t }
+            c:batch(far(5), { concurrency = 1 })
+            assert.equal(6, t:count())
+            local results = c:batch(same(1, { o_author_id = "1" }))
+            assert.equal(7, t:count())
+            assert.is_nil(results[1].meta.coalesced)
+        end)
+
+        it("a break in an each drops what it kept: a batch after it sends its own requests", function()
+            local t = fake.transport { fake.ok({}) }
+            local c = xingtu.new { token = "secret-token-123456", transport = t }
+            for i in c:each(far(10), { concurrency = 1 }) do
+                if i == 5 then break end
+            end
+            local sent = t:count()
+            c:batch(same(2, { o_author_id = "1" }))
+            assert.equal(sent + 1, t:count())
+        end)
+    end)
+
     describe("against the sandbox", function()
         setup(function() sandbox.start() end)
         before_each(function() sandbox.reset() end)
+
+        -- 200 distinct creators, each twice, shuffled through the input (a fixed seed: the same input every run).
+        local function spread(seed)
+            local reqs = {}
+            for i = 1, 200 do
+                local id = tostring(7300000000000000000 + i)
+                reqs[#reqs + 1] = { "touch_distribution", { o_author_id = id } }
+                reqs[#reqs + 1] = { "touch_distribution", { o_author_id = id } }
+            end
+            local state = seed
+            for i = #reqs, 2, -1 do
+                state = (state * 1103515245 + 12345) % 2147483648
+                local j = state % i + 1
+                reqs[i], reqs[j] = reqs[j], reqs[i]
+            end
+            return reqs
+        end
+
+        local function check_pairs(results, reqs)
+            local first, coalesced = {}, 0
+            for i = 1, #reqs do
+                local r = results[i]
+                assert.is_truthy(r.data, i)
+                local id = reqs[i][2].o_author_id
+                if first[id] then
+                    assert.same(first[id], r.data)
+                    if r.meta.coalesced then coalesced = coalesced + 1 end
+                else
+                    first[id] = r.data
+                end
+            end
+            return coalesced
+        end
+
+        it("a batch of 400 requests with 200 duplicates spread through the input sends 200 requests, cache off",
+            function()
+            local c = xingtu.new { token = sandbox.token, base_url = sandbox.url }
+            local reqs = spread(12)
+            local results = c:batch(reqs, { concurrency = 16 })
+            assert.equal(200, sandbox.stats().requests)
+            assert.equal(200, check_pairs(results, reqs))
+            local s = c:stats()
+            assert.equal(200, s.sent)
+            assert.equal(200, s.coalesced)
+            assert.equal(200, s.billed)
+            c:close()
+        end)
+
+        it("the same batch with the cache on sends 200 requests, and nothing is bought again after it", function()
+            local dir = os.tmpname()
+            os.remove(dir)
+            local c = xingtu.new { token = sandbox.token, base_url = sandbox.url, cache = dir }
+            local reqs = spread(34)
+            local results = c:batch(reqs, { concurrency = 16 })
+            assert.equal(200, sandbox.stats().requests)
+            check_pairs(results, reqs)
+            local s = c:stats()
+            assert.equal(200, s.coalesced + s.cache_hits)
+            c:batch(spread(56), { concurrency = 16 })
+            assert.equal(200, sandbox.stats().requests)
+            c:close()
+            os.execute("rm -rf '" .. dir .. "'")
+        end)
 
         it("buys ten identical touch_distribution requests of a cached batch once", function()
             local dir = os.tmpname()
