@@ -342,7 +342,7 @@ local function close(E)
     local m = E.m
     E.m = nil
     E.sendq, E.timers, E.ready = fifo(), {}, fifo()
-    E.eps, E.queries, E.source = nil, nil, nil
+    E.eps, E.queries, E.source, E.dups = nil, nil, nil, nil
     if m then m:close() end
     E.pipe:unfollow(E)
 end
