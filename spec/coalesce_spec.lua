@@ -121,6 +121,34 @@ describe("coalescing", function()
         end)
     end)
 
+    describe("with a shared lock", function()
+        it("hands the answer another process kept just before the lock was taken to the duplicates waiting", function()
+            local stores = require "helpers.stores"
+            local dir = os.tmpname()
+            os.remove(dir)
+            local lock = stores.lock()
+            -- Another process buys and keeps the answer after this one missed the cache and before its lock.
+            local acquire, other_went = lock.acquire, false
+            lock.acquire = function(self, key, ttl)
+                if not other_went then
+                    other_went = true
+                    local other = xingtu.new { token = "secret-token-123456", cache = dir,
+                        transport = fake.transport { fake.ok({ from = "other" }) } }
+                    assert(other:touch_distribution { o_author_id = AUTHOR })
+                end
+                return acquire(self, key, ttl)
+            end
+            local mine = fake.transport { fake.ok({ from = "mine" }) }
+            local c = xingtu.new { token = "secret-token-123456", transport = mine, cache = dir, lock = lock }
+            local results = c:batch(same(3))
+            assert.equal(0, mine:count())
+            for i = 1, 3 do assert.equal("other", results[i].data.from, i) end
+            assert.is_true(results[2].meta.coalesced)
+            assert.is_true(results[3].meta.coalesced)
+            os.execute("rm -rf '" .. dir .. "'")
+        end)
+    end)
+
     describe("duplicates far apart in a batch's input", function()
         -- ids: "1", then `gap` other ids, then "1" again, with concurrency 2: the first "1" has its answer long before
         -- its duplicate is taken in, so only the kept outcome can spare the second request.

@@ -413,6 +413,7 @@ local function locked(self, call, now, left)
             unlock(self, call)
             meta.attempts = 0
             meta.elapsed = self.clock() - call.started
+            if call.leads then share(self, call, data, meta) end -- its duplicates wait for this outcome too
             return "hit", data, meta
         end
         return nil
