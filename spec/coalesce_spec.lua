@@ -230,6 +230,46 @@ describe("coalescing", function()
             assert.equal(40, c:stats().coalesced)
         end)
 
+        it("are kept only until the last one took its copy: memory follows their distance, not the batch's length",
+            function()
+            local body = {}
+            for i = 1, 100 do body[i] = { name = "touchpoint " .. i, share = i / 100, level = { 1, 2, 3 } } end
+            local c = xingtu.new { token = "secret-token-123456", transport = fake.transport { fake.ok({ list = body }) } }
+            -- 1,000 requests: blocks of `distance` ids, each block followed by the same block again.
+            local function peak_of(distance)
+                local reqs = {}
+                for b = 0, 1000 / (2 * distance) - 1 do
+                    for _ = 1, 2 do
+                        for j = 1, distance do
+                            reqs[#reqs + 1] = { "touch_distribution", { o_author_id = tostring(b * distance + j) } }
+                        end
+                    end
+                end
+                collectgarbage()
+                collectgarbage()
+                local base, peak, n = collectgarbage("count"), 0, 0
+                for _ in c:each(reqs, { concurrency = 4 }) do
+                    n = n + 1
+                    if n % 50 == 0 then
+                        collectgarbage()
+                        peak = math.max(peak, collectgarbage("count") - base)
+                    end
+                end
+                reqs = nil -- luacheck: ignore 311 (the input goes too: what is left is what the batch kept)
+                collectgarbage()
+                collectgarbage()
+                return peak, collectgarbage("count") - base
+            end
+            local close, close_after = peak_of(10)
+            local apart, apart_after = peak_of(250)
+            assert.equal(1000, c:stats().coalesced)
+            -- some 250 answers kept at the peak 250 apart, some 10 at 10 apart (the input and its checked queries,
+            -- the same in both, come on top)
+            assert.is_true(apart > 8 * close, ("peak %.0f KB (250 apart) vs %.0f KB (10 apart)"):format(apart, close))
+            assert.is_true(close_after < 100 and apart_after < 100, ("left %.0f KB and %.0f KB"):format(close_after,
+                apart_after))
+        end)
+
         it("leave nothing kept once the batch ended: the next batch buys the answer again, cache off", function()
             local t = fake.transport { fake.ok({}) }
             local c = xingtu.new { token = "secret-token-123456", transport = t }
