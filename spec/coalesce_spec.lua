@@ -213,6 +213,26 @@ describe("coalescing", function()
             assert.is_nil(results[4].err.coalesced)
         end)
 
+        it("send a duplicate whose first was refused by the spend guard on its retry: that refusal is not kept",
+            function()
+            local clock = fake.clock()
+            -- "1" fails and waits for its retry while "101" is sent (and takes its time): then max_calls is spent
+            local t = fake.transport { fake.code(500, 500), function()
+                clock.advance(10)
+                return fake.ok({})
+            end }
+            local c = xingtu.new { token = "secret-token-123456", transport = t, max_calls = 2, clock = clock.now,
+                sleep = clock.sleep }
+            local results = c:batch(far(3), { concurrency = 1 })
+            assert.equal(2, t:count())
+            assert.is_truthy(results[2].data)
+            assert.equal("budget_exceeded", results[1].err.kind)
+            assert.equal(1, results[1].err.attempts)
+            assert.equal("budget_exceeded", results[5].err.kind)
+            assert.is_nil(results[5].err.coalesced)
+            assert.equal(0, c:stats().coalesced)
+        end)
+
         it("are answered from what the first kept in an each over an array, in any order of completion", function()
             local t = fake.transport { fake.ok({ n = 1 }) }
             local c = xingtu.new { token = "secret-token-123456", transport = t }

@@ -265,7 +265,7 @@ function Pipeline:remembered(call, owner, later)
     meta.coalesced = true
     self.stats:add("coalesced")
     if data == nil then return "fail", meta end -- failed() counts it and sets attempts, URL and message
-    meta.attempts, meta.elapsed = 0, self.clock() - call.started
+    meta.attempts, meta.elapsed, meta.url = 0, self.clock() - call.started, call.shown_url
     return "hit", data, meta
 end
 
@@ -279,11 +279,16 @@ function Pipeline:unfollow(owner)
     self.kept[owner] = nil
 end
 
--- Kept for later requests of the owner's input: an answer, or a failure the provider gave (a not_found is not bought
--- twice); not a failure that sent nothing (a spend guard, a deadline before sending, a skipped request), which is
--- this call's circumstance, not the answer: a later duplicate meets it again on its own, or is sent when it passed.
+-- Kept for later requests of the owner's input: an answer, or a failure the provider or the network gave (a
+-- not_found is not bought twice); not a refusal of this side (a spend cap, a deadline or a lock wait before sending,
+-- a skipped request), which is this call's circumstance, not the answer: a later duplicate meets it again on its own,
+-- or is sent once it passed.
+local REFUSALS = { budget_exceeded = true, budget_unavailable = true, cache_miss = true }
 local function keep_for_later(self, group, key, data, meta)
-    if data == nil and ((meta.attempts or 0) == 0 or meta.skipped) then return end
+    if data == nil and ((meta.attempts or 0) == 0 or meta.skipped or REFUSALS[meta.kind]
+        or (meta.kind == "timeout" and meta.billed == false)) then
+        return
+    end
     local owner = group.owner
     local mine = self.kept[owner]
     if mine == nil then
