@@ -320,7 +320,7 @@ describe("coalescing", function()
         local function spread(seed)
             local reqs = {}
             for i = 1, 200 do
-                local id = tostring(7300000000000000000 + i)
+                local id = ("73000000000000%05d"):format(i) -- a string: LuaJIT has no integers this large
                 reqs[#reqs + 1] = { "touch_distribution", { o_author_id = id } }
                 reqs[#reqs + 1] = { "touch_distribution", { o_author_id = id } }
             end
