@@ -16,6 +16,10 @@
 --     input and not yet handed to the caller), so an iterator input of any length streams in bounded memory;
 --   * slow start: the first request goes alone; the rest follow once its answer came back and was not an
 --     account-level failure, so a batch against a revoked token or an exhausted balance costs one request;
+--   * duplicates (requests for the same answer: xingtu.request's key) send one request: those held while the first
+--     is queued or in flight wait for it; for an array input, counted up front (lua/xingtu/dedupe.lua), the first's
+--     outcome is also kept while duplicates of it are still to come, so a duplicate anywhere in the array sends
+--     nothing (meta.coalesced = true; a failure the provider gave is shared too), and dropped when the last took it;
 --   * every request pulled yields exactly one outcome: success, its own failure, `budget_exceeded` when the spend
 --     guard stops it, or (after an account-level failure) the account's error kind with `skipped = true`;
 --   * after the first account-level failure (errors.ACCOUNT_KINDS) nothing more is sent: requests not yet sent
@@ -33,6 +37,7 @@
 -- No Lua 5.4-only syntax here: client.lua loads this module under LuaJIT (nginx) too.
 
 local catalogue = require "xingtu.catalogue"
+local dedupe = require "xingtu.dedupe"
 local errors = require "xingtu.errors"
 local optschema = require "xingtu.options"
 local validate = require "xingtu.validate"
@@ -236,14 +241,18 @@ local function admit(E)
         -- only while the request is, at most 2 x concurrency of them.
         local call = pipe:new_call(ep.name, ep.path, query)
         call.index = i
-        local cached, a, b = pipe:from_cache(call)
+        -- A duplicate of an earlier request of the input takes that one's kept outcome (xingtu.dedupe).
+        local later = E.dups and E.dups:take(call)
+        local cached, a, b
+        if later then cached, a, b = pipe:remembered(call, E, later) end
+        if not cached then cached, a, b = pipe:from_cache(call) end
         if cached == "hit" then
             ready(E, call, a, b)
         elseif cached == "fail" then
             fail(E, call, a)
         elseif E.stop then
             skip(E, call)
-        elseif not pipe:follow(call, E, E.deliver) then
+        elseif not pipe:follow(call, E, E.deliver, later) then
             push(E.sendq, call)
         end -- else it waits for the same request of this batch, in flight or queued
     end
@@ -335,7 +344,7 @@ local function close(E)
     local m = E.m
     E.m = nil
     E.sendq, E.timers, E.ready = fifo(), {}, fifo()
-    E.eps, E.queries, E.source = nil, nil, nil
+    E.eps, E.queries, E.source, E.dups = nil, nil, nil, nil
     if m then m:close() end
     E.pipe:unfollow(E)
 end
@@ -497,6 +506,7 @@ local function start(pipe, what, requests, opts, level)
             eps[i], queries[i] = ep, query
         end
         E.total, E.eps, E.queries = n, eps, queries
+        E.dups = dedupe.count(eps, queries, n)
     elseif t == "function" then
         E.source = requests
     else

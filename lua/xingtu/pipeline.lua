@@ -29,6 +29,9 @@
 --                                    a checked request: the method (or a raw call's path), its path and the
 --                                    { name, value } pairs to send (validate.query's); its normalised key, from
 --                                    which the cache key is made, is request.key_of(call) (lua/xingtu/request.lua)
+--   p:remembered(call, owner, later) (a batch, for a request of its input that has duplicates, before from_cache)
+--                                    -> nil | "hit", data, meta | "fail", err: the outcome an earlier duplicate
+--                                    of the input kept for it (see follow's `later`); dropped when later is 0
 --   p:starts(call, now)              (optional) the call starts now, not when it was made: its deadline and
 --                                    meta.elapsed count from here (a batch's call, from its first try to send)
 --   p:from_cache(call)               -> nil (go on) | "hit", data, meta | "fail", err (offline and not cached)
@@ -126,8 +129,11 @@ function _M.new(ctx)
         lock = ctx.lock,
         pace = ctx.pace,
         budget = ctx.budget,
-        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome.
+        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome;
+        -- and, per batch (weak: a batch dropped unclosed takes its own along), the finished outcomes that a later
+        -- request of its input still asks for (see remembered).
         inflight = {},
+        kept = setmetatable({}, { __mode = "k" }),
         waiter = ctx.waiter,
         closed = false,
     }, Pipeline)
@@ -211,11 +217,13 @@ local function copy(v)
     return setmetatable(out, getmetatable(v))
 end
 
---- p:follow(call, owner, deliver) -> true when a call with the same key is in flight for the same owner (a batch;
---  nil: anyone): the call then waits, and deliver(call, data, meta) or deliver(call, nil, err) hands it a copy of
---  that call's outcome (meta.coalesced = true, nothing sent of its own) when it ends. Else false: the call leads
---  its key (when no other does) and goes on to send.
-function Pipeline:follow(call, owner, deliver)
+--- p:follow(call, owner, deliver [, later]) -> true when a call with the same key is in flight for the same owner (a
+--  batch; nil: anyone): the call then waits, and deliver(call, data, meta) or deliver(call, nil, err) hands it a
+--  copy of that call's outcome (meta.coalesced = true, nothing sent of its own) when it ends. Else false: the call
+--  leads its key (when no other does) and goes on to send. `later`: how many more requests of the owner's input
+--  ask for this key after this one (xingtu.dedupe); while it is above zero the outcome is kept for them when it
+--  ends (see remembered).
+function Pipeline:follow(call, owner, deliver, later)
     local key = cache_key(self, call)
     local group = self.inflight[key]
     local now = self.clock()
@@ -223,11 +231,12 @@ function Pipeline:follow(call, owner, deliver)
     -- length: a waiter never waits on it for longer.
     if group ~= nil and group.expires < now then group = nil end
     if group == nil then
-        self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self) }
+        self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self), later = later }
         call.leads = true
         return false
     end
     if group.owner ~= owner and owner ~= nil then return false end
+    if later ~= nil then group.later = later end
     local n = group.n + 1
     group.n = n
     group[n] = call
@@ -235,12 +244,59 @@ function Pipeline:follow(call, owner, deliver)
     return true
 end
 
---- p:unfollow(owner): every key led by `owner` is free again (a batch that was closed with calls in flight).
+--- p:remembered(call, owner, later) -> nil (go on) | "hit", data, meta | "fail", err: the outcome of an earlier
+--  request of the owner's input with the call's key, kept because this call was still to come (see follow): a copy
+--  with coalesced = true and attempts = 0, counted as coalesced; nothing is sent. `later` is how many requests with
+--  the key come after this one: the outcome is dropped when it is 0. Called for every request of the input that has
+--  duplicates, before the cache is asked, so that the count is right whatever answers the call.
+function Pipeline:remembered(call, owner, later)
+    local key = cache_key(self, call)
+    local group = self.inflight[key]
+    if group ~= nil and group.owner == owner then group.later = later end
+    local mine = self.kept[owner]
+    local kept = mine and mine[key]
+    if kept == nil then return nil end
+    local data, meta = kept[1], kept[2]
+    if later > 0 then
+        data, meta = copy(data), copy(meta)
+    else
+        mine[key] = nil -- the last one takes the kept copy itself
+    end
+    meta.coalesced = true
+    self.stats:add("coalesced")
+    if data == nil then return "fail", meta end -- failed() counts it and sets attempts, URL and message
+    meta.attempts, meta.elapsed, meta.url = 0, self.clock() - call.started, call.shown_url
+    return "hit", data, meta
+end
+
+--- p:unfollow(owner): every key led by `owner` is free again, and what was kept for its input is dropped (a batch
+--  that was closed, or ended).
 function Pipeline:unfollow(owner)
     local inflight = self.inflight
     for key, group in pairs(inflight) do
         if group.owner == owner then inflight[key] = nil end
     end
+    self.kept[owner] = nil
+end
+
+-- Kept for later requests of the owner's input: an answer, or a failure the provider or the network gave (a
+-- not_found is not bought twice); not a refusal of this side (a spend cap, a deadline or a lock wait before sending,
+-- a skipped request), which is this call's circumstance, not the answer: a later duplicate meets it again on its own,
+-- or is sent once it passed.
+local REFUSALS = { budget_exceeded = true, budget_unavailable = true, cache_miss = true }
+local function keep_for_later(self, group, key, data, meta)
+    if data == nil and ((meta.attempts or 0) == 0 or meta.skipped or REFUSALS[meta.kind]
+        or (meta.kind == "timeout" and meta.billed == false)) then
+        return
+    end
+    local owner = group.owner
+    local mine = self.kept[owner]
+    if mine == nil then
+        mine = {}
+        self.kept[owner] = mine
+    end
+    -- A copy: the leader's own data goes to its caller, who may change it.
+    mine[key] = { copy(data), copy(meta) }
 end
 
 -- The leader's outcome, handed to every call that waited for it.
@@ -250,6 +306,8 @@ local function share(self, call, data, meta)
     local group = self.inflight[key]
     if group == nil or group.leader ~= call then return end
     self.inflight[key] = nil
+    local later = group.later
+    if later ~= nil and later > 0 and group.owner ~= nil then keep_for_later(self, group, key, data, meta) end
     local stats, clock, deadline = self.stats, self.clock, self.deadline
     for k = 1, group.n do
         local f = group[k]
@@ -360,6 +418,7 @@ local function locked(self, call, now, left)
             unlock(self, call)
             meta.attempts = 0
             meta.elapsed = self.clock() - call.started
+            if call.leads then share(self, call, data, meta) end -- its duplicates wait for this outcome too
             return "hit", data, meta
         end
         return nil
