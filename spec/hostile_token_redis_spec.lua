@@ -1,9 +1,9 @@
 -- Hostile tokens through the fleet's Redis stores: whatever the token is made of, no 6 bytes of it in a row show in
 -- anything the Redis features write or return. The same tokens and fault paths as spec/hostile_token_spec.lua
 -- (spec/helpers/hostile.lua), met by clients whose cache (xingtu.cache.redis), lock, pace and budget
--- (xingtu.redis.*) are in a real redis-server of the spec's own; then those stores down (nothing listening) and slow
--- (DEBUG SLEEP past their timeout), fail open and fail closed (budget_unavailable); then the nginx example with its
--- Redis option (XINGTU_REDIS), with that Redis up and down.
+-- (xingtu.redis.*) are in a real redis-server of the spec's own; then those stores down (nothing listening), killed
+-- mid-batch (kill -9) and slow (DEBUG SLEEP past their timeout), fail open and fail closed (budget_unavailable);
+-- then the nginx example with its Redis option (XINGTU_REDIS), with that Redis up and down.
 --
 -- Looked at: every string reachable from data, meta and err (err.previous included), tostring(err), the clients and
 -- their stores after the runs (stats, cache:why_refused(), the backends' last errors), the example's answers, headers
@@ -79,7 +79,7 @@ local function stores(port, prefix, extra)
   }
 end
 
-local totals = { tokens = 0, paths = 0, library = 0, batch = 0, down = 0, slow = 0, nginx = 0, keys = 0,
+local totals = { tokens = 0, paths = 0, library = 0, batch = 0, down = 0, spent = 0, killed = 0, slow = 0, nginx = 0, keys = 0,
   commands = 0, texts = 0, bytes = 0, pieces = 0, hits = 0 }
 
 describe("a hostile token with the fleet's stores in Redis", function()
@@ -95,10 +95,11 @@ describe("a hostile token with the fleet's stores in Redis", function()
   teardown(function()
     if server then server:stop() end
     io.stderr:write(("\nhostile tokens in Redis: %d tokens x %d paths; %d library calls, %d batch requests, %d calls"
-      .. " with Redis down, %d with Redis slow, %d nginx requests; %d Redis keys and %d commands read back;"
-      .. " %d texts (%.1f MB) searched for %d distinct 6-byte pieces: %d hits\n"):format(totals.tokens,
-      totals.paths, totals.library, totals.batch, totals.down, totals.slow, totals.nginx, totals.keys,
-      totals.commands, totals.texts, totals.bytes / 1e6, totals.pieces, totals.hits))
+      .. " with Redis down, %d refused by a spent Redis budget, %d in a batch whose Redis was killed, %d with Redis"
+      .. " slow, %d nginx requests; %d Redis keys and %d commands read back; %d texts (%.1f MB) searched for %d"
+      .. " distinct 6-byte pieces: %d hits\n"):format(totals.tokens, totals.paths, totals.library, totals.batch,
+      totals.down, totals.spent, totals.killed, totals.slow, totals.nginx, totals.keys, totals.commands, totals.texts,
+      totals.bytes / 1e6, totals.pieces, totals.hits))
   end)
 
   -- Under the checked interpreters (.ci/run's ASan, apicheck and valgrind stages) two tokens: the masker and this
@@ -227,6 +228,52 @@ describe("a hostile token with the fleet's stores in Redis", function()
         end
       end
       holder:close()
+
+      -- The shared budget spent: a Redis budget of 2 calls, the third refused (budget_exceeded), its err.previous
+      -- the second's echoing failure.
+      do
+        own:reset()
+        hostile.queue(own, { { code = 302, echo = "uri", times = 3 } })
+        local bs = stores(server.port, prefix .. "spent:")
+        bs.budget = redis_budget.new { port = server.port, prefix = prefix .. "spent:", max_calls = 2, period = "total" }
+        local bc = new_client({ retries = 2, backoff_base = 0 }, bs)
+        local data, meta = bc:side_info { o_author_id = next_id() }
+        assert.is_nil(data)
+        assert.equal("budget_exceeded", meta.kind, tostring(meta))
+        look_at(data, meta, "the Redis budget spent")
+        probe:walk({ client = bc, stats = bc:stats(), stores = bs }, "the Redis budget spent, the client and its stores")
+        bc:close()
+        totals.spent = totals.spent + 1
+      end
+
+      -- Redis killed (kill -9) mid-batch: a Redis of its own dies after the third outcome; the rest of the batch
+      -- meets broken and refused connections (the budget made fail_open, so the calls still go and meet faults).
+      do
+        local doomed = redis.start()
+        own:reset()
+        for _, p in ipairs(simple) do hostile.queue(own, p[2]) end
+        local ks = stores(doomed.port, prefix, { fail_open = true })
+        local kc = new_client(nil, ks)
+        local killed = false
+        local kresults = kc:batch(requests, { concurrency = 1, on_progress = function(done)
+          if done >= 3 and not killed then
+            killed = true
+            doomed:kill()
+          end
+        end })
+        assert.is_true(killed and kc:stats().store_errors >= 1, "Redis killed mid-batch")
+        for i = 1, #requests do
+          local r = kresults[i] or {}
+          look_at(r.data, r.data == nil and r.err or r.meta, "Redis killed mid-batch, " .. simple[i][1])
+          probe:walk(r, "Redis killed mid-batch, result of " .. simple[i][1])
+          totals.killed = totals.killed + 1
+        end
+        probe:walk({ client = kc, stats = kc:stats(), stores = ks, why = ks.cache:why_refused() },
+          "Redis killed mid-batch, the client and its stores")
+        kc:close()
+        probe:hits(util.read_file(doomed.dir .. "/redis.log") or "", "the killed redis-server's log")
+        doomed:stop()
+      end
 
       -- Redis slow: a DEBUG SLEEP longer than the stores' timeout (0.1 s) while the calls are made.
       for _, fail_open in ipairs { false, true } do
