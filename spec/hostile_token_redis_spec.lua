@@ -102,11 +102,11 @@ describe("a hostile token with the fleet's stores in Redis", function()
       totals.bytes / 1e6, totals.pieces, totals.hits))
   end)
 
-  -- Under the checked interpreters (.ci/run's ASan, apicheck and valgrind stages) two tokens: the masker and this
-  -- search are the same pure Lua there, and all twelve (about 2 minutes in plain Lua 5.4) would cost those stages
-  -- many times that.
+  -- Under the checked interpreters (.ci/run's ASan, apicheck and valgrind stages) one token: the masker and this
+  -- search are the same pure Lua there, all twelve take about 2 minutes in plain Lua 5.4, and one takes 3.5 minutes
+  -- under valgrind on a loaded machine.
   local checked = os.getenv("XINGTU_SANITIZED") == "1" or os.getenv("XINGTU_VALGRIND") == "1"
-  local CHECKED_TOKENS = { ["unicode"] = true, ["10 KB"] = true }
+  local CHECKED_TOKENS = { ["unicode"] = true }
   local only = os.getenv("XINGTU_HOSTILE_ONLY")
   for n, entry in ipairs(hostile.TOKENS) do
     if only and not entry[1]:find(only, 1, true) then goto skip end
