@@ -9,7 +9,9 @@
 -- nginx of its own whose content handler runs the same loop on a lua_shared_dict, the memory backend and Redis over
 -- cosockets; all stopped by pid at the end. Prints a markdown table: hits a second, median and range of --rounds
 -- rounds (default 5, rounds of the rows alternate so every row sees the same machine), and each row's ratio to the
--- memory backend of its own Lua. Loopback only.
+-- memory backend of its own Lua. Each backend has a second row, "checksum in Lua (before)": the hit with the body's
+-- checksum summed by the Lua loop, as every hit was before csrc/fnv.c, so before and after are in one run.
+-- Loopback only.
 
 local root = (arg and arg[0] or ""):match("^(.*)/bench/[^/]*$") or "."
 if root:sub(1, 1) ~= "/" then root = (os.getenv("PWD") or ".") .. "/" .. root end
@@ -93,11 +95,35 @@ for _ = 1, 100 do
     run("sleep 0.05")
 end
 
-local caches = {
-    { "memory (Lua table)", cache_m.new { backend = cache_m.memory() } },
-    { "file (one file per entry)", cache_m.new { dir = tmp .. "/files" } },
-    { "Redis (lua-redis, loopback)", cache_redis { port = rport, prefix = "bench:" } },
-}
+-- The hit as it was before the body's checksum moved into C (csrc/fnv.c): xingtu.cache loaded again without
+-- core.fnv1a64, so it sums with its Lua loop (xingtu.cache.redis builds on whichever is loaded). Same run, same
+-- machine: the ratio of a backend's two rows is the gain.
+local function with_lua_sum(make)
+    local c_hash = core.fnv1a64
+    core.fnv1a64 = nil
+    package.loaded["xingtu.cache"] = nil
+    local loaded, m = pcall(require, "xingtu.cache")
+    local made, list
+    if loaded then made, list = pcall(make, m) end
+    core.fnv1a64 = c_hash
+    package.loaded["xingtu.cache"] = cache_m
+    if not loaded then die("xingtu.cache without core.fnv1a64: " .. tostring(m)) end
+    if not made then die("caches without core.fnv1a64: " .. tostring(list)) end
+    return list
+end
+
+local function backends(m, tag, dir, prefix)
+    return {
+        { "memory (Lua table)" .. tag, m.new { backend = m.memory() } },
+        { "file (one file per entry)" .. tag, m.new { dir = tmp .. dir } },
+        { "Redis (lua-redis, loopback)" .. tag, cache_redis { port = rport, prefix = prefix } },
+    }
+end
+local caches = backends(cache_m, "", "/files", "bench:")
+for _, c in ipairs(with_lua_sum(function(m) return backends(m, ", checksum in Lua (before)", "/files-lua",
+    "bench-lua:") end)) do
+    caches[#caches + 1] = c
+end
 for _, c in ipairs(caches) do
     c[2]:keep(KEY, ENDPOINT, body, 200)
     assert(c[2]:fetch(KEY, ENDPOINT), "no hit from " .. c[1])
@@ -141,6 +167,7 @@ http {
   lua_package_path "@ROOT@/lua/?.lua;@ROOT@/lua/?/init.lua;/usr/share/lua/5.1/?.lua;;";
   lua_package_cpath "@ROOT@/build-luajit/?.so;;";
   lua_shared_dict bench 10m;
+  lua_shared_dict bench_lua 10m;
   client_body_temp_path @DIR@; proxy_temp_path @DIR@; fastcgi_temp_path @DIR@; uwsgi_temp_path @DIR@;
   scgi_temp_path @DIR@;
   server {
@@ -149,11 +176,24 @@ http {
       local cache_m = require "xingtu.cache"
       local f = io.open("@DIR@/body.json", "rb"); local body = f:read("*a"); f:close()
       local key, ep, n = "touch_distribution o_author_id=1 account=bench", "touch_distribution", @HITS@
-      local caches = {
-        cache_m.new { backend = cache_m.memory() },
-        cache_m.new { backend = cache_m.shared_dict("bench") },
-        require("xingtu.cache.redis") { port = @RPORT@, prefix = "nbench:" },
-      }
+      local function backends(m, prefix)
+        return {
+          m.new { backend = m.memory() },
+          m.new { backend = m.shared_dict(prefix == "nbench:" and "bench" or "bench_lua") },
+          require("xingtu.cache.redis") { port = @RPORT@, prefix = prefix },
+        }
+      end
+      local caches = backends(cache_m, "nbench:")
+      -- the hit before core.fnv1a64: xingtu.cache loaded again without it (LuaJIT's cdata loop sums)
+      local core = require "xingtu.core"
+      local c_hash = core.fnv1a64
+      core.fnv1a64 = nil
+      package.loaded["xingtu.cache"] = nil
+      local ok, before = pcall(backends, require("xingtu.cache"), "nbench-lua:")
+      core.fnv1a64 = c_hash
+      package.loaded["xingtu.cache"] = cache_m
+      if not ok then ngx.say("before: ", before); return end
+      for _, c in ipairs(before) do caches[#caches + 1] = c end
       for _, c in ipairs(caches) do c:keep(key, ep, body, 200) end
       for _, c in ipairs(caches) do
         ngx.update_time()
@@ -227,6 +267,9 @@ local function rows(lua, names, list)
         end
     end
 end
-rows("5.4", { caches[1][1], caches[2][1], caches[3][1] }, rates)
-rows("nginx (LuaJIT)", { "memory (Lua table)", "lua_shared_dict", "Redis (resty.redis cosockets, loopback)" },
-    nginx_rows)
+local names = {}
+for i, c in ipairs(caches) do names[i] = c[1] end
+rows("5.4", names, rates)
+local nginx_names = { "memory (Lua table)", "lua_shared_dict", "Redis (resty.redis cosockets, loopback)" }
+for i = 1, 3 do nginx_names[i + 3] = nginx_names[i] .. ", checksum in Lua (LuaJIT's cdata loop, before)" end
+rows("nginx (LuaJIT)", nginx_names, nginx_rows)

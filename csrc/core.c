@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "compat.h"
+#include "fnv.h"
 #include "fsutil.h"
 #include "jobfile.h"
 #include "json_decode.h"
@@ -88,6 +89,7 @@ static const struct {
     {"multi", xt_multi_open},                 /* multi (xingtu.Multi) */
     {"fs", xt_fs_register},                   /* fs (the cache directory's safe file access) */
     {"sha256", xt_sha256_register},           /* sha256 */
+    {"fnv", xt_fnv_register},                 /* fnv1a64 (cache entry names, checksums) */
     {"jobfile", xt_jobfile_register},         /* jobfile (a batch's whole-record output) */
     {"signal", xt_signal_register},           /* signal (a batch's clean stop) */
 };

@@ -522,5 +522,22 @@ describe("xingtu cache", function()
             assert.equal("af63dc4c8601ec8c", cache_mod.hash("a"))
             assert.equal("85944171f73967e8", cache_mod.hash("foobar"))
         end)
+
+        it("names and checks entries alike with the C core's hash and with the Lua one (a core built before it)",
+            function()
+                local core = require "xingtu.core"
+                local c_hash = core.fnv1a64
+                assert.is_function(c_hash)
+                core.fnv1a64 = nil
+                package.loaded["xingtu.cache"] = nil
+                local ok, lua_cache = pcall(require, "xingtu.cache")
+                core.fnv1a64 = c_hash
+                package.loaded["xingtu.cache"] = cache_mod
+                assert(ok, lua_cache)
+                assert.are_not.equal(c_hash, lua_cache.hash)
+                local texts = { "", "a", "foobar", string.rep("\255\0\128", 5000) }
+                for i = 0, 255 do texts[#texts + 1] = string.char(i):rep(i % 7 + 1) end
+                for _, t in ipairs(texts) do assert.equal(lua_cache.hash(t), c_hash(t)) end
+            end)
     end)
 end)
