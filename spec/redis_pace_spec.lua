@@ -32,12 +32,13 @@ describe("a fleet's shared rate and budget", function()
         -- XINGTU_REDIS_BURST, XINGTU_REDIS_JITTER): the bucket is one, so its parameters must be too.
         local RATE, BURST, JITTER, SECONDS = 20, 5, 0.15, 10
         local provider = { token = own.token, base_url = own.url, redis = "127.0.0.1:" .. server.port,
-            redis_rate = tostring(RATE), redis_burst = tostring(BURST), redis_jitter = tostring(JITTER) }
+            redis_rate = tostring(RATE), redis_burst = tostring(BURST), redis_jitter = tostring(JITTER),
+            redis_hosts = "4" }
         local n1 = nginx.example(provider, "xingtu.spec.redis_pace_a")
         local n2 = nginx.example(provider, "xingtu.spec.redis_pace_b")
         local cmds = {}
         for h = 1, 2 do
-            cmds[h] = string.format("%s timeout 60 lua5.4 spec/helpers/paced_child.lua %s %d %d %d %d %d %s &",
+            cmds[h] = string.format("%s timeout 60 lua5.4 spec/helpers/paced_child.lua %s %d %d %d %d %d %s 4 &",
                 util.lua_child_env(), util.quote(own.url), server.port, RATE, BURST, SECONDS, h * 100000, JITTER)
         end
         for h, n in ipairs { n1, n2 } do

@@ -126,6 +126,30 @@ describe("xingtu's Redis objects", function()
             assert.is_nil(w)
             assert.matches("redis pace", err)
         end)
+        it("paces a host at rate / hosts while Redis is away: a failure to send on, else a wait", function()
+            local p = pace_m.new{ port = require("helpers.util").free_port(), rate = 10, hosts = 2, timeout = 0.1 }
+            local w, err = p:take()
+            assert.is_nil(w)
+            assert.matches("redis pace", err)
+            w = p:take()
+            assert.is_true(w > 0.15 and w <= 0.2 + 1e-6, tostring(w))
+            assert.has_error(function() pace_m.new{ rate = 1, hosts = 0 } end,
+                "xingtu.redis.pace: hosts must be a number of processes >= 1")
+        end)
+
+        it("keeps a host within its share while Redis answers too slowly", function()
+            local p = pace_m.new{ port = server.port, prefix = "t6slow:", rate = 20, hosts = 4, timeout = 0.05 }
+            assert.equal(0, p:take())
+            server:call("CLIENT", "PAUSE", "1500")
+            local started, sent = socket.gettime(), 0
+            while socket.gettime() - started < 1 do
+                local w = p:take()
+                if w == nil then sent = sent + 1 else socket.sleep(math.min(w, 0.05)) end
+            end
+            server:call("CLIENT", "UNPAUSE")
+            -- 20 / 4 = 5 a second, and the one slot the local bucket held
+            assert.is_true(sent >= 2 and sent <= 7, "sent " .. sent .. " in 1 s")
+        end)
     end)
 
     describe("the shared budget", function()

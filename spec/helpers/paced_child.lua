@@ -2,14 +2,15 @@
 -- under the shared pace, 8 at once, then prints "sent=<n> store_errors=<n>" (a Redis call that failed: that take
 -- fell back to the client's own bucket).
 --
---   lua5.4 spec/helpers/paced_child.lua SANDBOX_URL REDIS_PORT RATE BURST SECONDS OFFSET [JITTER]
+--   lua5.4 spec/helpers/paced_child.lua SANDBOX_URL REDIS_PORT RATE BURST SECONDS OFFSET [JITTER [HOSTS]]
 package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
-package.cpath = "./build/?.so;" .. package.cpath
+package.cpath = (os.getenv("XINGTU_CPATH") or "./build/?.so") .. ";" .. package.cpath
 local xingtu = require "xingtu"
-local url, port, rate, burst, seconds, offset, jitter =
-    arg[1], tonumber(arg[2]), tonumber(arg[3]), tonumber(arg[4]), tonumber(arg[5]), tonumber(arg[6]), tonumber(arg[7])
+local url, port, rate, burst, seconds, offset = arg[1], tonumber(arg[2]), tonumber(arg[3]), tonumber(arg[4]),
+    tonumber(arg[5]), tonumber(arg[6])
+local jitter, hosts = tonumber(arg[7] or ""), tonumber(arg[8] or "")
 local client = xingtu.new { base_url = url, token = "sandbox-token", retries = 0,
-    pace = require("xingtu.redis.pace").new { port = port, rate = rate, burst = burst, jitter = jitter } }
+    pace = require("xingtu.redis.pace").new { port = port, rate = rate, burst = burst, jitter = jitter, hosts = hosts } }
 local stop = os.time() + seconds
 local i = 0
 local function source()

@@ -6,11 +6,16 @@
 -- pace:take() -> 0 (a slot is taken: send) | seconds (wait this long, then ask again) | nil, err (Redis failed).
 -- A token bucket kept in one hash and changed by one script, atomically, on Redis's clock (TIME), so hosts whose
 -- clocks differ still share one rate: in any window of t seconds at most rate * t + burst slots are given (and,
--- with `jitter`, at most that many requests arrive at the provider). On a failure the pipeline falls back to the
--- client's own bucket (fail open, documented in the README).
+-- with `jitter`, at most that many requests arrive at the provider). Redis down or slow: slots come from a bucket of
+-- this process at rate / hosts (`hosts`: how many processes share the rate), so a host whose Redis calls time out
+-- never sends faster than its share. A slot there is answered nil, err (the pipeline sends: fail open, counted in
+-- store_errors), no slot a wait (then Redis is asked again).
 -- No Lua 5.4-only syntax: loads under LuaJIT (nginx).
 
+-- luacheck: read globals ngx
+
 local conn = require "xingtu.redis.conn"
+local ratelimit = require "xingtu.ratelimit"
 
 local _M = { _VERSION = require("xingtu.core").VERSION }
 local mt = { __index = _M }
@@ -47,10 +52,23 @@ local function headroom(rate, burst, jitter)
 end
 _M.headroom = headroom
 
+-- This process's clock, for the fallback bucket only.
+local function clock()
+    local n = rawget(_G, "ngx")
+    if type(n) == "table" and type(n.now) == "function" then
+        if n.update_time then n.update_time() end
+        return n.now()
+    end
+    local ok, socket = pcall(require, "socket")
+    if ok then return socket.gettime() end
+    return os.time()
+end
+
 --- new(opts) -> pacer. opts: rate (requests a second, > 0, required), burst (>= 1, default 1), jitter (seconds >= 0,
 --  default 0: how much later one slot's request may reach the provider than another's; the headroom kept for it,
 --  see headroom above), name (the bucket's key, default "rate": pacers of one name share one rate; give them all the
---  same rate, burst and jitter), and the connection's options.
+--  same rate, burst and jitter), hosts (how many processes share the rate, default 1: with Redis away each paces
+--  itself at rate / hosts), and the connection's options.
 function _M.new(opts)
     if type(opts) ~= "table" then error("xingtu.redis.pace: expected a table of options with rate", 2) end
     local rate, burst, name = opts.rate, opts.burst or 1, opts.name or "rate"
@@ -63,18 +81,25 @@ function _M.new(opts)
     if type(jitter) ~= "number" or jitter < 0 or jitter ~= jitter or jitter > 60 then
         error("xingtu.redis.pace: jitter must be a number of seconds from 0 to 60", 2)
     end
+    local hosts = opts.hosts or 1
+    if type(hosts) ~= "number" or hosts < 1 or hosts ~= hosts or hosts > 1e6 then
+        error("xingtu.redis.pace: hosts must be a number of processes >= 1", 2)
+    end
     local c = conn.new(opts)
     local r, b = headroom(rate, burst, jitter)
-    return setmetatable({ redis = c, rate = rate, burst = burst, jitter = jitter, key = c.prefix .. "pace:" .. name,
-        args = { format("%.17g", r), format("%.17g", b) } }, mt)
+    local lr, lb = headroom(rate / hosts, math.max(1, burst / hosts), jitter)
+    return setmetatable({ redis = c, rate = rate, burst = burst, jitter = jitter, hosts = hosts,
+        key = c.prefix .. "pace:" .. name, args = { format("%.17g", r), format("%.17g", b) },
+        fallback = ratelimit.new({ rate = lr, burst = lb }, clock()) }, mt)
 end
 
 function _M:take()
     local res, err = self.redis:eval(TAKE, { self.key }, self.args)
-    if err or res == nil then return nil, "redis pace: " .. tostring(err or "no reply") end
     local ms = tonumber(res)
-    if not ms or ms < 0 then return nil, "redis pace: bad reply" end
-    return ms / 1000
+    if err == nil and ms and ms >= 0 then return ms / 1000 end
+    local wait = self.fallback:take(clock())
+    if wait > 0 then return wait end
+    return nil, "redis pace: " .. tostring(err or (res == nil and "no reply" or "bad reply"))
 end
 
 return _M
