@@ -30,7 +30,11 @@ describe("a fleet's shared rate and budget", function()
         local own = sandbox.spawn {}
         -- Every host of the fleet is given the same rate, burst and jitter (examples/nginx: XINGTU_REDIS_RATE,
         -- XINGTU_REDIS_BURST, XINGTU_REDIS_JITTER): the bucket is one, so its parameters must be too.
-        local RATE, BURST, JITTER, SECONDS = 20, 5, 0.15, 10
+        -- The headroom is the spread measured between a slot (Redis's clock) and its request's arrival on a loaded
+        -- machine: up to 0.44 s at a load average of 12 on 2 cores, mostly a host waiting for the CPU after Redis
+        -- answered (those slots the pacer drops, see pace.lua's take), and more under the sanitizer.
+        local RATE, BURST, JITTER, SECONDS = 20, 10, 0.2 * util.slowdown(), 10
+        local paced_rate = require("xingtu.redis.pace").headroom(RATE, BURST, JITTER)
         local provider = { token = own.token, base_url = own.url, redis = "127.0.0.1:" .. server.port,
             redis_rate = tostring(RATE), redis_burst = tostring(BURST), redis_jitter = tostring(JITTER),
             redis_hosts = "4" }
@@ -57,7 +61,8 @@ describe("a fleet's shared rate and budget", function()
         for n in out:gmatch("sent=(%d+)") do sent = sent + tonumber(n) end
         local t = arrivals(log)
         local said = out:gsub("%s+", " ")
-        assert.is_true(#t >= RATE * (SECONDS - 2), "only " .. #t .. " arrivals (children said: " .. said .. ")")
+        -- The fleet asked for more than the pace allows (the pacer, not the hosts, set the flow).
+        assert.is_true(#t >= 0.8 * paced_rate * (SECONDS - 2), "only " .. #t .. " arrivals (children said: " .. said .. ")")
         assert.is_true(#t > sent, "the nginx hosts sent nothing")
         -- Every window [t[i], t[j]] of the arrival log: j - i + 1 requests in t[j] - t[i] seconds.
         local worst, at, span = -math.huge, 0, 0
@@ -66,6 +71,10 @@ describe("a fleet's shared rate and budget", function()
                 local excess = (j - i + 1) - (RATE * (t[j] - t[i]) + BURST)
                 if excess > worst then worst, at, span = excess, j - i + 1, t[j] - t[i] end
             end
+        end
+        if os.getenv("XINGTU_SPEC_VERBOSE") then
+            print(string.format("\nworst window: %d requests in %.3f s, %.2f over rate x t + burst; %d arrivals; %s",
+                at, span, worst, #t, said))
         end
         assert.is_true(worst <= 0, string.format("%d requests arrived within %.3f s: %.2f over rate x t + burst "
             .. "(%d arrivals; Lua hosts: %s)", at, span, worst, #t, said))

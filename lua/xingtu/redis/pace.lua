@@ -9,7 +9,8 @@
 -- with `jitter`, at most that many requests arrive at the provider). Redis down or slow: slots come from a bucket of
 -- this process at rate / hosts (`hosts`: how many processes share the rate), so a host whose Redis calls time out
 -- never sends faster than its share. A slot there is answered nil, err (the pipeline sends: fail open, counted in
--- store_errors), no slot a wait (then Redis is asked again).
+-- store_errors), no slot a wait (then Redis is asked again). pace.late counts the slots left unused because they
+-- came back too late (see take).
 -- No Lua 5.4-only syntax: loads under LuaJIT (nginx).
 
 -- luacheck: read globals ngx
@@ -90,13 +91,23 @@ function _M.new(opts)
     local lr, lb = headroom(rate / hosts, math.max(1, burst / hosts), jitter)
     return setmetatable({ redis = c, rate = rate, burst = burst, jitter = jitter, hosts = hosts,
         key = c.prefix .. "pace:" .. name, args = { format("%.17g", r), format("%.17g", b) },
-        fallback = ratelimit.new({ rate = lr, burst = lb }, clock()) }, mt)
+        fallback = ratelimit.new({ rate = lr, burst = lb }, clock()), late = 0 }, mt)
 end
 
 function _M:take()
+    local asked = self.jitter > 0 and clock()
     local res, err = self.redis:eval(TAKE, { self.key }, self.args)
     local ms = tonumber(res)
-    if err == nil and ms and ms >= 0 then return ms / 1000 end
+    if err == nil and ms and ms >= 0 then
+        -- The slot was given somewhere within this round trip: one that came back later than half the headroom
+        -- (this process waited that long for the CPU, or Redis for its turn) would reach the provider too late for
+        -- the bound, so it is left unused (it only lowers the fleet's rate) and another is asked for.
+        if ms == 0 and asked and clock() - asked > self.jitter / 2 then
+            self.late = self.late + 1
+            return 0.001
+        end
+        return ms / 1000
+    end
     local wait = self.fallback:take(clock())
     if wait > 0 then return wait end
     return nil, "redis pace: " .. tostring(err or (res == nil and "no reply" or "bad reply"))
