@@ -5,13 +5,14 @@ local util = require "helpers.util"
 local xingtu = require "xingtu"
 local nginx = require "helpers.nginx"
 
--- Arrival times of the provider requests (not the control ones), from a sandbox's access log: $msec is when the line was logged,
--- so the arrival is that less $request_time.
+-- Arrival times of the provider requests, from a sandbox's access log: $msec is when the line was logged, so the
+-- arrival is that less $request_time. Not the control ones (/__sandbox/..., logged masked as /__***/...): the
+-- ping that tells the sandbox is up came 2 s before the run.
 local function arrivals(log)
     local t = {}
     for line in log:gmatch("[^\n]+") do
         local took, at = line:match(" (%d+%.%d+) conn=%d+ t=(%d+%.%d+)$")
-        if at and not line:find("__sandbox", 1, true) then t[#t + 1] = tonumber(at) - tonumber(took) end
+        if at and not line:find('"GET /__', 1, true) then t[#t + 1] = tonumber(at) - tonumber(took) end
     end
     table.sort(t)
     return t
@@ -22,22 +23,27 @@ describe("a fleet's shared rate and budget", function()
     setup(function() server = redis.start() end)
     teardown(function() if server then server:stop() end end)
 
-    -- Pending on issue 12: on a loaded machine (the sanitizer stages) windows of a second and more held up to 3.6
-    -- requests over rate x t + burst, sub-second ones up to 2.9: most likely hosts whose Redis call timed out pacing
-    -- by their own bucket (the documented fail-open) rather than arrival jitter. Run it alone to see the numbers.
-    pending("keeps two nginx and two Lua hosts within rate x t + burst requests in every window of t seconds",
-        function()
+    -- The sandbox's access log is what a provider's limiter sees: arrivals, not slots. A slot's request reaches it a
+    -- little later than another's (client scheduling and the hop: up to ~40 ms measured here under load), so the
+    -- fleet paces with `jitter` headroom for that spread, and the check is strict: every window of the arrival log.
+    it("keeps two nginx and two Lua hosts within rate x t + burst requests in every window of t seconds", function()
         local own = sandbox.spawn {}
-        -- examples/nginx paces with burst 1: the whole fleet shares one bucket, so every host passes the same.
-        local RATE, BURST, SECONDS = 20, 1, 10
+        -- Every host of the fleet is given the same rate, burst and jitter (examples/nginx: XINGTU_REDIS_RATE,
+        -- XINGTU_REDIS_BURST, XINGTU_REDIS_JITTER): the bucket is one, so its parameters must be too.
+        -- The headroom is the spread measured between a slot (Redis's clock) and its request's arrival on a loaded
+        -- machine: up to 0.44 s at a load average of 12 on 2 cores, mostly a host waiting for the CPU after Redis
+        -- answered (those slots the pacer drops, see pace.lua's take), and more under the sanitizer.
+        local RATE, BURST, JITTER, SECONDS = 20, 10, 0.2 * util.slowdown(), 10
+        local paced_rate = require("xingtu.redis.pace").headroom(RATE, BURST, JITTER)
         local provider = { token = own.token, base_url = own.url, redis = "127.0.0.1:" .. server.port,
-            redis_rate = tostring(RATE) }
+            redis_rate = tostring(RATE), redis_burst = tostring(BURST), redis_jitter = tostring(JITTER),
+            redis_hosts = "4" }
         local n1 = nginx.example(provider, "xingtu.spec.redis_pace_a")
         local n2 = nginx.example(provider, "xingtu.spec.redis_pace_b")
         local cmds = {}
         for h = 1, 2 do
-            cmds[h] = string.format("%s timeout 60 lua5.4 spec/helpers/paced_child.lua %s %d %d %d %d %d &",
-                util.lua_child_env(), util.quote(own.url), server.port, RATE, BURST, SECONDS, h * 100000)
+            cmds[h] = string.format("%s timeout 60 lua5.4 spec/helpers/paced_child.lua %s %d %d %d %d %d %s 4 &",
+                util.lua_child_env(), util.quote(own.url), server.port, RATE, BURST, SECONDS, h * 100000, JITTER)
         end
         for h, n in ipairs { n1, n2 } do
             for k = 1, 3 do
@@ -54,34 +60,24 @@ describe("a fleet's shared rate and budget", function()
         local sent = 0
         for n in out:gmatch("sent=(%d+)") do sent = sent + tonumber(n) end
         local t = arrivals(log)
-        assert.is_true(#t >= RATE * (SECONDS - 2), "only " .. #t .. " arrivals (children said: " .. out .. ")")
+        local said = out:gsub("%s+", " ")
+        -- The fleet asked for more than the pace allows (the pacer, not the hosts, set the flow).
+        assert.is_true(#t >= 0.8 * paced_rate * (SECONDS - 2), "only " .. #t .. " arrivals (children said: " .. said .. ")")
         assert.is_true(#t > sent, "the nginx hosts sent nothing")
-        -- Every window [t[i], t[j]]: j - i + 1 requests in t[j] - t[i] seconds on the sandbox's clock. Slots are
-        -- given on Redis's clock; between the slot and the sandbox's log lie the client's scheduling and the hop
-        -- (a loaded machine: up to ~100 ms), so each window is widened by JITTER seconds.
-        local JITTER = 0.1
-        local worst = -math.huge
+        -- Every window [t[i], t[j]] of the arrival log: j - i + 1 requests in t[j] - t[i] seconds.
+        local worst, at, span = -math.huge, 0, 0
         for i = 1, #t do
             for j = i, #t do
-                local excess = (j - i + 1) - (RATE * (t[j] - t[i] + JITTER) + BURST)
-                if excess > worst then worst = excess end
+                local excess = (j - i + 1) - (RATE * (t[j] - t[i]) + BURST)
+                if excess > worst then worst, at, span = excess, j - i + 1, t[j] - t[i] end
             end
         end
-        -- What holds today: the whole run and every window of a second or more stay within the shared rate. Short
-        -- windows do not yet: some runs show up to 2.9 requests over rate x t + burst in a window under a second
-        -- (arrival jitter, or a host whose Redis call timed out pacing by its own bucket: not yet told apart), so
-        -- that check is pending below and issue 12 stays open on it.
-        local worst_long = -math.huge
-        for i = 1, #t do
-            for j = i, #t do
-                if t[j] - t[i] >= 1 then
-                    local excess = (j - i + 1) - (RATE * (t[j] - t[i] + JITTER) + BURST)
-                    if excess > worst_long then worst_long = excess end
-                end
-            end
+        if os.getenv("XINGTU_SPEC_VERBOSE") then
+            print(string.format("\nworst window: %d requests in %.3f s, %.2f over rate x t + burst; %d arrivals; %s",
+                at, span, worst, #t, said))
         end
-        assert.is_true(worst_long <= 0, "a window of 1 s or more held " .. worst_long
-            .. " requests more than rate x t + burst (every window: " .. worst .. ")")
+        assert.is_true(worst <= 0, string.format("%d requests arrived within %.3f s: %.2f over rate x t + burst "
+            .. "(%d arrivals; Lua hosts: %s)", at, span, worst, #t, said))
     end)
 
     it("stops two hosts together at the shared max_calls, and refuses everything when Redis is gone", function()

@@ -92,11 +92,63 @@ describe("xingtu's Redis objects", function()
             assert.is_true(w > 0 and w <= 0.1 + 1e-6)
         end)
 
+        it("answers a refusal with a wait of whole milliseconds, never 0", function()
+            local p = pace_m.new{ port = server.port, prefix = "t6ms:", rate = 3, burst = 1 }
+            assert.equal(0, p:take())
+            for _ = 1, 50 do
+                local w = p:take()
+                assert.is_true(w >= 0.001 and w <= 1 / 3 + 0.001, tostring(w))
+                assert.is_true(math.abs(w * 1000 - math.floor(w * 1000 + 0.5)) < 1e-9, tostring(w))
+            end
+        end)
+
+        it("keeps headroom for arrival jitter: a smaller burst at the full rate, or slots spaced further", function()
+            -- burst - rate x jitter >= 1: the burst shrinks by rate x jitter, the rate stays
+            assert.same({ 20, 2 }, { pace_m.headroom(20, 5, 0.15) })
+            assert.same({ 20, 5 }, { pace_m.headroom(20, 5, 0) })
+            -- burst 1: one slot every 1/rate + jitter seconds
+            local r, b = pace_m.headroom(20, 1, 0.05)
+            assert.equal(1, b)
+            assert.is_true(math.abs(1 / r - 0.1) < 1e-12)
+            local p = pace_m.new{ port = server.port, prefix = "t6j:", rate = 20, burst = 5, jitter = 0.15 }
+            assert.equal(0, p:take())
+            assert.equal(0, p:take())
+            assert.is_true(p:take() > 0)
+            assert.has_error(function() pace_m.new{ rate = 1, jitter = -1 } end,
+                "xingtu.redis.pace: jitter must be a number of seconds from 0 to 60")
+            assert.has_error(function() pace_m.new{ rate = 1, jitter = "0.1" } end,
+                "xingtu.redis.pace: jitter must be a number of seconds from 0 to 60")
+        end)
+
         it("reports a failure, not a wait, when Redis is down", function()
             local p = pace_m.new{ port = require("helpers.util").free_port(), rate = 1, timeout = 0.1 }
             local w, err = p:take()
             assert.is_nil(w)
             assert.matches("redis pace", err)
+        end)
+        it("paces a host at rate / hosts while Redis is away: a failure to send on, else a wait", function()
+            local p = pace_m.new{ port = require("helpers.util").free_port(), rate = 10, hosts = 2, timeout = 0.1 }
+            local w, err = p:take()
+            assert.is_nil(w)
+            assert.matches("redis pace", err)
+            w = p:take()
+            assert.is_true(w > 0.15 and w <= 0.2 + 1e-6, tostring(w))
+            assert.has_error(function() pace_m.new{ rate = 1, hosts = 0 } end,
+                "xingtu.redis.pace: hosts must be a number of processes >= 1")
+        end)
+
+        it("keeps a host within its share while Redis answers too slowly", function()
+            local p = pace_m.new{ port = server.port, prefix = "t6slow:", rate = 20, hosts = 4, timeout = 0.05 }
+            assert.equal(0, p:take())
+            server:call("CLIENT", "PAUSE", "1500")
+            local started, sent = socket.gettime(), 0
+            while socket.gettime() - started < 1 do
+                local w = p:take()
+                if w == nil then sent = sent + 1 else socket.sleep(math.min(w, 0.05)) end
+            end
+            server:call("CLIENT", "UNPAUSE")
+            -- 20 / 4 = 5 a second, and the one slot the local bucket held
+            assert.is_true(sent >= 2 and sent <= 7, "sent " .. sent .. " in 1 s")
         end)
     end)
 

@@ -23,7 +23,15 @@ local function fleet(options)
     options.cache = require("xingtu.cache.redis")(redis)
     options.lock = require("xingtu.redis.lock").new(redis)
     local rate = tonumber(os.getenv("XINGTU_REDIS_RATE") or "")
-    if rate then options.pace = require("xingtu.redis.pace").new { host = host, port = tonumber(port), rate = rate } end
+    -- XINGTU_REDIS_BURST (default 1) and XINGTU_REDIS_JITTER (seconds of headroom for the spread between a slot and
+    -- the request's arrival, default 0): every process of the fleet must be given the same three. XINGTU_REDIS_HOSTS
+    -- (default 1): how many processes share the rate; with Redis away each paces itself at rate / hosts.
+    if rate then
+        options.pace = require("xingtu.redis.pace").new { host = host, port = tonumber(port), rate = rate,
+            burst = tonumber(os.getenv("XINGTU_REDIS_BURST") or ""),
+            jitter = tonumber(os.getenv("XINGTU_REDIS_JITTER") or ""),
+            hosts = tonumber(os.getenv("XINGTU_REDIS_HOSTS") or "") }
+    end
     return options
 end
 

@@ -68,6 +68,9 @@ function _M.start(conf, key, provider)
   -- examples/nginx's fleet option: cache and lock (and rate) in a Redis shared by several nginx.
   if provider.redis then env = env .. " XINGTU_REDIS=" .. util.quote(provider.redis) end
   if provider.redis_rate then env = env .. " XINGTU_REDIS_RATE=" .. util.quote(provider.redis_rate) end
+  if provider.redis_burst then env = env .. " XINGTU_REDIS_BURST=" .. util.quote(provider.redis_burst) end
+  if provider.redis_jitter then env = env .. " XINGTU_REDIS_JITTER=" .. util.quote(provider.redis_jitter) end
+  if provider.redis_hosts then env = env .. " XINGTU_REDIS_HOSTS=" .. util.quote(provider.redis_hosts) end
   for _ = 1, 20 do
     local port = 20000 + math.random(0, 40999)
     local busy = util.run(("ss -Htan '( sport = :%d )' 2>/dev/null | head -n 1"):format(port))
