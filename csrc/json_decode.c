@@ -55,6 +55,10 @@
 /* Members collected on the Lua stack before they are moved into their table (values for arrays, pairs for objects). */
 #define ITEM_CHUNK 32
 
+/* Slots of the key cache (a power of two), and the longest key it holds. */
+#define KEY_CACHE_SIZE   256
+#define KEY_CACHE_MAXLEN 64
+
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
 typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
@@ -73,6 +77,12 @@ typedef struct {
     seq_index n; /* arrays: elements already in the table */
 } level;
 
+/* A key cache entry: the bytes of the Lua string in slot i + 1 of the cache table (which keeps them alive). */
+typedef struct {
+    const char *s;
+    size_t len;
+} cached_key;
+
 typedef struct {
     lua_State *L;
     const unsigned char *start; /* first byte of the text (byte 1 in messages) */
@@ -85,6 +95,9 @@ typedef struct {
     size_t scratch_cap;
     level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
     int lev_cap;
+    int cache_idx;     /* stack slot of the key cache table */
+    cached_key *cache; /* KEY_CACHE_SIZE entries in xt_json_decode's frame */
+    int cache_ready;   /* the cache table exists and the entries are cleared */
     char *err;
     size_t errlen;
 } decoder;
@@ -137,12 +150,57 @@ static inline int is_ws(unsigned c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+/* Word-at-a-time scans (little-endian 64-bit targets; others read byte by byte). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && UINT64_MAX == SIZE_MAX
+#define XT_SWAR  1
+#define BYTES(b) (0x0101010101010101ULL * (b))
+
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* High bit set in each byte of w that is zero; bytes above the first such byte may be flagged falsely (borrows), so
+ * only the lowest flag is to be trusted. */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return (w - BYTES(0x01)) & ~w & BYTES(0x80);
+}
+#else
+#define XT_SWAR 0
+#endif
+
+static void skip_ws_run(decoder *d, const unsigned char *p)
+{
+    const unsigned char *end = d->end;
+    for (;;) {
+#if XT_SWAR
+        /* pretty-printed input (citm_catalog.json, twitter.json) is mostly runs of indenting spaces */
+        while (end - p >= 8) {
+            uint64_t w = load8(p) ^ BYTES(' ');
+            if (w != 0) {
+                p += __builtin_ctzll(w) >> 3;
+                break;
+            }
+            p += 8;
+        }
+#endif
+        if (p < end && is_ws(*p))
+            p++;
+        else
+            break;
+    }
+    d->p = p;
+}
+
 static inline void skip_ws(decoder *d)
 {
-    const unsigned char *p = d->p, *end = d->end;
-    while (p < end && is_ws(*p))
-        p++;
-    d->p = p;
+    const unsigned char *p = d->p;
+    if (XT_LIKELY(p<d->end && * p> ' '))
+        return; /* compact input: no whitespace at all */
+    skip_ws_run(d, p);
 }
 
 /* Makes the scratch buffer at least `need` bytes; its old content is not kept. May raise (out of memory). */
@@ -290,13 +348,72 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     return 1;
 }
 
-/* d->p is at the opening quote. Pushes the string. */
-static int parse_string(decoder *d)
+/* Slot of a key in the key cache: a cheap hash of its length and a few of its bytes (len >= 1). */
+static inline unsigned key_slot(const unsigned char *s, size_t len)
+{
+    unsigned h = (unsigned)len * 0x9E37u;
+    h ^= (unsigned)s[0] * 0x1F3u + (unsigned)s[len - 1] * 0x3Bu + (unsigned)s[len >> 1] * 0x7u;
+    h ^= h >> 8;
+    return h & (KEY_CACHE_SIZE - 1);
+}
+
+/* Makes the key cache table and clears the entries: once per decode, at its first key. May raise (out of memory). */
+static void key_cache_init(decoder *d)
+{
+    memset(d->cache, 0, sizeof(cached_key) * KEY_CACHE_SIZE);
+    lua_createtable(d->L, KEY_CACHE_SIZE, 0);
+    lua_replace(d->L, d->cache_idx);
+    d->cache_ready = 1;
+}
+
+/* Pushes the object key [s, s + len) (no escapes, validated): the cached string when the same bytes were a key
+ * recently, else a new one that takes the slot. A hit skips lua_pushlstring's hashing and interning (and for long
+ * keys its allocation and copy), which is most of the cost of the few dozen keys a document repeats thousands of
+ * times. Collisions just replace the entry: the cache is a hint, never a correctness matter. */
+static inline void push_key(decoder *d, const unsigned char *s, size_t len)
+{
+    lua_State *L = d->L;
+    unsigned i;
+    cached_key *e;
+
+    if (XT_UNLIKELY(len == 0 || len > KEY_CACHE_MAXLEN)) {
+        lua_pushlstring(L, (const char *)s, len);
+        return;
+    }
+    if (XT_UNLIKELY(!d->cache_ready))
+        key_cache_init(d);
+    i = key_slot(s, len);
+    e = &d->cache[i];
+    if (e->len == len && memcmp(e->s, s, len) == 0) {
+        lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
+        return;
+    }
+    e->s = lua_pushlstring(L, (const char *)s, len);
+    e->len = len;
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
+}
+
+/* d->p is at the opening quote. Pushes the string (through the key cache if is_key). */
+static inline int parse_string(decoder *d, int is_key)
 {
     const unsigned char *s = d->p + 1, *p = s, *end = d->end;
 
     for (;;) {
         unsigned c;
+#if XT_SWAR
+        /* 8 bytes at a time up to the first '"', '\\', control character or non-ASCII byte */
+        while (end - p >= 8) {
+            uint64_t w = load8(p);
+            uint64_t stop = (w & BYTES(0x80)) | ((w - BYTES(0x20)) & ~w & BYTES(0x80)) | zero_bytes(w ^ BYTES('"')) |
+                            zero_bytes(w ^ BYTES('\\'));
+            if (stop != 0) {
+                p += __builtin_ctzll(stop) >> 3;
+                break;
+            }
+            p += 8;
+        }
+#endif
         while (p < end && !xt_utf8_stop[*p])
             p++;
         if (XT_UNLIKELY(p >= end))
@@ -315,7 +432,10 @@ static int parse_string(decoder *d)
             return fail(d, p, "control character 0x%02X in string", c);
         }
     }
-    lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
+    if (is_key)
+        push_key(d, s, (size_t)(p - s));
+    else
+        lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
     d->p = p + 1;
     return 1;
 }
@@ -590,7 +710,7 @@ value:
         return fail_unexpected(d, d->p);
     switch (*d->p) {
     case '"':
-        if (!parse_string(d))
+        if (!parse_string(d, 0))
             return 0;
         break;
     case '{':
@@ -680,7 +800,7 @@ member: /* a value was pushed */
 key: /* in an object, at the key of a member */
     if (XT_UNLIKELY(d->p >= d->end || *d->p != '"'))
         return fail_unexpected(d, d->p);
-    if (!parse_string(d))
+    if (!parse_string(d, 1))
         return 0;
     skip_ws(d);
     if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
@@ -693,6 +813,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
 {
     decoder d;
     level local_levels[LOCAL_LEVELS];
+    cached_key cache[KEY_CACHE_SIZE];
     int base;
 
     d.L = L;
@@ -707,6 +828,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     d.scratch_cap = 0;
     d.levels = local_levels;
     d.lev_cap = LOCAL_LEVELS;
+    d.cache = cache;
     d.err = err;
     d.errlen = errlen;
     if (err != NULL && errlen > 0)
@@ -718,6 +840,9 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     lua_pushnil(L); /* [base+1]: slot for the scratch userdata */
     lua_pushnil(L); /* [base+2]: slot for the levels userdata */
     d.scratch_idx = base + 1;
+    lua_pushnil(L); /* [base+3]: slot for the key cache table, made at the first key */
+    d.cache_idx = base + 3;
+    d.cache_ready = 0;
 
     skip_ws(&d);
     if (d.p >= d.end) {
