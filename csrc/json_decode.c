@@ -6,10 +6,12 @@
  * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same few hundred bytes at
  * any depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
  *
- * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); a table-driven loop skips plain
- * ASCII and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
- * ITEM_CHUNK values, so the table is created with its final size (no rehash while it fills) for all containers with
- * up to ITEM_CHUNK members; bigger ones grow from there as usual. Integers are accumulated inline.
+ * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); plain ASCII is skipped a word
+ * at a time and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
+ * ITEM_CHUNK values and on while the stack use stays within STACK_BUDGET, so the table is created with its final
+ * size (no rehash while it fills); only past the budget does a table grow, a chunk at a time. Integers are accumulated
+ * inline. Repeated object keys come from a small per-state key cache instead of being hashed and interned again;
+ * whitespace and plain string bytes are scanned 8 bytes at a time.
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
@@ -55,6 +57,17 @@
 /* Members collected on the Lua stack before they are moved into their table (values for arrays, pairs for objects). */
 #define ITEM_CHUNK 32
 
+/* Past each ITEM_CHUNK members a container keeps collecting on the stack, as long as the decode's stack use stays
+ * below this many slots, so big containers are made at their final size too: growing a table step by step reallocates
+ * it (malloc_consolidate and _int_malloc were 14% of a citm_catalog.json decode, almost all in such growth). Past the
+ * budget, members go into the table a chunk at a time, which keeps the worst case (every open level full) at
+ * STACK_BUDGET + depth * (2 * ITEM_CHUNK + 8) slots, well within Lua's stack limit. */
+#if LUA_VERSION_NUM >= 504
+#define STACK_BUDGET 65536 /* of LUAI_MAXSTACK = 1000000 */
+#else
+#define STACK_BUDGET 4096 /* LuaJIT's stack ends at 65500 slots: leave the depth its room */
+#endif
+
 /* Slots of the key cache (a power of two), and the longest key it holds. */
 #define KEY_CACHE_SIZE   256
 #define KEY_CACHE_MAXLEN 64
@@ -96,8 +109,10 @@ typedef struct {
     level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
     int lev_cap;
     int cache_idx;     /* stack slot of the key cache table */
-    cached_key *cache; /* KEY_CACHE_SIZE entries in xt_json_decode's frame */
+    cached_key *cache; /* KEY_CACHE_SIZE entries in the state's key cache userdata */
     int cache_ready;   /* the cache table exists and the entries are cleared */
+    int stack_base;    /* the stack top when the decode started */
+    int mt_idx;        /* stack slot of the array metatable (nil until the first empty array) */
     char *err;
     size_t errlen;
 } decoder;
@@ -357,12 +372,31 @@ static inline unsigned key_slot(const unsigned char *s, size_t len)
     return h & (KEY_CACHE_SIZE - 1);
 }
 
-/* Makes the key cache table and clears the entries: once per decode, at its first key. May raise (out of memory). */
+/* Registry field of the key cache: a userdata of KEY_CACHE_SIZE entries whose uservalue is the table of the strings. */
+#define KEY_CACHE_REG "xingtu.json.keycache"
+
+/* Finds (or makes) the state's key cache, puts its table in the cache slot: once per decode, at its first key. Kept
+ * across decodes, so a stream of bodies of one shape (each API response) hits from its first key on and no decode
+ * pays for making a cache. Safe if a finalizer decodes in the middle of a decode: an entry and its table slot are
+ * always updated together with nothing that can allocate between them. May raise (out of memory). */
 static void key_cache_init(decoder *d)
 {
-    memset(d->cache, 0, sizeof(cached_key) * KEY_CACHE_SIZE);
-    lua_createtable(d->L, KEY_CACHE_SIZE, 0);
-    lua_replace(d->L, d->cache_idx);
+    lua_State *L = d->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
+    if (!lua_isuserdata(L, -1)) {
+        lua_pop(L, 1);
+        d->cache = (cached_key *)xt_newuserdata(L, sizeof(cached_key) * KEY_CACHE_SIZE);
+        memset(d->cache, 0, sizeof(cached_key) * KEY_CACHE_SIZE);
+        lua_createtable(L, KEY_CACHE_SIZE, 0);
+        xt_setuservalue(L, -2);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
+    } else {
+        d->cache = (cached_key *)lua_touserdata(L, -1);
+    }
+    xt_getuservalue(L, -1);
+    lua_replace(L, d->cache_idx);
+    lua_pop(L, 1);
     d->cache_ready = 1;
 }
 
@@ -733,7 +767,11 @@ value:
             d->p++;
             /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
             lua_createtable(L, 0, 0);
-            luaL_getmetatable(L, XT_JSON_ARRAY_MT);
+            if (XT_UNLIKELY(lua_isnil(L, d->mt_idx))) {
+                luaL_getmetatable(L, XT_JSON_ARRAY_MT); /* once per decode: a registry lookup by name costs a strcmp */
+                lua_replace(L, d->mt_idx);
+            }
+            lua_pushvalue(L, d->mt_idx);
             lua_setmetatable(L, -2);
             d->depth--;
             break;
@@ -776,7 +814,8 @@ value:
 member: /* a value was pushed */
     if (lv == NULL)
         return 1;
-    if (++lv->pending == ITEM_CHUNK)
+    if (XT_UNLIKELY((++lv->pending & (ITEM_CHUNK - 1)) == 0) &&
+        (lua_gettop(L) - d->stack_base >= STACK_BUDGET || !lua_checkstack(L, 2 * ITEM_CHUNK + 8)))
         flush(L, lv);
     skip_ws(d);
     if (XT_LIKELY(d->p < d->end)) {
@@ -813,7 +852,6 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
 {
     decoder d;
     level local_levels[LOCAL_LEVELS];
-    cached_key cache[KEY_CACHE_SIZE];
     int base;
 
     d.L = L;
@@ -828,21 +866,24 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     d.scratch_cap = 0;
     d.levels = local_levels;
     d.lev_cap = LOCAL_LEVELS;
-    d.cache = cache;
+    d.cache = NULL;
     d.err = err;
     d.errlen = errlen;
     if (err != NULL && errlen > 0)
         err[0] = '\0';
 
-    if (!lua_checkstack(L, 8))
+    if (!lua_checkstack(L, 10))
         return fail(&d, d.start, "out of Lua stack space");
     base = lua_gettop(L);
     lua_pushnil(L); /* [base+1]: slot for the scratch userdata */
     lua_pushnil(L); /* [base+2]: slot for the levels userdata */
     d.scratch_idx = base + 1;
-    lua_pushnil(L); /* [base+3]: slot for the key cache table, made at the first key */
+    lua_pushnil(L); /* [base+3]: slot for the key cache table, fetched at the first key */
     d.cache_idx = base + 3;
     d.cache_ready = 0;
+    lua_pushnil(L); /* [base+4]: slot for the array metatable */
+    d.mt_idx = base + 4;
+    d.stack_base = base;
 
     skip_ws(&d);
     if (d.p >= d.end) {
