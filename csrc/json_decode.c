@@ -422,7 +422,8 @@ static inline void push_key(decoder *d, const unsigned char *s, size_t len)
         lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
         return;
     }
-    e->s = lua_pushlstring(L, (const char *)s, len);
+    lua_pushlstring(L, (const char *)s, len); /* returns void in Lua 5.1 (LuaJIT) */
+    e->s = lua_tolstring(L, -1, NULL);
     e->len = len;
     lua_pushvalue(L, -1);
     lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
