@@ -444,7 +444,7 @@ static inline int parse_string(decoder *d, int is_key)
                             zero_bytes(w ^ BYTES('\\'));
             if (stop != 0) {
                 p += __builtin_ctzll(stop) >> 3;
-                break;
+                goto stopped;
             }
             p += 8;
         }
@@ -453,14 +453,21 @@ static inline int parse_string(decoder *d, int is_key)
             p++;
         if (XT_UNLIKELY(p >= end))
             return fail(d, s - 1, "unterminated string");
+#if XT_SWAR
+    stopped:
+#endif
         c = *p;
         if (XT_LIKELY(c == '"'))
             break;
         if (c >= 0x80) {
-            size_t n = xt_utf8_seq(p, end);
-            if (n == 0)
-                return fail(d, p, "invalid UTF-8 in string");
-            p += n;
+            /* a run of non-ASCII text (twitter.json's CJK) is validated sequence by sequence without going back to
+             * the ASCII scan between characters */
+            do {
+                size_t n = xt_utf8_seq(p, end);
+                if (n == 0)
+                    return fail(d, p, "invalid UTF-8 in string");
+                p += n;
+            } while (p < end && *p >= 0x80);
         } else if (c == '\\') {
             return parse_string_escaped(d, s, p);
         } else {
