@@ -187,25 +187,47 @@ static inline uint64_t zero_bytes(uint64_t w)
 #define XT_SWAR 0
 #endif
 
+/* SSE2 is part of x86-64 itself: no run-time check needed. */
+#if XT_SWAR && defined(__SSE2__)
+#include <emmintrin.h>
+#define XT_SSE2 1
+#else
+#define XT_SSE2 0
+#endif
+
+/* Skips whitespace from p on: one whitespace byte, then the spaces after it in bulk (pretty-printed input such as
+ * citm_catalog.json and twitter.json is mostly a newline and a run of indenting spaces), and again. */
 static void skip_ws_run(decoder *d, const unsigned char *p)
 {
     const unsigned char *end = d->end;
-    for (;;) {
+    while (p < end && is_ws(*p)) {
+        p++;
+#if XT_SSE2
+        while (end - p >= 16) {
+            unsigned mask = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), _mm_set1_epi8(' ')));
+            if (mask != 0xFFFF) {
+                p += __builtin_ctz(~mask);
+                goto next;
+            }
+            p += 16;
+        }
+#endif
 #if XT_SWAR
-        /* pretty-printed input (citm_catalog.json, twitter.json) is mostly runs of indenting spaces */
         while (end - p >= 8) {
             uint64_t w = load8(p) ^ BYTES(' ');
             if (w != 0) {
                 p += __builtin_ctzll(w) >> 3;
-                break;
+                goto next;
             }
             p += 8;
         }
 #endif
-        if (p < end && is_ws(*p))
+        while (p < end && *p == ' ')
             p++;
-        else
-            break;
+#if XT_SWAR
+    next:;
+#endif
     }
     d->p = p;
 }
@@ -633,24 +655,23 @@ static int parse_number(decoder *d)
 /* Moves `pending` values from the stack into the array being built. */
 static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, int pending)
 {
-    int i, t, first;
+    int i;
     if (!*have_table) {
-        /* [base+1 .. base+pending] = values -> [base+1] = table of exactly that size */
+        /* [base+1 .. base+pending] = values -> [base+1] = table of exactly that size; the table goes below the
+         * values, which are then popped into it from the last one, one API call each */
         lua_createtable(L, pending, 0);
-        t = lua_gettop(L);
-        first = base + 1;
-    } else {
-        /* [base+1] = table, [base+2 .. base+1+pending] = values -> [base+1] = table */
-        t = base + 1;
-        first = base + 2;
-    }
-    for (i = 0; i < pending; i++) {
-        lua_pushvalue(L, first + i);
-        lua_rawseti(L, t, *n + i + 1);
-    }
-    if (!*have_table) {
-        lua_replace(L, base + 1);
+        lua_insert(L, base + 1);
+        for (i = pending; i > 0; i--)
+            lua_rawseti(L, base + 1, i);
         *have_table = 1;
+        *n = pending;
+        return;
+    }
+    /* past the stack budget: [base+1] = table, [base+2 .. base+1+pending] = values -> [base+1] = table, filled in
+     * ascending order so that the array part grows as it should */
+    for (i = 0; i < pending; i++) {
+        lua_pushvalue(L, base + 2 + i);
+        lua_rawseti(L, base + 1, *n + i + 1);
     }
     lua_settop(L, base + 1);
     *n += pending;
