@@ -108,7 +108,7 @@ typedef struct {
     size_t scratch_cap;
     level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
     int lev_cap;
-    int cache_idx;     /* stack slot of the key cache table */
+    int cache_idx;     /* stack slot of the key cache table (its userdata in the next slot) */
     cached_key *cache; /* KEY_CACHE_SIZE entries in the state's key cache userdata */
     int cache_ready;   /* the cache table exists and the entries are cleared */
     int stack_base;    /* the stack top when the decode started */
@@ -405,7 +405,7 @@ static void key_cache_init(decoder *d)
 {
     lua_State *L = d->L;
     lua_getfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
-    if (!lua_isuserdata(L, -1)) {
+    if (lua_type(L, -1) != LUA_TUSERDATA || xt_rawlen(L, -1) != sizeof(cached_key) * KEY_CACHE_SIZE) {
         lua_pop(L, 1);
         d->cache = (cached_key *)xt_newuserdata(L, sizeof(cached_key) * KEY_CACHE_SIZE);
         memset(d->cache, 0, sizeof(cached_key) * KEY_CACHE_SIZE);
@@ -418,7 +418,9 @@ static void key_cache_init(decoder *d)
     }
     xt_getuservalue(L, -1);
     lua_replace(L, d->cache_idx);
-    lua_pop(L, 1);
+    /* the entries live in the userdata: it stays on the stack too, so even a registry emptied by a finalizer in the
+     * middle of this decode cannot free them under us */
+    lua_replace(L, d->cache_idx + 1);
     d->cache_ready = 1;
 }
 
@@ -910,8 +912,9 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     lua_pushnil(L); /* [base+3]: slot for the key cache table, fetched at the first key */
     d.cache_idx = base + 3;
     d.cache_ready = 0;
-    lua_pushnil(L); /* [base+4]: slot for the array metatable */
-    d.mt_idx = base + 4;
+    lua_pushnil(L); /* [base+4]: slot for the key cache userdata */
+    lua_pushnil(L); /* [base+5]: slot for the array metatable */
+    d.mt_idx = base + 5;
     d.stack_base = base;
 
     skip_ws(&d);

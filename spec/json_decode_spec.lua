@@ -297,6 +297,15 @@ describe("xingtu.core", function()
                     decode('{"' .. string.rep("k", 64) .. '":1,"' .. string.rep("k", 65) .. '":2,"":3}'))
             end)
 
+            it("decodes keys right when the state's key cache is gone or replaced between decodes", function()
+                local reg = debug.getregistry()
+                assert.are.same({ alpha = 1, beta = { alpha = 2 } }, decode('{"alpha":1,"beta":{"alpha":2}}'))
+                for _, junk in ipairs({ false, "junk", io.stdout }) do
+                    reg["xingtu.json.keycache"] = junk or nil
+                    assert.are.same({ alpha = 3, beta = { alpha = 4 } }, decode('{"alpha":3,"beta":{"alpha":4}}'))
+                end
+            end)
+
             it("nests to the depth limit inside a container bigger than the decoder's stack budget", function()
                 local deep = string.rep("[", 999) .. "1" .. string.rep("]", 999)
                 local doc = "[" .. string.rep("0,", 100000) .. deep .. "]"
