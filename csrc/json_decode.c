@@ -22,6 +22,9 @@
  *
  * Memory: the scratch memory (for strings with escapes and for long numbers, and the levels beyond LOCAL_LEVELS) is
  * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
+ * The key cache is the one thing kept between decodes: a userdata in the registry (field "xingtu.json.keycache") of
+ * KEY_CACHE_SIZE entries and a table of at most as many strings of up to KEY_CACHE_MAXLEN bytes, about 30 KB at most
+ * per Lua state; no configuration lives in it, so scripts sharing a VM (nginx) cannot affect each other's results.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
  * float -0.0); a number beyond the double range (1e999; a 400-digit integer unless LuaJIT keeps its digits) is
