@@ -11,7 +11,8 @@
 -- XINGTU_CPATH overrides where xingtu/core.so is looked up (default: build/ beside this script's parent).
 -- XINGTU_BEFORE_CPATH, if set, is the path of a second core.so (e.g. main's build) measured as "before" in the
 -- same rounds, so a before/after table comes from one run. XINGTU_BENCH_NO_DKJSON=1 leaves dkjson out (it is a
--- pure-Lua decoder, 20-50x slower, and makes a run long).
+-- pure-Lua decoder, 20-50x slower, and makes a run long). XINGTU_BENCH_WORK=decode (or encode) runs only that half.
+-- The first and last lines give the load average (/proc/loadavg), so a reader can tell a quiet run from a busy one.
 
 local root = (arg and arg[0] or ""):match("^(.*)/bench/[^/]*$") or "."
 package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
@@ -48,6 +49,24 @@ if #files == 0 then
 end
 
 local clock = os.clock
+local work_only = os.getenv("XINGTU_BENCH_WORK")
+if work_only == "" then
+    work_only = nil
+end
+if work_only and work_only ~= "decode" and work_only ~= "encode" then
+    io.stderr:write("bench/corpora.lua: XINGTU_BENCH_WORK must be decode or encode, not ", work_only, "\n")
+    os.exit(2)
+end
+
+local function loadavg()
+    local f = io.open("/proc/loadavg", "r")
+    if not f then
+        return "unknown"
+    end
+    local l = f:read("l") or ""
+    f:close()
+    return l:match("^(%S+ %S+ %S+)") or "unknown"
+end
 
 local function read(path)
     local f, err = io.open(path, "rb")
@@ -120,7 +139,8 @@ local function compare(work, name, contenders)
     end
 end
 
-print(string.format("%s; %d interleaved rounds of about %.2f s per contender and work", _VERSION, rounds, seconds))
+print(string.format("%s; %d interleaved rounds of about %.2f s per contender and work; load average %s", _VERSION,
+    rounds, seconds, loadavg()))
 print("| work | contender | median /s | ratio to cjson (spread) |")
 print("| --- | --- | --- | --- |")
 for _, path in ipairs(files) do
@@ -137,16 +157,22 @@ for _, path in ipairs(files) do
     for _, c in ipairs(decoders) do
         assert(c.fn(body) ~= nil, c.name .. " cannot decode " .. name)
     end
-    compare("decode", name, decoders)
+    local before_rows = #rows
+    if work_only ~= "encode" then
+        compare("decode", name, decoders)
+    end
     local encoders = {}
     for _, c in ipairs(decoders) do
         local enc = ({ xingtu = core.encode, before = before and before.encode, cjson = cjson.encode,
             dkjson = dkjson and dkjson.encode })[c.name]
         encoders[#encoders + 1] = { name = c.name, fn = enc, arg = c.fn(body) }
     end
-    compare("encode", name, encoders)
-    for i = #rows - #decoders * 2 + 1, #rows do
+    if work_only ~= "decode" then
+        compare("encode", name, encoders)
+    end
+    for i = before_rows + 1, #rows do
         print(rows[i])
     end
     io.stdout:flush()
 end
+print("load average at the end: " .. loadavg())

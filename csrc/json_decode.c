@@ -6,10 +6,12 @@
  * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same few hundred bytes at
  * any depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
  *
- * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); a table-driven loop skips plain
- * ASCII and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
- * ITEM_CHUNK values, so the table is created with its final size (no rehash while it fills) for all containers with
- * up to ITEM_CHUNK members; bigger ones grow from there as usual. Integers are accumulated inline.
+ * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); plain ASCII is skipped a word
+ * at a time and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
+ * ITEM_CHUNK values and on while the stack use stays within STACK_BUDGET, so the table is created with its final
+ * size (no rehash while it fills); only past the budget does a table grow, a chunk at a time. Integers are accumulated
+ * inline. Repeated object keys come from a small per-state key cache instead of being hashed and interned again;
+ * whitespace and plain string bytes are scanned 8 bytes at a time.
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
@@ -20,6 +22,9 @@
  *
  * Memory: the scratch memory (for strings with escapes and for long numbers, and the levels beyond LOCAL_LEVELS) is
  * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
+ * The key cache is the one thing kept between decodes: a userdata in the registry (field "xingtu.json.keycache") of
+ * KEY_CACHE_SIZE entries and a table of at most as many strings of up to KEY_CACHE_MAXLEN bytes, about 30 KB at most
+ * per Lua state; no configuration lives in it, so scripts sharing a VM (nginx) cannot affect each other's results.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
  * float -0.0); a number beyond the double range (1e999; a 400-digit integer unless LuaJIT keeps its digits) is
@@ -55,6 +60,21 @@
 /* Members collected on the Lua stack before they are moved into their table (values for arrays, pairs for objects). */
 #define ITEM_CHUNK 32
 
+/* Past each ITEM_CHUNK members a container keeps collecting on the stack, as long as the decode's stack use stays
+ * below this many slots, so big containers are made at their final size too: growing a table step by step reallocates
+ * it (malloc_consolidate and _int_malloc were 14% of a citm_catalog.json decode, almost all in such growth). Past the
+ * budget, members go into the table a chunk at a time, which keeps the worst case (every open level full) at
+ * STACK_BUDGET + depth * (2 * ITEM_CHUNK + 8) slots, well within Lua's stack limit. */
+#if LUA_VERSION_NUM >= 504
+#define STACK_BUDGET 65536 /* of LUAI_MAXSTACK = 1000000 */
+#else
+#define STACK_BUDGET 4096 /* LuaJIT's stack ends at 65500 slots: leave the depth its room */
+#endif
+
+/* Slots of the key cache (a power of two), and the longest key it holds. */
+#define KEY_CACHE_SIZE   256
+#define KEY_CACHE_MAXLEN 64
+
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
 typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
@@ -73,6 +93,12 @@ typedef struct {
     seq_index n; /* arrays: elements already in the table */
 } level;
 
+/* A key cache entry: the bytes of the Lua string in slot i + 1 of the cache table (which keeps them alive). */
+typedef struct {
+    const char *s;
+    size_t len;
+} cached_key;
+
 typedef struct {
     lua_State *L;
     const unsigned char *start; /* first byte of the text (byte 1 in messages) */
@@ -85,6 +111,11 @@ typedef struct {
     size_t scratch_cap;
     level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
     int lev_cap;
+    int cache_idx;     /* stack slot of the key cache table (its userdata in the next slot) */
+    cached_key *cache; /* KEY_CACHE_SIZE entries in the state's key cache userdata */
+    int cache_ready;   /* the cache table exists and the entries are cleared */
+    int stack_base;    /* the stack top when the decode started */
+    int mt_idx;        /* stack slot of the array metatable (nil until the first empty array) */
     char *err;
     size_t errlen;
 } decoder;
@@ -137,12 +168,79 @@ static inline int is_ws(unsigned c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+/* Word-at-a-time scans (little-endian 64-bit targets; others read byte by byte). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && UINT64_MAX == SIZE_MAX
+#define XT_SWAR  1
+#define BYTES(b) (0x0101010101010101ULL * (b))
+
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* High bit set in each byte of w that is zero; bytes above the first such byte may be flagged falsely (borrows), so
+ * only the lowest flag is to be trusted. */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return (w - BYTES(0x01)) & ~w & BYTES(0x80);
+}
+#else
+#define XT_SWAR 0
+#endif
+
+/* SSE2 is part of x86-64 itself: no run-time check needed. */
+#if XT_SWAR && defined(__SSE2__)
+#include <emmintrin.h>
+#define XT_SSE2 1
+#else
+#define XT_SSE2 0
+#endif
+
+/* Skips whitespace from p on: one whitespace byte, then the spaces after it in bulk (pretty-printed input such as
+ * citm_catalog.json and twitter.json is mostly a newline and a run of indenting spaces), and again. */
+static void skip_ws_run(decoder *d, const unsigned char *p)
+{
+    const unsigned char *end = d->end;
+    while (p < end && is_ws(*p)) {
+        p++;
+#if XT_SSE2
+        while (end - p >= 16) {
+            unsigned mask = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), _mm_set1_epi8(' ')));
+            if (mask != 0xFFFF) {
+                p += __builtin_ctz(~mask);
+                goto next;
+            }
+            p += 16;
+        }
+#endif
+#if XT_SWAR
+        while (end - p >= 8) {
+            uint64_t w = load8(p) ^ BYTES(' ');
+            if (w != 0) {
+                p += __builtin_ctzll(w) >> 3;
+                goto next;
+            }
+            p += 8;
+        }
+#endif
+        while (p < end && *p == ' ')
+            p++;
+#if XT_SWAR
+    next:;
+#endif
+    }
+    d->p = p;
+}
+
 static inline void skip_ws(decoder *d)
 {
-    const unsigned char *p = d->p, *end = d->end;
-    while (p < end && is_ws(*p))
-        p++;
-    d->p = p;
+    const unsigned char *p = d->p;
+    if (XT_LIKELY(p<d->end && * p> ' '))
+        return; /* compact input: no whitespace at all */
+    skip_ws_run(d, p);
 }
 
 /* Makes the scratch buffer at least `need` bytes; its old content is not kept. May raise (out of memory). */
@@ -290,32 +388,123 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     return 1;
 }
 
-/* d->p is at the opening quote. Pushes the string. */
-static int parse_string(decoder *d)
+/* Slot of a key in the key cache: a cheap hash of its length and a few of its bytes (len >= 1). */
+static inline unsigned key_slot(const unsigned char *s, size_t len)
+{
+    unsigned h = (unsigned)len * 0x9E37u;
+    h ^= (unsigned)s[0] * 0x1F3u + (unsigned)s[len - 1] * 0x3Bu + (unsigned)s[len >> 1] * 0x7u;
+    h ^= h >> 8;
+    return h & (KEY_CACHE_SIZE - 1);
+}
+
+/* Registry field of the key cache: a userdata of KEY_CACHE_SIZE entries whose uservalue is the table of the strings. */
+#define KEY_CACHE_REG "xingtu.json.keycache"
+
+/* Finds (or makes) the state's key cache, puts its table in the cache slot: once per decode, at its first key. Kept
+ * across decodes, so a stream of bodies of one shape (each API response) hits from its first key on and no decode
+ * pays for making a cache. Safe if a finalizer decodes in the middle of a decode: an entry and its table slot are
+ * always updated together with nothing that can allocate between them. May raise (out of memory). */
+static void key_cache_init(decoder *d)
+{
+    lua_State *L = d->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
+    if (lua_type(L, -1) != LUA_TUSERDATA || xt_rawlen(L, -1) != sizeof(cached_key) * KEY_CACHE_SIZE) {
+        lua_pop(L, 1);
+        d->cache = (cached_key *)xt_newuserdata(L, sizeof(cached_key) * KEY_CACHE_SIZE);
+        memset(d->cache, 0, sizeof(cached_key) * KEY_CACHE_SIZE);
+        lua_createtable(L, KEY_CACHE_SIZE, 0);
+        xt_setuservalue(L, -2);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
+    } else {
+        d->cache = (cached_key *)lua_touserdata(L, -1);
+    }
+    xt_getuservalue(L, -1);
+    lua_replace(L, d->cache_idx);
+    /* the entries live in the userdata: it stays on the stack too, so even a registry emptied by a finalizer in the
+     * middle of this decode cannot free them under us */
+    lua_replace(L, d->cache_idx + 1);
+    d->cache_ready = 1;
+}
+
+/* Pushes the object key [s, s + len) (no escapes, validated): the cached string when the same bytes were a key
+ * recently, else a new one that takes the slot. A hit skips lua_pushlstring's hashing and interning (and for long
+ * keys its allocation and copy), which is most of the cost of the few dozen keys a document repeats thousands of
+ * times. Collisions just replace the entry: the cache is a hint, never a correctness matter. */
+static inline void push_key(decoder *d, const unsigned char *s, size_t len)
+{
+    lua_State *L = d->L;
+    unsigned i;
+    cached_key *e;
+
+    if (XT_UNLIKELY(len == 0 || len > KEY_CACHE_MAXLEN)) {
+        lua_pushlstring(L, (const char *)s, len);
+        return;
+    }
+    if (XT_UNLIKELY(!d->cache_ready))
+        key_cache_init(d);
+    i = key_slot(s, len);
+    e = &d->cache[i];
+    if (e->len == len && memcmp(e->s, s, len) == 0) {
+        lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
+        return;
+    }
+    lua_pushlstring(L, (const char *)s, len); /* returns void in Lua 5.1 (LuaJIT) */
+    e->s = lua_tolstring(L, -1, NULL);
+    e->len = len;
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
+}
+
+/* d->p is at the opening quote. Pushes the string (through the key cache if is_key). */
+static inline int parse_string(decoder *d, int is_key)
 {
     const unsigned char *s = d->p + 1, *p = s, *end = d->end;
 
     for (;;) {
         unsigned c;
+#if XT_SWAR
+        /* 8 bytes at a time up to the first '"', '\\', control character or non-ASCII byte */
+        while (end - p >= 8) {
+            uint64_t w = load8(p);
+            uint64_t stop = (w & BYTES(0x80)) | ((w - BYTES(0x20)) & ~w & BYTES(0x80)) | zero_bytes(w ^ BYTES('"')) |
+                            zero_bytes(w ^ BYTES('\\'));
+            if (stop != 0) {
+                p += __builtin_ctzll(stop) >> 3;
+                goto stopped;
+            }
+            p += 8;
+        }
+#endif
         while (p < end && !xt_utf8_stop[*p])
             p++;
         if (XT_UNLIKELY(p >= end))
             return fail(d, s - 1, "unterminated string");
+#if XT_SWAR
+    stopped:
+#endif
         c = *p;
         if (XT_LIKELY(c == '"'))
             break;
         if (c >= 0x80) {
-            size_t n = xt_utf8_seq(p, end);
-            if (n == 0)
-                return fail(d, p, "invalid UTF-8 in string");
-            p += n;
+            /* a run of non-ASCII text (twitter.json's CJK) is validated sequence by sequence without going back to
+             * the ASCII scan between characters */
+            do {
+                size_t n = xt_utf8_seq(p, end);
+                if (n == 0)
+                    return fail(d, p, "invalid UTF-8 in string");
+                p += n;
+            } while (p < end && *p >= 0x80);
         } else if (c == '\\') {
             return parse_string_escaped(d, s, p);
         } else {
             return fail(d, p, "control character 0x%02X in string", c);
         }
     }
-    lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
+    if (is_key)
+        push_key(d, s, (size_t)(p - s));
+    else
+        lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
     d->p = p + 1;
     return 1;
 }
@@ -471,24 +660,23 @@ static int parse_number(decoder *d)
 /* Moves `pending` values from the stack into the array being built. */
 static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, int pending)
 {
-    int i, t, first;
+    int i;
     if (!*have_table) {
-        /* [base+1 .. base+pending] = values -> [base+1] = table of exactly that size */
+        /* [base+1 .. base+pending] = values -> [base+1] = table of exactly that size; the table goes below the
+         * values, which are then popped into it from the last one, one API call each */
         lua_createtable(L, pending, 0);
-        t = lua_gettop(L);
-        first = base + 1;
-    } else {
-        /* [base+1] = table, [base+2 .. base+1+pending] = values -> [base+1] = table */
-        t = base + 1;
-        first = base + 2;
-    }
-    for (i = 0; i < pending; i++) {
-        lua_pushvalue(L, first + i);
-        lua_rawseti(L, t, *n + i + 1);
-    }
-    if (!*have_table) {
-        lua_replace(L, base + 1);
+        lua_insert(L, base + 1);
+        for (i = pending; i > 0; i--)
+            lua_rawseti(L, base + 1, i);
         *have_table = 1;
+        *n = pending;
+        return;
+    }
+    /* past the stack budget: [base+1] = table, [base+2 .. base+1+pending] = values -> [base+1] = table, filled in
+     * ascending order so that the array part grows as it should */
+    for (i = 0; i < pending; i++) {
+        lua_pushvalue(L, base + 2 + i);
+        lua_rawseti(L, base + 1, *n + i + 1);
     }
     lua_settop(L, base + 1);
     *n += pending;
@@ -590,7 +778,7 @@ value:
         return fail_unexpected(d, d->p);
     switch (*d->p) {
     case '"':
-        if (!parse_string(d))
+        if (!parse_string(d, 0))
             return 0;
         break;
     case '{':
@@ -613,7 +801,11 @@ value:
             d->p++;
             /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
             lua_createtable(L, 0, 0);
-            luaL_getmetatable(L, XT_JSON_ARRAY_MT);
+            if (XT_UNLIKELY(lua_isnil(L, d->mt_idx))) {
+                luaL_getmetatable(L, XT_JSON_ARRAY_MT); /* once per decode: a registry lookup by name costs a strcmp */
+                lua_replace(L, d->mt_idx);
+            }
+            lua_pushvalue(L, d->mt_idx);
             lua_setmetatable(L, -2);
             d->depth--;
             break;
@@ -656,7 +848,8 @@ value:
 member: /* a value was pushed */
     if (lv == NULL)
         return 1;
-    if (++lv->pending == ITEM_CHUNK)
+    if (XT_UNLIKELY((++lv->pending & (ITEM_CHUNK - 1)) == 0) &&
+        (lua_gettop(L) - d->stack_base >= STACK_BUDGET || !lua_checkstack(L, 2 * ITEM_CHUNK + 8)))
         flush(L, lv);
     skip_ws(d);
     if (XT_LIKELY(d->p < d->end)) {
@@ -680,7 +873,7 @@ member: /* a value was pushed */
 key: /* in an object, at the key of a member */
     if (XT_UNLIKELY(d->p >= d->end || *d->p != '"'))
         return fail_unexpected(d, d->p);
-    if (!parse_string(d))
+    if (!parse_string(d, 1))
         return 0;
     skip_ws(d);
     if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
@@ -707,17 +900,25 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     d.scratch_cap = 0;
     d.levels = local_levels;
     d.lev_cap = LOCAL_LEVELS;
+    d.cache = NULL;
     d.err = err;
     d.errlen = errlen;
     if (err != NULL && errlen > 0)
         err[0] = '\0';
 
-    if (!lua_checkstack(L, 8))
+    if (!lua_checkstack(L, 10))
         return fail(&d, d.start, "out of Lua stack space");
     base = lua_gettop(L);
     lua_pushnil(L); /* [base+1]: slot for the scratch userdata */
     lua_pushnil(L); /* [base+2]: slot for the levels userdata */
     d.scratch_idx = base + 1;
+    lua_pushnil(L); /* [base+3]: slot for the key cache table, fetched at the first key */
+    d.cache_idx = base + 3;
+    d.cache_ready = 0;
+    lua_pushnil(L); /* [base+4]: slot for the key cache userdata */
+    lua_pushnil(L); /* [base+5]: slot for the array metatable */
+    d.mt_idx = base + 5;
+    d.stack_base = base;
 
     skip_ws(&d);
     if (d.p >= d.end) {

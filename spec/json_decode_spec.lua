@@ -265,6 +265,59 @@ describe("xingtu.core", function()
                 end
             end)
 
+            it("lets the last of duplicate keys win in objects bigger than the decoder's stack budget", function()
+                local parts = {}
+                for i = 1, 150000 do
+                    parts[i] = string.format('"k%d":%d', i % 1000, i)
+                end
+                local t = decode("{" .. table.concat(parts, ",") .. "}")
+                for k = 0, 999 do
+                    assert.are.equal(k == 0 and 150000 or 149000 + k, t["k" .. k])
+                end
+            end)
+
+            it("keeps keys apart that differ only in bytes a key cache might not look at", function()
+                -- same length, same first, middle and last byte: distinct keys, in one document and across decodes
+                local keys = {}
+                for i = 0, 99 do
+                    keys[#keys + 1] = string.format("a%02dxz%02db", i, 99 - i)
+                end
+                for _ = 1, 3 do
+                    local parts = {}
+                    for i, k in ipairs(keys) do
+                        parts[i] = string.format('"%s":%d', k, i)
+                    end
+                    local t = decode("{" .. table.concat(parts, ",") .. "}")
+                    for i, k in ipairs(keys) do
+                        assert.are.equal(i, t[k])
+                    end
+                end
+                assert.are.same({ ab = 1, ["a\0b"] = 2, ["a\0c"] = 3 }, decode('{"ab":1,"a\\u0000b":2,"a\\u0000c":3}'))
+                assert.are.same({ [string.rep("k", 64)] = 1, [string.rep("k", 65)] = 2, [""] = 3 },
+                    decode('{"' .. string.rep("k", 64) .. '":1,"' .. string.rep("k", 65) .. '":2,"":3}'))
+            end)
+
+            it("decodes keys right when the state's key cache is gone or replaced between decodes", function()
+                local reg = debug.getregistry()
+                assert.are.same({ alpha = 1, beta = { alpha = 2 } }, decode('{"alpha":1,"beta":{"alpha":2}}'))
+                for _, junk in ipairs({ false, "junk", io.stdout }) do
+                    reg["xingtu.json.keycache"] = junk or nil
+                    assert.are.same({ alpha = 3, beta = { alpha = 4 } }, decode('{"alpha":3,"beta":{"alpha":4}}'))
+                end
+            end)
+
+            it("nests to the depth limit inside a container bigger than the decoder's stack budget", function()
+                local deep = string.rep("[", 999) .. "1" .. string.rep("]", 999)
+                local doc = "[" .. string.rep("0,", 100000) .. deep .. "]"
+                local t = assert(decode(doc))
+                assert.are.equal(100001, #t)
+                local x = t[100001]
+                for _ = 1, 998 do
+                    x = x[1]
+                end
+                assert.are.same({ 1 }, x)
+            end)
+
             it("decodes a big document with many nested levels and members", function()
                 local items = {}
                 for i = 1, 2000 do
