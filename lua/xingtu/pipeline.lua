@@ -126,8 +126,10 @@ function _M.new(ctx)
         lock = ctx.lock,
         pace = ctx.pace,
         budget = ctx.budget,
-        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome.
+        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome;
+        -- false for a key that was in flight (see release_key).
         inflight = {},
+        released = 0,
         waiter = ctx.waiter,
         closed = false,
     }, Pipeline)
@@ -221,8 +223,8 @@ function Pipeline:follow(call, owner, deliver)
     local now = self.clock()
     -- A leader that never finished (its light thread killed, its code raised) frees its key after the whole call's
     -- length: a waiter never waits on it for longer.
-    if group ~= nil and group.expires < now then group = nil end
-    if group == nil then
+    if group and group.expires < now then group = nil end
+    if not group then
         self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self) }
         call.leads = true
         return false
@@ -239,7 +241,24 @@ end
 function Pipeline:unfollow(owner)
     local inflight = self.inflight
     for key, group in pairs(inflight) do
-        if group.owner == owner then inflight[key] = nil end
+        if group and group.owner == owner then inflight[key] = nil end
+    end
+end
+
+-- A key's call ended. Set to nil, a key of a table with a steady number of others (a batch's 2 x concurrency) leaves
+-- a dead node that only a rebuild of the table reclaims, and with a full table that rebuild came with nearly every
+-- request (a new 1.5 KB node array, which makes glibc consolidate all the small chunks freed since the last). So
+-- the key stays, false, and the table is swept only once many are (it grows by doubling in between).
+local function release_key(self, key)
+    local inflight, n = self.inflight, self.released + 1
+    inflight[key] = false
+    if n < 1024 then
+        self.released = n
+        return
+    end
+    self.released = 0
+    for k, group in pairs(inflight) do
+        if not group then inflight[k] = nil end
     end
 end
 
@@ -248,8 +267,8 @@ local function share(self, call, data, meta)
     call.leads = nil
     local key = call.ckey
     local group = self.inflight[key]
-    if group == nil or group.leader ~= call then return end
-    self.inflight[key] = nil
+    if not group or group.leader ~= call then return end
+    release_key(self, key)
     local stats, clock, deadline = self.stats, self.clock, self.deadline
     for k = 1, group.n do
         local f = group[k]
