@@ -611,11 +611,11 @@ local function main()
         local env = dir and ("XINGTU_BENCH_TREE=" .. shell_quote(dir) .. " ") or ""
         local text, ok = run(env .. lua_cmd .. " " .. self_cmd .. " --eachrate " .. url .. " " .. FIXTURE .. " " .. N
             .. " " .. C .. " 2>&1")
-        local rate = tonumber(text:match("rate=([%d.]+)"))
+        local rate, us = tonumber(text:match("rate=([%d.]+)")), tonumber(text:match("cpu=([%d.]+)"))
         if not ok or not rate then
             error("client:each child failed" .. (dir and " (" .. dir .. ")" or "") .. ": " .. text)
         end
-        return rate
+        return rate, us
     end
 
     -- Warm-up: nginx's worker and file cache, libcurl's and the allocator's first growth.
@@ -624,7 +624,7 @@ local function main()
     core_rate()
 
     local R, RF, D, K, E, L, PL, KL, conns, cpu, rcpu, kcpu = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
-    local rconns, EI, VT, VO, VTL, VOL, VR = 0, {}, {}, {}, {}, {}, {}
+    local rconns, EI, VT, VO, VTL, VOL, VR, VTC, VOC = 0, {}, {}, {}, {}, {}, {}, {}, {}
     for round = 1, opts.rounds do
         io.stderr:write(format("round %d/%d ...\n", round, opts.rounds))
         local r, rc, rcn = fetch_baseline("--copy")
@@ -639,7 +639,8 @@ local function main()
         KL[round] = 100 * k / L[round]
         conns[round], cpu[round], rcpu[round], kcpu[round] = cn, ec, rc, kc
         if opts.versus then
-            VT[round], VO[round] = child_each_rate(nil), child_each_rate(opts.versus)
+            VT[round], VTC[round] = child_each_rate(nil)
+            VO[round], VOC[round] = child_each_rate(opts.versus)
             VTL[round], VOL[round] = 100 * VT[round] / L[round], 100 * VO[round] / L[round]
             VR[round] = VT[round] / VO[round]
         end
@@ -690,11 +691,14 @@ local function main()
     for k = 1, #EI do PI[k] = 100 * EI[k] / L[k] end
     print(format("| client:each, iterator input | %s req/s | %s%% of L | |", spread(EI, "%.0f"), spread(PI, "%.1f")))
     if opts.versus then
-        print(format("| client:each, this tree, in a child process | %s req/s | %s%% of L | >= 85%% |",
-            spread(VT, "%.0f"), spread(VTL, "%.1f")))
-        print(format("| client:each, --versus %s, in a child process | %s req/s | %s%% of L | |", opts.versus,
-            spread(VO, "%.0f"), spread(VOL, "%.1f")))
-        print(format("| this tree over --versus, per round | %sx | | |", spread(VR, "%.2f")))
+        print(format("| client:each, this tree, in a child process | %s req/s, %s us CPU a request | %s%% of L |"
+            .. " >= 85%% |", spread(VT, "%.0f"), spread(VTC, "%.0f"), spread(VTL, "%.1f")))
+        print(format("| client:each, --versus %s, in a child process | %s req/s, %s us CPU a request | %s%% of L | |",
+            opts.versus, spread(VO, "%.0f"), spread(VOC, "%.0f"), spread(VOL, "%.1f")))
+        local VCR = {}
+        for k = 1, #VTC do VCR[k] = VOC[k] / VTC[k] end
+        print(format("| this tree over --versus, per round: rate / CPU a request (--versus over this tree) | %sx / %sx"
+            .. " | | |", spread(VR, "%.2f"), spread(VCR, "%.2f")))
     end
     print(format("| core.multi + decode, bare Lua loop (no client layer) | %s req/s | %s%% of L | |",
         spread(K, "%.0f"), spread(KL, "%.1f")))
