@@ -16,7 +16,8 @@
 --   each  client:each over the same requests (target >= 85% of L), from an array and from an iterator
 --   R'    bench/fetch_baseline --copy --fresh: R with a new easy handle per transfer, as the core takes one
 --   single calls one after another, the TCP connections each opened (nginx's stub_status), CPU per request
---   alloc the allocator's share of the CPU samples of `each` (and of decoding alone), with `perf`, when it works
+--   alloc the allocator's share of the CPU samples of `each` (and of decoding alone), with `perf`, when it works:
+--         glibc's malloc family and the memory functions the core gives libcurl (csrc/curlmem.c)
 --   RSS   peak resident memory of `each` over an iterator of 5,000 and of 20,000 requests (child processes)
 --
 -- --versus DIR adds two rows to every round: client:each in a child process of this tree and of DIR (another

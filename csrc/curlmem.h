@@ -11,8 +11,8 @@
  *
  * Process-wide, as libcurl's memory functions are: installed by the first curl_global_init of the process only
  * when it is ours (a host that initialised libcurl before keeps its own functions, and loses nothing but the
- * speed), thread-safe (a mutex around the lists). Sanitizer and valgrind builds pass everything through to
- * malloc and free, so that a use-after-free inside libcurl still shows there.
+ * speed), thread-safe (a mutex around the lists). Sanitizer builds and runs under valgrind's memcheck pass
+ * everything through to malloc and free, so that a use-after-free inside libcurl still shows there.
  */
 #ifndef XINGTU_CURLMEM_H
 #define XINGTU_CURLMEM_H
