@@ -1,6 +1,7 @@
 -- bench/static.lua: client:each against the client's own limit, with a server that costs next to nothing.
 --
 --   lua5.4 bench/static.lua [--rounds N] [--requests N] [--concurrency N] [--fixture NAME] [--perf 0|1] [--cost 0|1]
+--                           [--versus DIR]
 --
 -- Needs build/xingtu/core.so (bash .ci/build build) and nginx (Debian's nginx-light); builds bench/fetch_baseline
 -- with make when it is missing. nginx runs from a temporary directory on a free loopback port with one worker and
@@ -15,8 +16,13 @@
 --   each  client:each over the same requests (target >= 85% of L), from an array and from an iterator
 --   R'    bench/fetch_baseline --copy --fresh: R with a new easy handle per transfer, as the core takes one
 --   single calls one after another, the TCP connections each opened (nginx's stub_status), CPU per request
---   alloc the allocator's share of the CPU samples of `each` (and of decoding alone), with `perf`, when it works
+--   alloc the allocator's share of the CPU samples of `each` (and of decoding alone), with `perf`, when it works:
+--         glibc's malloc family and the memory functions the core gives libcurl (csrc/curlmem.c)
 --   RSS   peak resident memory of `each` over an iterator of 5,000 and of 20,000 requests (child processes)
+--
+-- --versus DIR adds two rows to every round: client:each in a child process of this tree and of DIR (another
+-- checkout with lua/ and a built build/xingtu/core.so, e.g. `git archive <commit> | tar -x -C DIR` and
+-- `bash .ci/build build` there), so that a change is measured before and after in one run, against the same L.
 --
 -- --cost 1 adds a second table (a few minutes more): what one request costs in each layer, in instructions counted
 -- by valgrind's callgrind (deterministic where the clock is not), from the difference of two runs of each piece with
@@ -29,8 +35,11 @@
 -- Loopback only: nothing here leaves 127.0.0.1.
 
 local root = (arg and arg[0] or ""):match("^(.*)/bench/[^/]*$") or "."
-package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
-package.cpath = (os.getenv("XINGTU_CPATH") or (root .. "/build/?.so")) .. ";" .. package.cpath
+-- A child measuring another tree (--versus) loads that tree's Lua layer and core instead.
+local tree = os.getenv("XINGTU_BENCH_TREE")
+package.path = (tree or root) .. "/lua/?.lua;" .. (tree or root) .. "/lua/?/init.lua;" .. package.path
+package.cpath = (tree and tree .. "/build/?.so" or os.getenv("XINGTU_CPATH") or (root .. "/build/?.so")) .. ";"
+    .. package.cpath
 
 local format = string.format
 
@@ -92,7 +101,19 @@ local function each_batch(client, source, concurrency, on_result)
     return ok
 end
 
-if arg[1] == "--each" then
+if arg[1] == "--eachrate" then
+    -- --eachrate URL NAME N C: one warm-up batch, then one timed batch of N; prints "rate=<req/s> cpu=<us>".
+    local url, name, n, c = arg[2], arg[3], tonumber(arg[4]), tonumber(arg[5])
+    local client = xingtu.new { base_url = url, token = TOKEN }
+    local requests = {}
+    for i = 1, n do requests[i] = request(name, i) end
+    each_batch(client, { requests[1], requests[2], requests[3] }, 3)
+    collectgarbage("collect")
+    local t0, c0 = now(), os.clock()
+    if each_batch(client, requests, c) ~= n then die("a request of the timed batch failed") end
+    print(format("rate=%.3f cpu=%.3f", n / (now() - t0), (os.clock() - c0) / n * 1e6))
+    os.exit(0)
+elseif arg[1] == "--each" then
     local url, name, n, c, repeat_ = arg[2], arg[3], tonumber(arg[4]), tonumber(arg[5]), tonumber(arg[6])
     local client = xingtu.new { base_url = url, token = TOKEN }
     local requests = {}
@@ -195,17 +216,19 @@ end
 ---------------------------------------------------------------------------------------------------------------------
 -- Options.
 
-local opts = { rounds = 5, requests = 2000, concurrency = 32, fixture = "touch_distribution", perf = 1, cost = 0 }
+local opts = {
+    rounds = 5, requests = 2000, concurrency = 32, fixture = "touch_distribution", perf = 1, cost = 0, versus = false,
+}
 do
     local usage = "usage: lua5.4 bench/static.lua [--rounds N] [--requests N] [--concurrency N] [--fixture NAME]"
-        .. " [--perf 0|1] [--cost 0|1]"
+        .. " [--perf 0|1] [--cost 0|1] [--versus DIR]"
     local k = 1
     while arg[k] do
         local key = arg[k]:match("^%-%-(%w+)$")
         local raw = arg[k + 1]
         if not key or opts[key] == nil or raw == nil then die(usage) end
-        if key == "fixture" then
-            opts.fixture = raw
+        if key == "fixture" or key == "versus" then
+            opts[key] = raw
         else
             local v = math.tointeger(tonumber(raw))
             if not v or v < ((key == "perf" or key == "cost") and 0 or 1) then die(usage) end
@@ -215,6 +238,12 @@ do
     end
 end
 local N, C, FIXTURE = opts.requests, opts.concurrency, opts.fixture
+if opts.versus then
+    opts.versus = opts.versus:gsub("/+$", "")
+    if not read_file(opts.versus .. "/build/xingtu/core.so") or not read_file(opts.versus .. "/lua/xingtu.lua") then
+        die("--versus " .. opts.versus .. ": not a tree with lua/xingtu.lua and a built build/xingtu/core.so")
+    end
+end
 local ep = xingtu.endpoints[FIXTURE]
 if not ep then die("--fixture must name an endpoint with a file in spec/fixtures: " .. FIXTURE) end
 local body_file = root .. "/spec/fixtures/" .. FIXTURE .. ".json"
@@ -360,6 +389,8 @@ for name in ([[malloc free calloc realloc cfree _int_malloc _int_free _int_reall
     malloc_trim __malloc_trim mtrim heap_trim __default_morecore __glibc_morecore]]):gmatch("%S+") do
     ALLOCATOR[name] = true
 end
+-- The memory functions the core hands libcurl (csrc/curlmem.c) are allocator work too, in core.so.
+local CURLMEM = { mem_malloc = true, mem_free = true, mem_realloc = true, mem_calloc = true, mem_strdup = true }
 
 -- The event to sample on: hardware instructions when the machine counts them, else the CPU clock (a VM's usual
 -- case: `perf stat -e instructions true` says <not supported>). nil when perf does not work at all.
@@ -396,7 +427,7 @@ local function profile(event, cmd)
     for line in report:gmatch("[^\n]+") do
         local pct, dso, sym = line:match("^%s*([%d.]+)%%%s+(%S+)%s+%[.%]%s+(%S+)")
         local base = sym and sym:match("^([%w_]+)")
-        if pct and dso:find("^libc") and ALLOCATOR[base] then
+        if pct and ((dso:find("^libc") and ALLOCATOR[base]) or (dso:find("^core") and CURLMEM[base])) then
             alloc = alloc + tonumber(pct)
             by_sym[#by_sym + 1] = { base, tonumber(pct) }
         end
@@ -575,13 +606,26 @@ local function main()
         return N / dt, accepted() - before, cpu / N * 1e6
     end
 
+    -- client:each of a tree (nil: this one) in a child process of its own (--versus).
+    local lua_cmd, self_cmd = shell_quote(arg[-1] or "lua5.4"), shell_quote(arg[0])
+    local function child_each_rate(dir)
+        local env = dir and ("XINGTU_BENCH_TREE=" .. shell_quote(dir) .. " ") or ""
+        local text, ok = run(env .. lua_cmd .. " " .. self_cmd .. " --eachrate " .. url .. " " .. FIXTURE .. " " .. N
+            .. " " .. C .. " 2>&1")
+        local rate, us = tonumber(text:match("rate=([%d.]+)")), tonumber(text:match("cpu=([%d.]+)"))
+        if not ok or not rate then
+            error("client:each child failed" .. (dir and " (" .. dir .. ")" or "") .. ": " .. text)
+        end
+        return rate, us
+    end
+
     -- Warm-up: nginx's worker and file cache, libcurl's and the allocator's first growth.
     each_batch(client, { requests[1], requests[2], requests[3] }, 3)
     fetch_baseline("--copy")
     core_rate()
 
     local R, RF, D, K, E, L, PL, KL, conns, cpu, rcpu, kcpu = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
-    local rconns, EI = 0, {}
+    local rconns, EI, VT, VO, VTL, VOL, VR, VTC, VOC = 0, {}, {}, {}, {}, {}, {}, {}, {}
     for round = 1, opts.rounds do
         io.stderr:write(format("round %d/%d ...\n", round, opts.rounds))
         local r, rc, rcn = fetch_baseline("--copy")
@@ -595,6 +639,12 @@ local function main()
         PL[round] = 100 * e / L[round]
         KL[round] = 100 * k / L[round]
         conns[round], cpu[round], rcpu[round], kcpu[round] = cn, ec, rc, kc
+        if opts.versus then
+            VT[round], VTC[round] = child_each_rate(nil)
+            VO[round], VOC[round] = child_each_rate(opts.versus)
+            VTL[round], VOL[round] = 100 * VT[round] / L[round], 100 * VO[round] / L[round]
+            VR[round] = VT[round] / VO[round]
+        end
         if rcn > rconns then rconns = rcn end
     end
 
@@ -641,6 +691,16 @@ local function main()
     local PI = {}
     for k = 1, #EI do PI[k] = 100 * EI[k] / L[k] end
     print(format("| client:each, iterator input | %s req/s | %s%% of L | |", spread(EI, "%.0f"), spread(PI, "%.1f")))
+    if opts.versus then
+        print(format("| client:each, this tree, in a child process | %s req/s, %s us CPU a request | %s%% of L |"
+            .. " >= 85%% |", spread(VT, "%.0f"), spread(VTC, "%.0f"), spread(VTL, "%.1f")))
+        print(format("| client:each, --versus %s, in a child process | %s req/s, %s us CPU a request | %s%% of L | |",
+            opts.versus, spread(VO, "%.0f"), spread(VOC, "%.0f"), spread(VOL, "%.1f")))
+        local VCR = {}
+        for k = 1, #VTC do VCR[k] = VOC[k] / VTC[k] end
+        print(format("| this tree over --versus, per round: rate / CPU a request (--versus over this tree) | %sx / %sx"
+            .. " | | |", spread(VR, "%.2f"), spread(VCR, "%.2f")))
+    end
     print(format("| core.multi + decode, bare Lua loop (no client layer) | %s req/s | %s%% of L | |",
         spread(K, "%.0f"), spread(KL, "%.1f")))
     -- Where the time above 85% of L goes, per round: t(each) - t(core) is the Lua layer's, t(core) - t(85% of L) the

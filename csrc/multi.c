@@ -4,10 +4,12 @@
  * At most `concurrency` transfers run at once, one per slot; a slot keeps its body buffer's capacity from one
  * transfer to the next, and gets a fresh easy handle for each (duplicated from the template: see xt_xfer_renew). All
  * slots share one CURLSH (DNS cache, TLS sessions, connections), and HTTP/2 multiplexing is used when the server
- * offers it. Queued URLs and the tags live in the userdata's uservalue (a table { tags, urls, timeouts } keyed by a
- * transfer id), never in the registry. libcurl callbacks never call Lua; results are built after curl_multi_perform
- * returned, and a slot is released only once its result table is complete, so a Lua memory error while building
- * results loses nothing (the results come back on the next poll).
+ * offers it. Queued URLs and the tags live in the userdata's uservalue, never in the registry: a running transfer's tag
+ * under its slot's number (an array that never grows), a queued transfer's URL, timeout and tag under an id that
+ * grows with each add (a table keyed by growing ids keeps moving its keys into a new hash part, and a transfer that
+ * finds a free slot at add() skips these tables). libcurl callbacks never call Lua; results are built after
+ * curl_multi_perform returned, and a slot is released only once its result table is complete, so a Lua memory error
+ * while building results loses nothing (the results come back on the next poll).
  *
  * Why `at_most`: building a result decodes its body, which costs far more than a transfer. When many transfers finish
  * together (a batch's slots run in step), decoding them all before any slot is refilled keeps every slot idle for
@@ -26,9 +28,10 @@
 #include "result.h"
 #include "transfer.h"
 
-#define UV_TAGS     1 /* uservalue[1]: id -> tag */
+#define UV_TAGS     1 /* uservalue[1]: slot number (1-based) -> tag of the transfer in that slot */
 #define UV_URLS     2 /* uservalue[2]: id -> URL of a queued transfer */
 #define UV_TIMEOUTS 3 /* uservalue[3]: id -> timeout (ms) of a queued transfer that has its own */
+#define UV_QTAGS    4 /* uservalue[4]: id -> tag of a queued transfer */
 
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
@@ -37,7 +40,6 @@ typedef struct xt_slot {
     int state;
     int returning; /* part of the result array being built */
     CURLcode rc;
-    lua_Integer id;
     unsigned long done_seq; /* completion order, for SLOT_DONE */
 } xt_slot;
 
@@ -115,29 +117,44 @@ static long pipewait_for(const char *url)
     return 1L;
 }
 
-/* Starts the oldest queued transfer in the free slot s. Stack: urls at index urls, timeouts at urls + 1. */
-static void start_one(lua_State *L, xt_multi *m, xt_slot *s, int urls)
+static int slot_number(const xt_multi *m, const xt_slot *s)
+{
+    return (int)(s - m->slots) + 1;
+}
+
+/* Puts a transfer on the free slot s. Stack: its tag on top (popped), the tags table at index tags. */
+static void start_in(lua_State *L, xt_multi *m, xt_slot *s, const char *url, long timeout_ms, int tags)
 {
     slot_easy(L, m, s);
-    get_by_id(L, urls + 1, m->next_start); /* ... urls timeouts ms|nil */
-    long timeout_ms = lua_isnil(L, -1) ? m->conf.timeout_ms : (long)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    get_by_id(L, urls, m->next_start); /* ... urls timeouts url */
-    const char *url = lua_tostring(L, -1);
-    if (url == NULL || xt_xfer_prepare(&s->x, url, timeout_ms) != CURLE_OK)
+    if (xt_xfer_prepare(&s->x, url, timeout_ms) != CURLE_OK)
         luaL_error(L, "out of memory");
     curl_easy_setopt(s->x.easy, CURLOPT_PIPEWAIT, pipewait_for(url));
-    lua_pop(L, 1);
     CURLMcode mc = curl_multi_add_handle(m->multi, s->x.easy);
     if (mc != CURLM_OK)
         luaL_error(L, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+    lua_rawseti(L, tags, slot_number(m, s)); /* the array part: allocates nothing after the first round */
     m->unsent = 1;
     s->state = SLOT_RUNNING;
-    s->id = m->next_start;
-    lua_pushnil(L);
-    set_by_id(L, urls, m->next_start);
-    lua_pushnil(L);
-    set_by_id(L, urls + 1, m->next_start);
+}
+
+/* Starts the oldest queued transfer in the free slot s. Stack: urls at index q, timeouts at q + 1, queued tags at
+ * q + 2, tags at q + 3. */
+static void start_one(lua_State *L, xt_multi *m, xt_slot *s, int q)
+{
+    lua_Integer id = m->next_start;
+    get_by_id(L, q + 1, id); /* ... ms|nil */
+    long timeout_ms = lua_isnil(L, -1) ? m->conf.timeout_ms : (long)lua_tointeger(L, -1);
+    get_by_id(L, q, id); /* ... ms url */
+    const char *url = lua_tostring(L, -1);
+    if (url == NULL)
+        luaL_error(L, "out of memory");
+    get_by_id(L, q + 2, id);                   /* ... ms url tag */
+    start_in(L, m, s, url, timeout_ms, q + 3); /* ... ms url */
+    lua_pop(L, 2);
+    for (int k = 0; k < 3; k++) {
+        lua_pushnil(L);
+        set_by_id(L, q + k, id);
+    }
     m->next_start += 1;
 }
 
@@ -145,22 +162,33 @@ static void start_one(lua_State *L, xt_multi *m, xt_slot *s, int urls)
  * consistent. */
 static int start_queued(lua_State *L, xt_multi *m)
 {
-    int urls = 0, started = 0;
+    int q = 0, started = 0;
     for (int i = 0; i < m->concurrency && m->next_start < m->next_id; i++) {
         xt_slot *s = &m->slots[i];
         if (s->state != SLOT_FREE)
             continue;
-        if (urls == 0) {
+        if (q == 0) {
+            luaL_checkstack(L, 8, "multi");
+            q = lua_gettop(L) + 1;
             push_uv_table(L, UV_URLS);     /* ... urls */
             push_uv_table(L, UV_TIMEOUTS); /* ... urls timeouts */
-            urls = lua_gettop(L) - 1;
+            push_uv_table(L, UV_QTAGS);    /* ... urls timeouts qtags */
+            push_uv_table(L, UV_TAGS);     /* ... urls timeouts qtags tags */
         }
-        start_one(L, m, s, urls);
+        start_one(L, m, s, q);
         started++;
     }
-    if (urls != 0)
-        lua_pop(L, 2);
+    if (q != 0)
+        lua_settop(L, q - 1);
     return started;
+}
+
+static xt_slot *free_slot(xt_multi *m)
+{
+    for (int i = 0; i < m->concurrency; i++)
+        if (m->slots[i].state == SLOT_FREE)
+            return &m->slots[i];
+    return NULL;
 }
 
 /* One curl_multi_perform: sends what was added, reads what arrived, runs libcurl's timers. */
@@ -246,13 +274,15 @@ static int multi_new(lua_State *L)
     xt_multi *m = xt_class_push(L, &multi_class, size); /* opts m */
     m->concurrency = concurrency;
     m->next_id = m->next_start = 1;
-    lua_createtable(L, 3, 0); /* opts m uv */
-    lua_newtable(L);
+    lua_createtable(L, 4, 0); /* opts m uv */
+    lua_createtable(L, concurrency, 0);
     lua_rawseti(L, -2, UV_TAGS);
     lua_newtable(L);
     lua_rawseti(L, -2, UV_URLS);
     lua_newtable(L);
     lua_rawseti(L, -2, UV_TIMEOUTS);
+    lua_newtable(L);
+    lua_rawseti(L, -2, UV_QTAGS);
     xt_setuservalue(L, -2); /* opts m */
     /* From here on the release owns every handle, so the raises below leak nothing. */
     xt_curl_global_init();
@@ -278,10 +308,19 @@ static int multi_add(lua_State *L)
         return luaL_argerror(L, 2, "URL contains a NUL byte");
     int own_timeout = !lua_isnoneornil(L, 4);
     long timeout_ms = xt_timeout_arg(L, 4, m->conf.timeout_ms);
-    lua_settop(L, 3);              /* m url tag */
+    lua_settop(L, 3); /* m url tag */
+    xt_slot *s = m->next_start == m->next_id ? free_slot(m) : NULL;
+    if (s != NULL) {               /* nothing queued before it: straight into the slot */
+        push_uv_table(L, UV_TAGS); /* m url tag tags */
+        lua_pushvalue(L, 3);       /* m url tag tags tag */
+        start_in(L, m, s, url, timeout_ms, 4);
+        m->pending += 1;
+        lua_settop(L, 1);
+        return 0;
+    }
     push_uv_table(L, UV_URLS);     /* m url tag urls */
-    push_uv_table(L, UV_TAGS);     /* m url tag urls tags */
-    push_uv_table(L, UV_TIMEOUTS); /* m url tag urls tags timeouts */
+    push_uv_table(L, UV_QTAGS);    /* m url tag urls qtags */
+    push_uv_table(L, UV_TIMEOUTS); /* m url tag urls qtags timeouts */
     if (own_timeout) {
         lua_pushinteger(L, (lua_Integer)timeout_ms);
         set_by_id(L, 6, m->next_id);
@@ -369,7 +408,7 @@ static int push_results(lua_State *L, xt_multi *m, int done)
     xt_slot *next;
     while (n < done && (next = oldest_done(m)) != NULL) {
         xt_xfer_push_result(L, &next->x, next->rc, &m->conf); /* m results tags r */
-        get_by_id(L, 3, next->id);
+        lua_rawgeti(L, 3, slot_number(m, next));
         lua_setfield(L, -2, "tag");
         lua_rawseti(L, 2, ++n);
         next->returning = 1;
@@ -382,7 +421,7 @@ static int push_results(lua_State *L, xt_multi *m, int done)
         m->requests++;
         m->connects += (unsigned long)xt_xfer_connects(&s->x);
         lua_pushnil(L);
-        set_by_id(L, 3, s->id);
+        lua_rawseti(L, 3, slot_number(m, s));
         xt_xfer_trim(&s->x);
         s->state = SLOT_FREE;
         m->pending -= 1;
@@ -463,6 +502,8 @@ static void multi_release(lua_State *L, void *self)
         lua_rawseti(L, -2, UV_URLS);
         lua_pushnil(L);
         lua_rawseti(L, -2, UV_TIMEOUTS);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, UV_QTAGS);
     }
     lua_pop(L, 1);
 }

@@ -4,6 +4,8 @@
  */
 #include "transfer.h"
 
+#include "curlmem.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void)
 {
     /* A failure here shows up later as curl_easy_init() returning NULL, which raises. */
-    (void)curl_global_init(CURL_GLOBAL_DEFAULT);
+    (void)xt_curlmem_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 void xt_curl_global_init(void)

@@ -47,7 +47,9 @@ void xt_xfer_bind(xt_xfer *x);
  * Why a fresh handle for every request: reusing one is unsafe with libcurl 7.88 (Debian 12): a response whose first
  * header line is a folded continuation is unfolded into the previous response's freed header store (state.prevhead
  * is left dangling), a heap-use-after-free that a server can trigger (found by fuzz/fuzz_envelope.c;
- * spec/reliability_sandbox_spec.lua has the regression). Connections stay alive in the share.
+ * spec/reliability_sandbox_spec.lua has the regression). curl_easy_reset() does not clear that pointer either (checked
+ * under ASan with a reused handle, with and without a reset between the requests: both read freed memory; a duplicate
+ * does not). Connections stay alive in the share.
  */
 int xt_xfer_renew(xt_xfer *x, CURL *from, CURLSH *share);
 

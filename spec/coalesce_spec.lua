@@ -41,6 +41,34 @@ describe("coalescing", function()
             assert.equal(1, s.billed)
         end)
 
+        it("keeps coalescing over 3,000 distinct requests, with the table of finished keys bounded", function()
+            local t = fake.transport { fake.ok({ fine = true }) }
+            local c = xingtu.new { token = "secret-token-123456", transport = t }
+            local reqs = {}
+            for i = 1, 3000 do
+                local params = { o_author_id = tostring(1000000 + i) }
+                reqs[2 * i - 1] = { "touch_distribution", params }
+                reqs[2 * i] = { "touch_distribution", params }
+            end
+            local results = c:batch(reqs, { concurrency = 8 })
+            assert.equal(3000, t:count())
+            for i = 1, 6000 do assert.is_true(results[i].data.fine) end
+            local s = c:stats()
+            assert.equal(3000, s.sent)
+            assert.equal(3000, s.coalesced)
+            local keys = 0
+            for _, group in pairs(c.pipeline.inflight) do
+                assert.is_false(group) -- nothing in flight once the batch ended
+                keys = keys + 1
+            end
+            assert.is_true(keys <= 1024, keys .. " finished keys kept")
+            -- a key released before leads again, and its duplicates follow it
+            local again = c:batch(same(3, { o_author_id = "1000001" }))
+            assert.equal(3001, t:count())
+            assert.equal(3002, c:stats().coalesced)
+            for i = 1, 3 do assert.is_true(again[i].data.fine) end
+        end)
+
         it("treats a default given explicitly and one left out as the same answer", function()
             local t = fake.transport { fake.ok({}) }
             local c = xingtu.new { token = "secret-token-123456", transport = t }

@@ -63,8 +63,18 @@ local WAIT_TICK = 0.2       -- with on_wait, the longest the engine waits before
 
 local function fifo() return { head = 1, tail = 0 } end
 
+-- A queue that never empties (the send queue of a long batch) would move on to ever higher keys, which leave the
+-- array part: the table then rebuilds its hash part every few pushes. So once the taken prefix is as long as what
+-- is left, what is left moves down to 1 (amortised O(1), and the keys stay in the array part).
 local function push(q, v)
-    local t = q.tail + 1
+    local h, t = q.head, q.tail + 1
+    if h > 32 and h + h > t then
+        local n = t - h
+        for k = 1, n do q[k] = q[h + k - 1] end -- not table.move: LuaJIT (nginx) may lack it
+        for k = h, t - 1 do q[k] = nil end -- h > n; below h everything was taken already
+        t = n + 1
+        q.head = 1
+    end
     q.tail = t
     q[t] = v
 end

@@ -129,10 +129,11 @@ function _M.new(ctx)
         lock = ctx.lock,
         pace = ctx.pace,
         budget = ctx.budget,
-        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome;
-        -- and, per batch (weak: a batch dropped unclosed takes its own along), the finished outcomes that a later
-        -- request of its input still asks for (see remembered).
+        -- In-process coalescing: the calls in flight by their cache key, each with the calls waiting for its outcome
+        -- (false for a key that was in flight: see release_key); and, per batch (weak: a batch dropped unclosed takes
+        -- its own along), the finished outcomes that a later request of its input still asks for (see remembered).
         inflight = {},
+        released = 0,
         kept = setmetatable({}, { __mode = "k" }),
         waiter = ctx.waiter,
         closed = false,
@@ -229,8 +230,8 @@ function Pipeline:follow(call, owner, deliver, later)
     local now = self.clock()
     -- A leader that never finished (its light thread killed, its code raised) frees its key after the whole call's
     -- length: a waiter never waits on it for longer.
-    if group ~= nil and group.expires < now then group = nil end
-    if group == nil then
+    if group and group.expires < now then group = nil end
+    if not group then
         self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self), later = later }
         call.leads = true
         return false
@@ -252,7 +253,7 @@ end
 function Pipeline:remembered(call, owner, later)
     local key = cache_key(self, call)
     local group = self.inflight[key]
-    if group ~= nil and group.owner == owner then group.later = later end
+    if group and group.owner == owner then group.later = later end
     local mine = self.kept[owner]
     local kept = mine and mine[key]
     if kept == nil then return nil end
@@ -274,9 +275,26 @@ end
 function Pipeline:unfollow(owner)
     local inflight = self.inflight
     for key, group in pairs(inflight) do
-        if group.owner == owner then inflight[key] = nil end
+        if group and group.owner == owner then inflight[key] = nil end
     end
     self.kept[owner] = nil
+end
+
+-- A key's call ended. Set to nil, a key of a table with a steady number of others (a batch's 2 x concurrency) leaves
+-- a dead node that only a rebuild of the table reclaims, and with a full table that rebuild came with nearly every
+-- request (a new 1.5 KB node array, which makes glibc consolidate all the small chunks freed since the last). So
+-- the key stays, false, and the table is swept only once many are (it grows by doubling in between).
+local function release_key(self, key)
+    local inflight, n = self.inflight, self.released + 1
+    inflight[key] = false
+    if n < 1024 then
+        self.released = n
+        return
+    end
+    self.released = 0
+    for k, group in pairs(inflight) do
+        if not group then inflight[k] = nil end
+    end
 end
 
 -- Kept for later requests of the owner's input: an answer, or a failure the provider or the network gave (a
@@ -304,8 +322,8 @@ local function share(self, call, data, meta)
     call.leads = nil
     local key = call.ckey
     local group = self.inflight[key]
-    if group == nil or group.leader ~= call then return end
-    self.inflight[key] = nil
+    if not group or group.leader ~= call then return end
+    release_key(self, key)
     local later = group.later
     if later ~= nil and later > 0 and group.owner ~= nil then keep_for_later(self, group, key, data, meta) end
     local stats, clock, deadline = self.stats, self.clock, self.deadline
