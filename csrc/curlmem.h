@@ -11,8 +11,9 @@
  *
  * Process-wide, as libcurl's memory functions are: installed by the first curl_global_init of the process only
  * when it is ours (a host that initialised libcurl before keeps its own functions, and loses nothing but the
- * speed), thread-safe (a mutex around the lists). Sanitizer builds and runs under valgrind's memcheck pass
- * everything through to malloc and free, so that a use-after-free inside libcurl still shows there.
+ * speed); the core is then pinned in memory (never unloaded while libcurl may call these), thread-safe (a mutex around
+ * the lists). Under ASan and valgrind's memcheck a block on a list is marked unusable, so that a use-after-free inside
+ * libcurl still shows there; MSan builds pass through to malloc and free.
  */
 #ifndef XINGTU_CURLMEM_H
 #define XINGTU_CURLMEM_H
