@@ -184,8 +184,8 @@ print(ok)
             assert.are.same({ ["1"] = 1, ["2"] = 2, ["4"] = 4 }, decode(encode({ 1, 2, nil, 4 })))
             assert.are.same({ ["0"] = 0, ["1"] = 1 }, decode(encode({ [0] = 0, 1 })))
             -- a chain of tables each found to be no array only after its first member, 300 deep
-            local root, cur = {}, nil
-            cur = root
+            local root = {}
+            local cur = root
             for i = 1, 300 do
                 local child = {}
                 cur[1], cur[2], cur[i % 2 == 0 and "k" or 4] = child, ("s"):rep(50), i
