@@ -24,11 +24,13 @@
 #include "float_format.h"
 #include "utf8.h"
 
+/* Strings are scanned a word at a time where words are little-endian, 16 bytes at a time with SSE2. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define XT_SCAN_SWAR 1
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define XT_SCAN_SSE2 1
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
-#define XT_SCAN_SWAR 1
+#endif
 #endif
 
 /* Output bytes a string scan may store beyond what it keeps (it copies whole 16- or 8-byte blocks). */
@@ -338,6 +340,61 @@ static inline uint64_t swar_stops(uint64_t x)
     uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
     return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high;
 }
+
+static inline uint32_t swar_stops32(uint32_t x)
+{
+    const uint32_t ones = 0x01010101U, high = 0x80808080U;
+    uint32_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high;
+}
+
+/* How many of the rem < 16 bytes at p need no care: two word loads that stay inside the string (the second ends at
+ * its end, and the bytes it shares with the first were found clean, so they cannot flag falsely), not a byte loop:
+ * most keys and values are short. */
+static inline size_t clean_prefix_short(const unsigned char *p, size_t rem)
+{
+    size_t i = 0;
+    if (rem >= 8) {
+        uint64_t x, m;
+        memcpy(&x, p, 8);
+        if ((m = swar_stops(x)) != 0)
+            return (size_t)__builtin_ctzll(m) >> 3;
+        memcpy(&x, p + rem - 8, 8);
+        if ((m = swar_stops(x)) != 0)
+            return rem - 8 + ((size_t)__builtin_ctzll(m) >> 3);
+        return rem;
+    }
+    if (rem >= 4) {
+        uint32_t x, m;
+        memcpy(&x, p, 4);
+        if ((m = swar_stops32(x)) != 0)
+            return (size_t)__builtin_ctz(m) >> 3;
+        memcpy(&x, p + rem - 4, 4);
+        if ((m = swar_stops32(x)) != 0)
+            return rem - 4 + ((size_t)__builtin_ctz(m) >> 3);
+        return rem;
+    }
+    while (i < rem && !xt_utf8_stop[p[i]])
+        i++;
+    return i;
+}
+
+/* Copies n < 16 bytes in at most two overlapping moves of a fixed size. */
+static inline void copy_short(char *o, const unsigned char *p, size_t n)
+{
+    if (n >= 8) {
+        memcpy(o, p, 8);
+        memcpy(o + n - 8, p + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(o, p, 4);
+        memcpy(o + n - 4, p + n - 4, 4);
+    } else if (n >= 2) {
+        memcpy(o, p, 2);
+        memcpy(o + n - 2, p + n - 2, 2);
+    } else if (n == 1) {
+        *o = (char)*p;
+    }
+}
 #endif
 
 /*
@@ -382,7 +439,7 @@ static void put_string(encoder *e, const char *s, size_t len)
             o += 16;
         }
 #elif XT_SCAN_SWAR
-        while (end - p >= 8) {
+        while (end - p >= 16) {
             uint64_t x, m;
             memcpy(&x, p, 8);
             memcpy(o, &x, 8);
@@ -397,8 +454,17 @@ static void put_string(encoder *e, const char *s, size_t len)
             o += 8;
         }
 #endif
+#if XT_SCAN_SWAR
+        {
+            size_t n = clean_prefix_short(p, (size_t)(end - p));
+            copy_short(o, p, n);
+            o += n;
+            p += n;
+        }
+#else
         while (p < end && !xt_utf8_stop[*p])
             *o++ = (char)*p++;
+#endif
         if (p >= end)
             break;
 #if XT_SCAN_SSE2 || XT_SCAN_SWAR
