@@ -767,8 +767,9 @@ static void open_table(encoder *e, int t)
     layout_table(e, f, forced);
 }
 
-/* Writes what comes before frame f's next member (comma, newline, key) and pushes the member's value; 0 when f has
- * no more members (nothing pushed). On entry the stack holds f's own slots up to its key, nothing above. */
+/* Writes what comes before frame f's next member (comma, newline, key), pushes the member's value and returns its
+ * slot (the top); 0 when f has no more members (nothing pushed). On entry the stack holds f's own slots up to its key,
+ * nothing above. */
 static int next_member(encoder *e, frame *f)
 {
     lua_State *L = e->L;
@@ -781,7 +782,7 @@ static int next_member(encoder *e, frame *f)
             put_char(e, ',');
         newline(e);
         lua_rawgeti(L, f->t, f->i);
-        return 1;
+        return f->t + 1;
     case F_OBJECT:
         if (f->pending) /* [t+1] key, [t+2] value from open_table */
             f->pending = 0;
@@ -792,7 +793,7 @@ static int next_member(encoder *e, frame *f)
         newline(e);
         f->key_slot = f->t + 1;
         put_key(e, f->t + 1);
-        return 1;
+        return f->t + 2;
     case F_SEQUENCE:
         if (f->pending) {
             f->pending = 0;
@@ -815,7 +816,7 @@ static int next_member(encoder *e, frame *f)
         if (f->i++ > 0)
             put_char(e, ',');
         newline(e);
-        return 1;
+        return f->t + 2;
     default: { /* F_SORTED */
         const key_entry *k;
         lua_settop(L, f->t + 2); /* drops the previous key */
@@ -834,7 +835,7 @@ static int next_member(encoder *e, frame *f)
             put_char(e, ':');
         lua_pushvalue(L, f->t + 3);
         lua_rawget(L, f->t); /* [t+4] the value */
-        return 1;
+        return f->t + 4;
     }
     }
 }
@@ -866,12 +867,11 @@ static void encode_value(encoder *e, int idx)
     lua_pushvalue(L, idx); /* the root's own slot, dropped when it closes */
     open_table(e, lua_gettop(L));
     while (e->depth > 0) {
-        int v;
-        if (!next_member(e, &e->frames[e->depth - 1])) {
+        int v = next_member(e, &e->frames[e->depth - 1]);
+        if (v == 0) {
             close_table(e);
             continue;
         }
-        v = lua_gettop(L);
         type = lua_type(L, v);
         if (type == LUA_TTABLE) {
             open_table(e, v); /* the value's slot becomes the new frame's table slot */
