@@ -917,11 +917,45 @@ static void put_scalar(encoder *e, int idx, int type)
     }
 }
 
+/*
+ * The scratch userdata (output buffer, frames) of the last encode that ended well stay in upvalues of encode for the
+ * next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in every call.
+ * An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside another (a
+ * metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
+ */
+#define SCRATCH_KEEP ((size_t)1 << 20)
+
+/* Pushes upvalue u's scratch userdata, or a new one of `size` bytes; its size in *got. */
+static void *take_scratch(lua_State *L, int u, size_t size, size_t *got)
+{
+    void *p;
+    if (lua_type(L, lua_upvalueindex(u)) == LUA_TUSERDATA) {
+        lua_pushvalue(L, lua_upvalueindex(u));
+        lua_pushboolean(L, 0);
+        lua_replace(L, lua_upvalueindex(u));
+        *got = (size_t)xt_rawlen(L, -1);
+        return lua_touserdata(L, -1);
+    }
+    p = new_scratch(L, size);
+    *got = size;
+    return p;
+}
+
+/* Puts the scratch userdata at idx (of `size` bytes) back into upvalue u, unless it is too big to keep. */
+static void keep_scratch(lua_State *L, int u, int idx, size_t size)
+{
+    if (size > SCRATCH_KEEP)
+        return;
+    lua_pushvalue(L, idx);
+    lua_replace(L, lua_upvalueindex(u));
+}
+
 /* core.encode(value [, opts]) -> string */
 static int l_encode(lua_State *L)
 {
     encoder e;
     lua_Integer max_depth = XT_JSON_ENCODE_DEFAULT_MAX_DEPTH;
+    size_t size;
 
     lua_settop(L, 2);
     memset(&e, 0, sizeof e);
@@ -961,20 +995,23 @@ static int l_encode(lua_State *L)
     e.max_depth = (int)max_depth;
 
     /* [3] = output buffer, [4] = frames */
-    e.cap = 256;
-    e.buf = (char *)new_scratch(L, e.cap);
+    e.buf = (char *)take_scratch(L, 1, 256, &e.cap);
     e.buf_idx = 3;
-    e.fr_cap = 16;
-    e.frames = (frame *)new_scratch(L, sizeof(frame) * (size_t)e.fr_cap);
+    e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size);
+    e.fr_cap = (int)(size / sizeof(frame));
     e.fr_idx = 4;
 
     encode_value(&e, 1);
     lua_pushlstring(L, e.buf, e.len);
+    keep_scratch(L, 1, e.buf_idx, e.cap);
+    keep_scratch(L, 2, e.fr_idx, sizeof(frame) * (size_t)e.fr_cap);
     return 1;
 }
 
 void xt_json_encode_register(lua_State *L)
 {
-    lua_pushcfunction(L, l_encode);
+    lua_pushboolean(L, 0); /* no scratch yet: see take_scratch */
+    lua_pushboolean(L, 0);
+    lua_pushcclosure(L, l_encode, 2);
     lua_setfield(L, -2, "encode");
 }
