@@ -19,68 +19,47 @@
 #include <stdint.h>
 #include <string.h>
 
+const char xt_digit_pairs[201] = "00010203040506070809"
+                                 "10111213141516171819"
+                                 "20212223242526272829"
+                                 "30313233343536373839"
+                                 "40414243444546474849"
+                                 "50515253545556575859"
+                                 "60616263646566676869"
+                                 "70717273747576777879"
+                                 "80818283848586878889"
+                                 "90919293949596979899";
+
+const uint64_t xt_pow10_u64[20] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL,
+                                   1000000000000000000ULL,
+                                   10000000000000000000ULL};
+
 #if defined(__SIZEOF_INT128__)
 
 typedef unsigned __int128 u128;
 
 #define MAX_FRACTION 21 /* 17 significant digits of 1e-4 */
 
-static const uint64_t pow10_u64[20] = {1ULL,
-                                       10ULL,
-                                       100ULL,
-                                       1000ULL,
-                                       10000ULL,
-                                       100000ULL,
-                                       1000000ULL,
-                                       10000000ULL,
-                                       100000000ULL,
-                                       1000000000ULL,
-                                       10000000000ULL,
-                                       100000000000ULL,
-                                       1000000000000ULL,
-                                       10000000000000ULL,
-                                       100000000000000ULL,
-                                       1000000000000000ULL,
-                                       10000000000000000ULL,
-                                       100000000000000000ULL,
-                                       1000000000000000000ULL,
-                                       10000000000000000000ULL};
-
 /* 10^e as the nearest double, e = -4..14 (exact for e >= 0) */
 static const double pow10_double[19] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4, 1e5,
                                         1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14};
-
-static const char digit_pairs[201] = "00010203040506070809"
-                                     "10111213141516171819"
-                                     "20212223242526272829"
-                                     "30313233343536373839"
-                                     "40414243444546474849"
-                                     "50515253545556575859"
-                                     "60616263646566676869"
-                                     "70717273747576777879"
-                                     "80818283848586878889"
-                                     "90919293949596979899";
-
-static int decimal_digits(uint64_t c)
-{
-    /* bits * log10(2), then one comparison; c > 0 */
-    int t = ((64 - __builtin_clzll(c)) * 1233) >> 12;
-    return t + (c >= pow10_u64[t]);
-}
-
-/* Writes the n decimal digits of c ending just before `end`. */
-static void put_digits(char *end, uint64_t c, int n)
-{
-    while (n >= 2) {
-        unsigned r = (unsigned)(c % 100);
-        c /= 100;
-        end -= 2;
-        memcpy(end, digit_pairs + 2 * r, 2);
-        n -= 2;
-    }
-    if (n > 0)
-        *--end = (char)('0' + c);
-}
 
 size_t xt_format_short_fixed(double d, char *out)
 {
@@ -102,7 +81,7 @@ size_t xt_format_short_fixed(double d, char *out)
     if (a < pow10_double[e10 + 4])
         e10--;
     k = 14 - e10;
-    p10 = pow10_u64[k];
+    p10 = xt_pow10_u64[k];
     for (; k <= MAX_FRACTION; k++, p10 *= 10) {
         u128 num = (u128)m * p10, half = (u128)1 << (sh - 1), rest = num & (((u128)1 << sh) - 1);
         uint64_t c = (uint64_t)(num >> sh);
@@ -111,7 +90,7 @@ size_t xt_format_short_fixed(double d, char *out)
 
         if (rest > half || (rest == half && (c & 1)))
             c++;
-        sig = decimal_digits(c);
+        sig = xt_decimal_digits(c);
         if (sig < 17) {
             /* inside the rounding interval: c * 2^(sh+1) against (2m +- 1) * 10^k (4m - 1 below a power of two) */
             u128 x = (u128)c << (sh + 1), hi = (u128)(2 * m + 1) * p10, lo;
@@ -139,15 +118,15 @@ size_t xt_format_short_fixed(double d, char *out)
             *q++ = '.';
             memset(q, '0', (size_t)-lead);
             q += -lead;
-            put_digits(q + sig, c, sig);
+            xt_put_digits(q + sig, c, sig);
             q += sig;
         } else if (k == 0) {
-            put_digits(q + sig, c, sig);
+            xt_put_digits(q + sig, c, sig);
             q += sig;
         } else {
-            put_digits(q + sig + 1, c % pow10_u64[k], k);
+            xt_put_digits(q + sig + 1, c % xt_pow10_u64[k], k);
             q[lead] = '.';
-            put_digits(q + lead, c / pow10_u64[k], lead);
+            xt_put_digits(q + lead, c / xt_pow10_u64[k], lead);
             q += sig + 1;
         }
         return (size_t)(q - out);

@@ -224,36 +224,19 @@ static int fail(encoder *e, int steps, const char *fmt, ...)
     return lua_error(e->L);
 }
 
-static const char digit_pairs[201] = "00010203040506070809"
-                                     "10111213141516171819"
-                                     "20212223242526272829"
-                                     "30313233343536373839"
-                                     "40414243444546474849"
-                                     "50515253545556575859"
-                                     "60616263646566676869"
-                                     "70717273747576777879"
-                                     "80818283848586878889"
-                                     "90919293949596979899";
-
+/* Writes the digits in place, two a division (float_format.h). */
 static void put_integer(encoder *e, int64_t v)
 {
-    char tmp[24], *p = tmp + sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    while (u >= 100) { /* two digits a division */
-        unsigned r = (unsigned)(u % 100);
-        u /= 100;
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * r, 2);
-    }
-    if (u >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * u, 2);
-    } else {
-        *--p = (char)('0' + u);
-    }
+    int n = xt_decimal_digits(u);
+    char *o;
+
+    reserve(e, 21);
+    o = e->buf + e->len;
     if (v < 0)
-        *--p = '-';
-    put(e, p, (size_t)(tmp + sizeof tmp - p));
+        *o++ = '-';
+    xt_put_digits(o + n, u, n);
+    e->len = (size_t)(o + n - e->buf);
 }
 
 /* Writes a finite double with '.' as decimal point, round-tripping, marked as a float (".0") where needed. */
