@@ -456,12 +456,29 @@ static void put_string(encoder *e, const char *s, size_t len)
         c = *p;
         if (c >= 0x80) {
             const unsigned char *run = p;
-            size_t seq;
+            size_t seq, i;
             do { /* a run of non-ASCII characters (CJK text) */
+#if XT_SCAN_SWAR
+                if (end - p >= 4) {
+                    /* the common 3-byte form (lead E1..EC or EE..EF, where any continuation is valid) in one load,
+                     * stored whole: the 4th byte lands in the room the rest of the string needs anyway */
+                    uint32_t w;
+                    unsigned b0;
+                    memcpy(&w, p, 4);
+                    b0 = w & 0xFF;
+                    if ((w & 0x00C0C000U) == 0x00808000U && ((b0 - 0xE1U) < 12U || (b0 & 0xFEU) == 0xEEU)) {
+                        memcpy(o + (p - run), &w, 4);
+                        p += 3;
+                        seq = 3;
+                        continue;
+                    }
+                }
+#endif
                 seq = xt_utf8_seq(p, end);
+                for (i = 0; i < seq; i++)
+                    o[(p - run) + (ptrdiff_t)i] = (char)p[i];
                 p += seq;
             } while (seq != 0 && p < end && *p >= 0x80);
-            memcpy(o, run, (size_t)(p - run));
             o += p - run;
             if (XT_UNLIKELY(seq == 0)) {
                 o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + XT_UTF8_REPLACEMENT_LEN);
