@@ -42,6 +42,10 @@
  * scratch buffer being replaced, a number key's string form or an error message. */
 #define FRAME_SLOTS 7
 
+/* Stack slots made sure of at once (lua_checkstack raises the C function's stack limit, which never comes down
+ * while it runs, so they stay there for the levels opened later). */
+#define STACK_AHEAD (8 * FRAME_SLOTS)
+
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
 #else
@@ -104,6 +108,7 @@ typedef struct {
     size_t wasted;      /* output bytes of sequences rewritten */
     int open_sequences; /* frames of kind F_SEQUENCE */
     int relaid;         /* frames being written again after a wrong guess */
+    int stack_room;     /* the Lua stack has slots up to this index */
 } encoder;
 
 /*
@@ -538,13 +543,12 @@ static void newline(encoder *e)
     }
 }
 
-/* Writes the key at stack slot `k` (a string, or a number written as a string). */
-static void put_key(encoder *e, int k)
+/* Writes the key at stack slot `k` of Lua type `type` (a string, or a number written as a string). */
+static void put_key(encoder *e, int k, int type)
 {
     lua_State *L = e->L;
     size_t len;
     const char *s;
-    int type = lua_type(L, k);
 
     if (XT_LIKELY(type == LUA_TSTRING)) {
         s = lua_tolstring(L, k, &len);
@@ -698,8 +702,15 @@ static void open_table(encoder *e, int t)
     }
     if (e->depth >= e->max_depth)
         fail(e, e->depth, "tables nested deeper than %d", e->max_depth);
-    if (!lua_checkstack(L, FRAME_SLOTS))
-        fail(e, e->depth, "a table (out of Lua stack space)"); /* the slot kept free at this level is enough */
+    if (t + FRAME_SLOTS > e->stack_room) {
+        /* room for several levels at once, so most tables need no check; else exactly this level's */
+        if (lua_checkstack(L, STACK_AHEAD))
+            e->stack_room = t + STACK_AHEAD;
+        else if (lua_checkstack(L, FRAME_SLOTS))
+            e->stack_room = t + FRAME_SLOTS;
+        else
+            fail(e, e->depth, "a table (out of Lua stack space)"); /* the slot kept free at this level is enough */
+    }
     if (e->depth >= e->fr_cap) {
         int cap = e->fr_cap * 2;
         frame *nf = (frame *)new_scratch(L, sizeof(frame) * (size_t)cap);
@@ -747,7 +758,13 @@ static void open_table(encoder *e, int t)
             return;
         }
         f->pending = 1;
-        if (forced == 2 || lua_type(L, t + 1) == LUA_TSTRING) {
+        if (lua_type(L, t + 1) == LUA_TSTRING) {
+            f->pending = 2; /* its key is a string: no second lua_type */
+            f->kind = F_OBJECT;
+            put_char(e, '{');
+            return;
+        }
+        if (forced == 2) {
             f->kind = F_OBJECT;
             put_char(e, '{');
             return;
@@ -783,17 +800,23 @@ static int next_member(encoder *e, frame *f)
         newline(e);
         lua_rawgeti(L, f->t, f->i);
         return f->t + 1;
-    case F_OBJECT:
-        if (f->pending) /* [t+1] key, [t+2] value from open_table */
+    case F_OBJECT: {
+        int type;
+        if (f->pending) { /* [t+1] key, [t+2] value from open_table */
+            type = f->pending == 2 ? LUA_TSTRING : lua_type(L, f->t + 1);
             f->pending = 0;
-        else if (!lua_next(L, f->t)) /* [t+1] key -> [t+1] key, [t+2] value */
+        } else if (lua_next(L, f->t)) { /* [t+1] key -> [t+1] key, [t+2] value */
+            type = lua_type(L, f->t + 1);
+        } else {
             return 0;
+        }
         if (f->i++ > 0)
             put_char(e, ',');
         newline(e);
         f->key_slot = f->t + 1;
-        put_key(e, f->t + 1);
+        put_key(e, f->t + 1, type);
         return f->t + 2;
+    }
     case F_SEQUENCE:
         if (f->pending) {
             f->pending = 0;
