@@ -3,8 +3,13 @@
  *
  * No C recursion: the tables being written form an explicit stack of frames (a Lua-owned userdata), each frame's
  * table and iteration state (the lua_next key, or for sorted objects the keys table and their order) sit in Lua stack
- * slots of their own, checked with lua_checkstack as each table is opened. So the encoder uses the same few hundred
- * bytes of C stack at any depth, and its Lua stack use grows by at most FRAME_SLOTS slots a level.
+ * slots of their own, made sure of with lua_checkstack before each table is opened (for several levels at once). So
+ * the encoder uses the same few hundred bytes of C stack at any depth, and its Lua stack use grows by at most
+ * FRAME_SLOTS slots a level.
+ *
+ * Each table is walked once: lua_next's first key tells an object (a string) from a sequence (1, and nothing after
+ * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). The hot paths write straight into the
+ * buffer: strings a block at a time, integers and floats in place (float_format.h).
  *
  * Output goes into a growable buffer held in a userdata in a fixed stack slot, not a luaL_Buffer, because the
  * encoder pushes keys and values while it writes (STYLE pattern 13). An error message is written into that same
