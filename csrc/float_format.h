@@ -13,9 +13,44 @@
 #define XT_FLOAT_FORMAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define XT_FLOAT_FIXED_MAX 40
 
 size_t xt_format_short_fixed(double d, char *out);
+
+/* Decimal digits for the number writers (the encoder's integers too): "00" "01" ... "99", and 10^0 .. 10^19. */
+extern const char xt_digit_pairs[201];
+extern const uint64_t xt_pow10_u64[20];
+
+/* How many decimal digits c has (1 for 0). */
+static inline int xt_decimal_digits(uint64_t c)
+{
+#if defined(__GNUC__)
+    int t = ((64 - __builtin_clzll(c | 1)) * 1233) >> 12; /* bits * log10(2): the count or one less */
+    t += (c >= xt_pow10_u64[t]);
+    return t + (t == 0);
+#else
+    int n = 1;
+    while (n < 20 && c >= xt_pow10_u64[n])
+        n++;
+    return n;
+#endif
+}
+
+/* Writes the n decimal digits of c (leading zeros if c has fewer) ending just before `end`. */
+static inline void xt_put_digits(char *end, uint64_t c, int n)
+{
+    while (n >= 2) {
+        unsigned r = (unsigned)(c % 100);
+        c /= 100;
+        end -= 2;
+        end[0] = xt_digit_pairs[2 * r];
+        end[1] = xt_digit_pairs[2 * r + 1];
+        n -= 2;
+    }
+    if (n > 0)
+        *--end = (char)('0' + c % 10);
+}
 
 #endif

@@ -3,8 +3,13 @@
  *
  * No C recursion: the tables being written form an explicit stack of frames (a Lua-owned userdata), each frame's
  * table and iteration state (the lua_next key, or for sorted objects the keys table and their order) sit in Lua stack
- * slots of their own, checked with lua_checkstack as each table is opened. So the encoder uses the same few hundred
- * bytes of C stack at any depth, and its Lua stack use grows by at most FRAME_SLOTS slots a level.
+ * slots of their own, made sure of with lua_checkstack before each table is opened (for several levels at once). So
+ * the encoder uses the same few hundred bytes of C stack at any depth, and its Lua stack use grows by at most
+ * FRAME_SLOTS slots a level.
+ *
+ * Each table is walked once: lua_next's first key tells an object (a string) from a sequence (1, and nothing after
+ * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). The hot paths write straight into the
+ * buffer: strings a block at a time, integers and floats in place (float_format.h).
  *
  * Output goes into a growable buffer held in a userdata in a fixed stack slot, not a luaL_Buffer, because the
  * encoder pushes keys and values while it writes (STYLE pattern 13). An error message is written into that same
@@ -24,11 +29,27 @@
 #include "float_format.h"
 #include "utf8.h"
 
+/* Strings are scanned a word at a time where words are little-endian, 16 bytes at a time with SSE2. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define XT_SCAN_SWAR 1
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define XT_SCAN_SSE2 1
+#endif
+#endif
+
+/* Output bytes a string scan may store beyond what it keeps (it copies whole 16- or 8-byte blocks). */
+#define SCAN_SLACK 16
+
 #define XT_JSON_ENCODE_DEPTH_CAP XT_MAX_DEPTH_CAP
 
 /* Lua stack slots one level may hold: the table, up to three of iteration state, the member's value, and one for a
  * scratch buffer being replaced, a number key's string form or an error message. */
 #define FRAME_SLOTS 7
+
+/* Stack slots made sure of at once (lua_checkstack raises the C function's stack limit, which never comes down
+ * while it runs, so they stay there for the levels opened later). */
+#define STACK_AHEAD (8 * FRAME_SLOTS)
 
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
@@ -46,7 +67,9 @@
 #define XT_PRINTF(f, a)
 #endif
 
-enum { F_ARRAY, F_OBJECT, F_SORTED };
+/* F_SEQUENCE: a table taken for an array while lua_next hands out the keys 1, 2, 3, ... in order (how Lua keeps an
+ * array part); written in that one pass, and rewritten as F_ARRAY or F_OBJECT when another key turns up. */
+enum { F_ARRAY, F_OBJECT, F_SORTED, F_SEQUENCE };
 
 /* Sort entry for sort_keys. */
 typedef struct {
@@ -58,7 +81,7 @@ typedef struct {
 /*
  * One table being written. Its Lua stack slots, from `t` up:
  *   arrays:         [t] table, [t+1] the current element
- *   objects:        [t] table, [t+1] the current key (lua_next's), [t+2] its value
+ *   objects and sequences: [t] table, [t+1] the current key (lua_next's), [t+2] its value
  *   sorted objects: [t] table, [t+1] keys table, [t+2] entries userdata, [t+3] the current key, [t+4] its value
  */
 typedef struct {
@@ -67,8 +90,11 @@ typedef struct {
     int kind;
     int key_slot;   /* slot of the current member's key, 0 in arrays (the path uses `i` then) */
     lua_Integer i;  /* members started so far (arrays: the current index) */
-    lua_Integer n;  /* members in all */
+    lua_Integer n;  /* members in all (arrays and sorted objects) */
     key_entry *ent; /* sorted objects: the keys in order */
+    size_t mark;    /* sequences: the output length before '[' */
+    int pending;    /* objects and sequences: the first member is already on the stack (lua_next'ed when opened) */
+    int relaid;     /* written again after a wrong guess of a sequence: no guesses below it */
 } frame;
 
 typedef struct {
@@ -84,7 +110,21 @@ typedef struct {
     int sort_keys;
     const char *indent; /* NULL: compact */
     size_t indent_len;
+    size_t wasted;      /* output bytes of sequences rewritten */
+    int open_sequences; /* frames of kind F_SEQUENCE */
+    int relaid;         /* frames being written again after a wrong guess */
+    int stack_room;     /* the Lua stack has slots up to this index */
 } encoder;
+
+/*
+ * What a wrong guess of a sequence may cost. A guess is checked first (the last index, #t, must be the last key in
+ * lua_next's order), so it is wrong only for a table with holes or built oddly, and then the table is written again
+ * without guesses below it. A table is so written at most once for each sequence guessed around it, and at most
+ * MAX_OPEN_SEQUENCES are open at once: at worst (MAX_OPEN_SEQUENCES + 1) times the work, however the tables are
+ * built. And once the output thrown away passes SEQUENCE_WASTE_ALLOWANCE plus the output kept, no more guesses.
+ */
+#define MAX_OPEN_SEQUENCES       8
+#define SEQUENCE_WASTE_ALLOWANCE 65536
 
 /* Replaces the output buffer by one with room for `extra` more bytes (needs one free stack slot a moment). */
 static void grow(encoder *e, size_t extra)
@@ -194,17 +234,19 @@ static int fail(encoder *e, int steps, const char *fmt, ...)
     return lua_error(e->L);
 }
 
+/* Writes the digits in place, two a division (float_format.h). */
 static void put_integer(encoder *e, int64_t v)
 {
-    char tmp[24], *p = tmp + sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + (u % 10));
-        u /= 10;
-    } while (u != 0);
+    int n = xt_decimal_digits(u);
+    char *o;
+
+    reserve(e, 21);
+    o = e->buf + e->len;
     if (v < 0)
-        *--p = '-';
-    put(e, p, (size_t)(tmp + sizeof tmp - p));
+        *o++ = '-';
+    xt_put_digits(o + n, u, n);
+    e->len = (size_t)(o + n - e->buf);
 }
 
 /* Writes a finite double with '.' as decimal point, round-tripping, marked as a float (".0") where needed. */
@@ -212,14 +254,26 @@ static void put_float(encoder *e, double d, int mark_float)
 {
     char tmp[40];
     int prec, n = 0, has_mark = 0, i;
-    char point = localeconv()->decimal_point[0];
+    char point;
 
+    /* The common case without printf, strtod or the locale, straight into the output: the same bytes as the loop
+     * below would write (a fraction always has its '.'). */
+    reserve(e, XT_FLOAT_FIXED_MAX + 2);
+    n = (int)xt_format_short_fixed(d, e->buf + e->len);
+    if (XT_LIKELY(n > 0)) {
+        char *s = e->buf + e->len;
+        e->len += (size_t)n;
+        if (mark_float && memchr(s, '.', (size_t)n) == NULL) {
+            e->buf[e->len++] = '.';
+            e->buf[e->len++] = '0';
+        }
+        return;
+    }
     if (isnan(d))
         fail(e, e->depth, "number NaN");
     if (isinf(d))
         fail(e, e->depth, d > 0 ? "number inf" : "number -inf");
-    /* The common case without printf and strtod; the same bytes as the loop below would write. */
-    n = (int)xt_format_short_fixed(d, tmp);
+    point = localeconv()->decimal_point[0];
     for (prec = 15; n == 0 && prec <= 17; prec++) {
         n = snprintf(tmp, sizeof tmp, "%.*g", prec, d);
         if (prec == 17 || strtod(tmp, NULL) == d)
@@ -259,79 +313,226 @@ static void put_number(encoder *e, int idx)
 #endif
 }
 
+/* Makes room for `extra` bytes at o, a position in the output buffer; returns o, moved if the buffer was. */
+static char *room_at(encoder *e, char *o, size_t extra)
+{
+    if (XT_UNLIKELY((size_t)(e->buf + e->cap - o) < extra)) {
+        e->len = (size_t)(o - e->buf);
+        grow(e, extra);
+        o = e->buf + e->len;
+    }
+    return o;
+}
+
+#if XT_SCAN_SWAR
+/* The lowest byte of x that is '"', '\\', < 0x20 or >= 0x80 has its high bit set in the result (higher bytes may be
+ * set falsely by borrows, never the lowest: only the first flagged byte is used). */
+static inline uint64_t swar_stops(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high;
+}
+
+static inline uint32_t swar_stops32(uint32_t x)
+{
+    const uint32_t ones = 0x01010101U, high = 0x80808080U;
+    uint32_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high;
+}
+
+/* How many of the rem < 16 bytes at p need no care: two word loads that stay inside the string (the second ends at
+ * its end, and the bytes it shares with the first were found clean, so they cannot flag falsely), not a byte loop:
+ * most keys and values are short. */
+static inline size_t clean_prefix_short(const unsigned char *p, size_t rem)
+{
+    size_t i = 0;
+    if (rem >= 8) {
+        uint64_t x, m;
+        memcpy(&x, p, 8);
+        if ((m = swar_stops(x)) != 0)
+            return (size_t)__builtin_ctzll(m) >> 3;
+        memcpy(&x, p + rem - 8, 8);
+        if ((m = swar_stops(x)) != 0)
+            return rem - 8 + ((size_t)__builtin_ctzll(m) >> 3);
+        return rem;
+    }
+    if (rem >= 4) {
+        uint32_t x, m;
+        memcpy(&x, p, 4);
+        if ((m = swar_stops32(x)) != 0)
+            return (size_t)__builtin_ctz(m) >> 3;
+        memcpy(&x, p + rem - 4, 4);
+        if ((m = swar_stops32(x)) != 0)
+            return rem - 4 + ((size_t)__builtin_ctz(m) >> 3);
+        return rem;
+    }
+    while (i < rem && !xt_utf8_stop[p[i]])
+        i++;
+    return i;
+}
+
+/* Copies n < 16 bytes in at most two overlapping moves of a fixed size. */
+static inline void copy_short(char *o, const unsigned char *p, size_t n)
+{
+    if (n >= 8) {
+        memcpy(o, p, 8);
+        memcpy(o + n - 8, p + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(o, p, 4);
+        memcpy(o + n - 4, p + n - 4, 4);
+    } else if (n >= 2) {
+        memcpy(o, p, 2);
+        memcpy(o + n - 2, p + n - 2, 2);
+    } else if (n == 1) {
+        *o = (char)*p;
+    }
+}
+#endif
+
 /*
  * A string as JSON: '"', '\\' and control characters escaped, well-formed UTF-8 copied as it is, and each maximal
  * ill-formed subpart replaced by U+FFFD (utf8.h), so the output is always UTF-8, as RFC 8259 requires of JSON text.
- * Plain runs are copied in one go.
+ *
+ * Plain ASCII is scanned and copied 16 bytes at a time (SSE2, the x86-64 baseline; 8 with a portable word scan
+ * elsewhere): each block is stored whole and the output advances by its clean prefix. Runs of non-ASCII characters
+ * are checked and copied in one go. Room: at every step o has (end - p) + 1 + SCAN_SLACK bytes free, as many as the
+ * rest needs unescaped with the closing quote and a block store; an escape or a replacement makes its extra room
+ * first.
  */
 static void put_string(encoder *e, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    char *o;
+#if XT_SCAN_SSE2
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+#endif
 
-    reserve(e, len + 2);
-    e->buf[e->len++] = '"';
+    reserve(e, len + 2 + SCAN_SLACK);
+    o = e->buf + e->len;
+    *o++ = '"';
     for (;;) {
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t n = 2;
         unsigned c;
 
+#if XT_SCAN_SSE2
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            /* signed: bytes >= 0x80 are negative, so one comparison finds them and the control characters */
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), _mm_cmplt_epi8(v, space)));
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            if (mask != 0) {
+                unsigned z = (unsigned)__builtin_ctz(mask);
+                p += z;
+                o += z;
+                goto stop;
+            }
+            p += 16;
+            o += 16;
+        }
+#elif XT_SCAN_SWAR
+        while (end - p >= 16) {
+            uint64_t x, m;
+            memcpy(&x, p, 8);
+            memcpy(o, &x, 8);
+            m = swar_stops(x);
+            if (m != 0) {
+                unsigned z = (unsigned)__builtin_ctzll(m) >> 3;
+                p += z;
+                o += z;
+                goto stop;
+            }
+            p += 8;
+            o += 8;
+        }
+#endif
+#if XT_SCAN_SWAR
+        {
+            size_t n = clean_prefix_short(p, (size_t)(end - p));
+            copy_short(o, p, n);
+            o += n;
+            p += n;
+        }
+#else
         while (p < end && !xt_utf8_stop[*p])
-            p++;
+            *o++ = (char)*p++;
+#endif
         if (p >= end)
             break;
+#if XT_SCAN_SSE2 || XT_SCAN_SWAR
+    stop:
+#endif
         c = *p;
         if (c >= 0x80) {
-            size_t seq;
-            while ((seq = xt_utf8_seq(p, end)) != 0) { /* a run of non-ASCII characters (CJK text) */
+            const unsigned char *run = p;
+            size_t seq, i;
+            do { /* a run of non-ASCII characters (CJK text) */
+#if XT_SCAN_SWAR
+                if (end - p >= 4) {
+                    /* the common 3-byte form (lead E1..EC or EE..EF, where any continuation is valid) in one load,
+                     * stored whole: the 4th byte lands in the room the rest of the string needs anyway */
+                    uint32_t w;
+                    unsigned b0;
+                    memcpy(&w, p, 4);
+                    b0 = w & 0xFF;
+                    if ((w & 0x00C0C000U) == 0x00808000U && ((b0 - 0xE1U) < 12U || (b0 & 0xFEU) == 0xEEU)) {
+                        memcpy(o + (p - run), &w, 4);
+                        p += 3;
+                        seq = 3;
+                        continue;
+                    }
+                }
+#endif
+                seq = xt_utf8_seq(p, end);
+                for (i = 0; i < seq; i++)
+                    o[(p - run) + (ptrdiff_t)i] = (char)p[i];
                 p += seq;
-                if (p >= end || *p < 0x80)
-                    break;
+            } while (seq != 0 && p < end && *p >= 0x80);
+            o += p - run;
+            if (XT_UNLIKELY(seq == 0)) {
+                o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + XT_UTF8_REPLACEMENT_LEN);
+                memcpy(o, XT_UTF8_REPLACEMENT, XT_UTF8_REPLACEMENT_LEN);
+                o += XT_UTF8_REPLACEMENT_LEN;
+                p += xt_utf8_invalid_len(p, end);
             }
-            if (XT_LIKELY(seq != 0))
-                continue; /* stays in the run */
-            put(e, (const char *)run, (size_t)(p - run));
-            put(e, XT_UTF8_REPLACEMENT, XT_UTF8_REPLACEMENT_LEN);
-            p += xt_utf8_invalid_len(p, end);
-            run = p;
             continue;
         }
-        put(e, (const char *)run, (size_t)(p - run));
+        o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + 5);
+        *o++ = '\\';
         switch (c) {
         case '"':
-            esc[1] = '"';
+            *o++ = '"';
             break;
         case '\\':
-            esc[1] = '\\';
+            *o++ = '\\';
             break;
         case '\b':
-            esc[1] = 'b';
+            *o++ = 'b';
             break;
         case '\f':
-            esc[1] = 'f';
+            *o++ = 'f';
             break;
         case '\n':
-            esc[1] = 'n';
+            *o++ = 'n';
             break;
         case '\r':
-            esc[1] = 'r';
+            *o++ = 'r';
             break;
         case '\t':
-            esc[1] = 't';
+            *o++ = 't';
             break;
         default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
-        put(e, esc, n);
-        run = ++p;
+        p++;
     }
-    put(e, (const char *)run, (size_t)(p - run));
-    put_char(e, '"');
+    *o++ = '"';
+    e->len = (size_t)(o - e->buf);
 }
 
 static void newline(encoder *e)
@@ -347,17 +548,17 @@ static void newline(encoder *e)
     }
 }
 
-/* Writes the key at stack slot `k` (a string, or a number written as a string). */
-static void put_key(encoder *e, int k)
+/* Writes the key at stack slot `k` of Lua type `type` (a string, or a number written as a string). */
+static void put_key(encoder *e, int k, int type)
 {
     lua_State *L = e->L;
     size_t len;
     const char *s;
 
-    if (lua_type(L, k) == LUA_TSTRING) {
+    if (XT_LIKELY(type == LUA_TSTRING)) {
         s = lua_tolstring(L, k, &len);
         put_string(e, s, len);
-    } else if (lua_type(L, k) == LUA_TNUMBER) {
+    } else if (type == LUA_TNUMBER) {
         put_char(e, '"');
         put_number(e, k);
         put_char(e, '"');
@@ -430,53 +631,28 @@ static void open_sorted(encoder *e, frame *f, int count)
 
 static void put_scalar(encoder *e, int idx, int type);
 
-/* Opens the table at slot t, the top of the stack: checks it, pushes its frame and writes '[' or '{'. */
-static void open_table(encoder *e, int t)
+/* Whether the key at slot k is the integer i. */
+static inline int key_is_index(lua_State *L, int k, lua_Integer i)
+{
+#if XT_HAVE_INTEGERS
+    return lua_isinteger(L, k) && lua_tointeger(L, k) == i;
+#else
+    return lua_type(L, k) == LUA_TNUMBER && lua_tonumber(L, k) == (lua_Number)i;
+#endif
+}
+
+/*
+ * Sets up frame f for its table at slot t (the top of the stack) from a pass over all its keys, and writes '[' or
+ * '{': an array when the keys are exactly 1..n (forced 0), or an object (forced 2), sorted if asked.
+ */
+static void layout_table(encoder *e, frame *f, int forced)
 {
     lua_State *L = e->L;
-    const void *self = lua_topointer(L, t);
-    int i, forced = 0; /* 1 array, 2 object */
-    lua_Integer n = 0, max = 0, count = 0;
-    frame *f;
+    int t = f->t;
+    lua_Integer max = 0, count = 0;
 
-    for (i = 0; i < e->depth; i++) {
-        if (e->frames[i].table == self)
-            fail(e, e->depth, "a cycle (a table that contains itself)");
-    }
-    if (e->depth >= e->max_depth)
-        fail(e, e->depth, "tables nested deeper than %d", e->max_depth);
-    if (!lua_checkstack(L, FRAME_SLOTS))
-        fail(e, e->depth, "a table (out of Lua stack space)"); /* the slot kept free at this level is enough */
-    if (e->depth >= e->fr_cap) {
-        int cap = e->fr_cap * 2;
-        frame *nf = (frame *)new_scratch(L, sizeof(frame) * (size_t)cap);
-        memcpy(nf, e->frames, sizeof(frame) * (size_t)e->fr_cap);
-        lua_replace(L, e->fr_idx);
-        e->frames = nf;
-        e->fr_cap = cap;
-    }
-    f = &e->frames[e->depth++];
-    f->table = self;
-    f->t = t;
-    f->key_slot = 0;
-    f->i = 0;
-    f->ent = NULL;
-
-    if (lua_getmetatable(L, t)) {
-        lua_getfield(L, -1, "__jsontype");
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *jt = lua_tostring(L, -1);
-            if (strcmp(jt, "array") == 0)
-                forced = 1;
-            else if (strcmp(jt, "object") == 0)
-                forced = 2;
-        }
-        lua_pop(L, 2);
-    }
-
-    if (forced == 1) {
-        n = (lua_Integer)xt_rawlen(L, t);
-    } else {
+    f->pending = 0;
+    if (forced == 0 || e->sort_keys) {
         int is_array = (forced == 0);
         lua_pushnil(L);
         while (lua_next(L, t)) {
@@ -498,17 +674,12 @@ static void open_table(encoder *e, int t)
                 }
             }
         }
-        if (is_array && count > 0 && max == count)
-            n = count;
-        else
-            forced = 2;
-    }
-
-    if (forced != 2) {
-        f->kind = F_ARRAY;
-        f->n = n;
-        put_char(e, '[');
-        return;
+        if (is_array && count > 0 && max == count) {
+            f->kind = F_ARRAY;
+            f->n = count;
+            put_char(e, '[');
+            return;
+        }
     }
     put_char(e, '{');
     if (count > 0 && e->sort_keys) {
@@ -518,13 +689,109 @@ static void open_table(encoder *e, int t)
         open_sorted(e, f, (int)count);
     } else {
         f->kind = F_OBJECT;
-        f->n = count;
         lua_pushnil(L); /* [t+1]: the first lua_next key */
     }
 }
 
-/* Writes what comes before frame f's next member (comma, newline, key) and pushes the member's value; 0 when f has
- * no more members (nothing pushed). On entry the stack holds f's own slots up to its key, nothing above. */
+/* Opens the table at slot t, the top of the stack: checks it, pushes its frame and writes '[' or '{'. */
+static void open_table(encoder *e, int t)
+{
+    lua_State *L = e->L;
+    const void *self = lua_topointer(L, t);
+    int i, forced = 0; /* 1 array, 2 object */
+    frame *f;
+
+    for (i = 0; i < e->depth; i++) {
+        if (e->frames[i].table == self)
+            fail(e, e->depth, "a cycle (a table that contains itself)");
+    }
+    if (e->depth >= e->max_depth)
+        fail(e, e->depth, "tables nested deeper than %d", e->max_depth);
+    if (t + FRAME_SLOTS > e->stack_room) {
+        /* room for several levels at once, so most tables need no check; else exactly this level's */
+        if (lua_checkstack(L, STACK_AHEAD))
+            e->stack_room = t + STACK_AHEAD;
+        else if (lua_checkstack(L, FRAME_SLOTS))
+            e->stack_room = t + FRAME_SLOTS;
+        else
+            fail(e, e->depth, "a table (out of Lua stack space)"); /* the slot kept free at this level is enough */
+    }
+    if (e->depth >= e->fr_cap) {
+        int cap = e->fr_cap * 2;
+        frame *nf = (frame *)new_scratch(L, sizeof(frame) * (size_t)cap);
+        memcpy(nf, e->frames, sizeof(frame) * (size_t)e->fr_cap);
+        lua_replace(L, e->fr_idx);
+        e->frames = nf;
+        e->fr_cap = cap;
+    }
+    f = &e->frames[e->depth++];
+    f->table = self;
+    f->t = t;
+    f->key_slot = 0;
+    f->i = 0;
+    f->n = 0;
+    f->ent = NULL;
+    f->pending = 0;
+    f->relaid = 0;
+
+    if (lua_getmetatable(L, t)) {
+        lua_getfield(L, -1, "__jsontype");
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            const char *jt = lua_tostring(L, -1);
+            if (strcmp(jt, "array") == 0)
+                forced = 1;
+            else if (strcmp(jt, "object") == 0)
+                forced = 2;
+        }
+        lua_pop(L, 2);
+    }
+
+    if (forced == 1) {
+        f->kind = F_ARRAY;
+        f->n = (lua_Integer)xt_rawlen(L, t);
+        put_char(e, '[');
+        return;
+    }
+    if (!e->sort_keys && (forced == 2 || (e->relaid == 0 && e->open_sequences < MAX_OPEN_SEQUENCES &&
+                                          e->wasted <= SEQUENCE_WASTE_ALLOWANCE + e->len))) {
+        /* One pass: the first key tells a sequence (1) or an object (a string, or any key when forced) */
+        lua_pushnil(L);
+        if (!lua_next(L, t)) { /* empty: {} */
+            f->kind = F_OBJECT;
+            lua_pushnil(L);
+            put_char(e, '{');
+            return;
+        }
+        f->pending = 1;
+        if (lua_type(L, t + 1) == LUA_TSTRING) {
+            f->pending = 2; /* its key is a string: no second lua_type */
+            f->kind = F_OBJECT;
+            put_char(e, '{');
+            return;
+        }
+        if (forced == 2) {
+            f->kind = F_OBJECT;
+            put_char(e, '{');
+            return;
+        }
+        if (key_is_index(L, t + 1, 1)) {
+            lua_pushinteger(L, (lua_Integer)xt_rawlen(L, t)); /* [t+3]: t[#t] is not nil, so a key */
+            if (!lua_next(L, t)) {                            /* nothing after #t: a sequence unless it has holes */
+                f->kind = F_SEQUENCE;
+                f->mark = e->len;
+                e->open_sequences++;
+                put_char(e, '[');
+                return;
+            }
+        }
+        lua_settop(L, t);
+    }
+    layout_table(e, f, forced);
+}
+
+/* Writes what comes before frame f's next member (comma, newline, key), pushes the member's value and returns its
+ * slot (the top); 0 when f has no more members (nothing pushed). On entry the stack holds f's own slots up to its key,
+ * nothing above. */
 static int next_member(encoder *e, frame *f)
 {
     lua_State *L = e->L;
@@ -537,16 +804,47 @@ static int next_member(encoder *e, frame *f)
             put_char(e, ',');
         newline(e);
         lua_rawgeti(L, f->t, f->i);
-        return 1;
-    case F_OBJECT:
-        if (!lua_next(L, f->t)) /* [t+1] key -> [t+1] key, [t+2] value */
+        return f->t + 1;
+    case F_OBJECT: {
+        int type;
+        if (f->pending) { /* [t+1] key, [t+2] value from open_table */
+            type = f->pending == 2 ? LUA_TSTRING : lua_type(L, f->t + 1);
+            f->pending = 0;
+        } else if (lua_next(L, f->t)) { /* [t+1] key -> [t+1] key, [t+2] value */
+            type = lua_type(L, f->t + 1);
+        } else {
             return 0;
+        }
         if (f->i++ > 0)
             put_char(e, ',');
         newline(e);
         f->key_slot = f->t + 1;
-        put_key(e, f->t + 1);
-        return 1;
+        put_key(e, f->t + 1, type);
+        return f->t + 2;
+    }
+    case F_SEQUENCE:
+        if (f->pending) {
+            f->pending = 0;
+        } else {
+            if (!lua_next(L, f->t))
+                return 0;
+            if (XT_UNLIKELY(!key_is_index(L, f->t + 1, f->i + 1))) {
+                /* not the next index: not a plain sequence, so start this table again the slow way */
+                e->wasted += e->len - f->mark;
+                e->len = f->mark;
+                e->open_sequences--;
+                e->relaid++;
+                f->relaid = 1;
+                lua_settop(L, f->t);
+                f->i = 0;
+                layout_table(e, f, 0);
+                return next_member(e, f); /* once: f is no sequence now */
+            }
+        }
+        if (f->i++ > 0)
+            put_char(e, ',');
+        newline(e);
+        return f->t + 2;
     default: { /* F_SORTED */
         const key_entry *k;
         lua_settop(L, f->t + 2); /* drops the previous key */
@@ -565,7 +863,7 @@ static int next_member(encoder *e, frame *f)
             put_char(e, ':');
         lua_pushvalue(L, f->t + 3);
         lua_rawget(L, f->t); /* [t+4] the value */
-        return 1;
+        return f->t + 4;
     }
     }
 }
@@ -574,9 +872,12 @@ static int next_member(encoder *e, frame *f)
 static void close_table(encoder *e)
 {
     frame *f = &e->frames[--e->depth];
-    if (f->n > 0)
+    if (f->kind == F_SEQUENCE)
+        e->open_sequences--;
+    e->relaid -= f->relaid;
+    if (f->i > 0)
         newline(e);
-    put_char(e, f->kind == F_ARRAY ? ']' : '}');
+    put_char(e, f->kind == F_ARRAY || f->kind == F_SEQUENCE ? ']' : '}');
     lua_settop(e->L, f->t - 1);
 }
 
@@ -594,12 +895,11 @@ static void encode_value(encoder *e, int idx)
     lua_pushvalue(L, idx); /* the root's own slot, dropped when it closes */
     open_table(e, lua_gettop(L));
     while (e->depth > 0) {
-        int v;
-        if (!next_member(e, &e->frames[e->depth - 1])) {
+        int v = next_member(e, &e->frames[e->depth - 1]);
+        if (v == 0) {
             close_table(e);
             continue;
         }
-        v = lua_gettop(L);
         type = lua_type(L, v);
         if (type == LUA_TTABLE) {
             open_table(e, v); /* the value's slot becomes the new frame's table slot */
@@ -645,11 +945,45 @@ static void put_scalar(encoder *e, int idx, int type)
     }
 }
 
+/*
+ * The scratch userdata (output buffer, frames) of the last encode that ended well stay in upvalues of encode for the
+ * next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in every call.
+ * An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside another (a
+ * metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
+ */
+#define SCRATCH_KEEP ((size_t)1 << 20)
+
+/* Pushes upvalue u's scratch userdata, or a new one of `size` bytes; its size in *got. */
+static void *take_scratch(lua_State *L, int u, size_t size, size_t *got)
+{
+    void *p;
+    if (lua_type(L, lua_upvalueindex(u)) == LUA_TUSERDATA) {
+        lua_pushvalue(L, lua_upvalueindex(u));
+        lua_pushboolean(L, 0);
+        lua_replace(L, lua_upvalueindex(u));
+        *got = (size_t)xt_rawlen(L, -1);
+        return lua_touserdata(L, -1);
+    }
+    p = new_scratch(L, size);
+    *got = size;
+    return p;
+}
+
+/* Puts the scratch userdata at idx (of `size` bytes) back into upvalue u, unless it is too big to keep. */
+static void keep_scratch(lua_State *L, int u, int idx, size_t size)
+{
+    if (size > SCRATCH_KEEP)
+        return;
+    lua_pushvalue(L, idx);
+    lua_replace(L, lua_upvalueindex(u));
+}
+
 /* core.encode(value [, opts]) -> string */
 static int l_encode(lua_State *L)
 {
     encoder e;
     lua_Integer max_depth = XT_JSON_ENCODE_DEFAULT_MAX_DEPTH;
+    size_t size;
 
     lua_settop(L, 2);
     memset(&e, 0, sizeof e);
@@ -689,20 +1023,23 @@ static int l_encode(lua_State *L)
     e.max_depth = (int)max_depth;
 
     /* [3] = output buffer, [4] = frames */
-    e.cap = 256;
-    e.buf = (char *)new_scratch(L, e.cap);
+    e.buf = (char *)take_scratch(L, 1, 256, &e.cap);
     e.buf_idx = 3;
-    e.fr_cap = 16;
-    e.frames = (frame *)new_scratch(L, sizeof(frame) * (size_t)e.fr_cap);
+    e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size);
+    e.fr_cap = (int)(size / sizeof(frame));
     e.fr_idx = 4;
 
     encode_value(&e, 1);
     lua_pushlstring(L, e.buf, e.len);
+    keep_scratch(L, 1, e.buf_idx, e.cap);
+    keep_scratch(L, 2, e.fr_idx, sizeof(frame) * (size_t)e.fr_cap);
     return 1;
 }
 
 void xt_json_encode_register(lua_State *L)
 {
-    lua_pushcfunction(L, l_encode);
+    lua_pushboolean(L, 0); /* no scratch yet: see take_scratch */
+    lua_pushboolean(L, 0);
+    lua_pushcclosure(L, l_encode, 2);
     lua_setfield(L, -2, "encode");
 }

@@ -170,6 +170,89 @@ print(ok)
             assert.are.same({ ["1.5"] = true }, decode(encode({ [1.5] = true })))
         end)
 
+        it("writes a table as an array whatever order its keys 1..n were set in, and as an object once a hole or "
+            .. "another key turns up, however deep", function()
+            local backwards = {}
+            for i = 40, 1, -1 do
+                backwards[i] = i
+            end
+            assert.are.equal("[" .. table.concat(backwards, ",") .. "]", encode(backwards))
+            local t = { { 1, 2 }, { 3, 4 } }
+            t.x = { 5 }
+            assert.are.equal('{"1":[1,2],"2":[3,4],"x":[5]}', encode(t, { sort_keys = true }))
+            assert.are.same({ ["1"] = { 1, 2 }, ["2"] = { 3, 4 }, x = { 5 } }, decode(encode(t)))
+            assert.are.same({ ["1"] = 1, ["2"] = 2, ["4"] = 4 }, decode(encode({ 1, 2, nil, 4 })))
+            assert.are.same({ ["0"] = 0, ["1"] = 1 }, decode(encode({ [0] = 0, 1 })))
+            -- a chain of tables each found to be no array only after its first member, 300 deep
+            local root = {}
+            local cur = root
+            for i = 1, 300 do
+                local child = {}
+                cur[1], cur[2], cur[i % 2 == 0 and "k" or 4] = child, ("s"):rep(50), i
+                cur = child
+            end
+            local back = decode(encode(root))
+            for i = 1, 300 do
+                assert.are.equal(("s"):rep(50), back["2"])
+                assert.are.equal(i, back[i % 2 == 0 and "k" or "4"])
+                back = back["1"]
+            end
+            assert.has_error(function()
+                encode({ print, x = 1 })
+            end, "cannot encode a function at $[1]")
+        end)
+
+        it("escapes and replaces at every position of a long string as it does in a short one", function()
+            local R = "\239\191\189" -- U+FFFD
+            local pieces = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\1"] = "\\u0001", ["\127"] = "\127",
+                ["\255"] = R, ["直"] = "直", ["\228\184"] = R, ["é"] = "é" }
+            for raw, want in pairs(pieces) do
+                for before = 0, 40 do
+                    for _, after in ipairs({ 0, 1, 7, 15, 16, 17, 33 }) do
+                        local a, b = ("a"):rep(before), ("b"):rep(after)
+                        assert.are.equal('"' .. a .. want .. b .. '"', encode(a .. raw .. b))
+                        assert.are.equal('"' .. a .. want .. want .. b .. '"', encode(a .. raw .. raw .. b))
+                    end
+                end
+            end
+            local long = ("x"):rep(100000) .. "\n" .. ("直"):rep(30000) .. "\255"
+            assert.are.equal('"' .. ("x"):rep(100000) .. "\\n" .. ("直"):rep(30000) .. R .. '"', encode(long))
+        end)
+
+        it("writes every float as the first of %.15g, %.16g and %.17g that reads back, with a '.0' if it looks integral",
+            function()
+                local function want(x)
+                    local s
+                    for p = 15, 17 do
+                        s = ("%." .. p .. "g"):format(x)
+                        if tonumber(s) == x then
+                            break
+                        end
+                    end
+                    return s:find("[.e]") and s or s .. ".0"
+                end
+                math.randomseed(20261204)
+                local checked = 0
+                for i = 1, 30000 do
+                    local x
+                    if i % 3 == 0 then -- any bits
+                        x = string.unpack("<d", string.pack("<i8", math.random(math.mininteger, math.maxinteger)))
+                    elseif i % 3 == 1 then -- 1e-6 .. 1e17, where the formatter has its own path
+                        x = (math.random() + 0.5) * 10.0 ^ math.random(-6, 16) * (math.random(2) == 1 and -1 or 1)
+                    else -- short decimals and numbers next to powers of ten
+                        local p = 10.0 ^ math.random(-5, 15)
+                        x = math.random(2) == 1 and math.random(1, 99999) / 10 ^ math.random(0, 6)
+                            or string.unpack("<d", string.pack("<i8", string.unpack("<i8", string.pack("<d", p))
+                                + math.random(-2, 2)))
+                    end
+                    if x == x and x ~= math.huge and x ~= -math.huge then
+                        assert.are.equal(want(x), encode(x))
+                        checked = checked + 1
+                    end
+                end
+                assert.is_true(checked > 29000)
+            end)
+
         it("writes an empty table as {} unless its metatable says __jsontype = 'array'", function()
             assert.are.equal("{}", encode({}))
             assert.are.equal("[]", encode(setmetatable({}, { __jsontype = "array" })))
