@@ -13,33 +13,14 @@
  */
 #include "float_parse.h"
 
+#include "float_format.h" /* xt_pow10_u64, the powers of ten both float files use */
+
 #include <math.h>
 #include <string.h>
 
 #if defined(__SIZEOF_INT128__)
 
 typedef unsigned __int128 u128;
-
-static const uint64_t pow10_u64[] = {1ULL,
-                                     10ULL,
-                                     100ULL,
-                                     1000ULL,
-                                     10000ULL,
-                                     100000ULL,
-                                     1000000ULL,
-                                     10000000ULL,
-                                     100000000ULL,
-                                     1000000000ULL,
-                                     10000000000ULL,
-                                     100000000000ULL,
-                                     1000000000000ULL,
-                                     10000000000000ULL,
-                                     100000000000000ULL,
-                                     1000000000000000ULL,
-                                     10000000000000000ULL,
-                                     100000000000000000ULL,
-                                     1000000000000000000ULL,
-                                     10000000000000000000ULL};
 
 static int bits128(u128 x)
 {
@@ -108,9 +89,9 @@ int xt_decimal_to_double(uint64_t m, long e, double *out)
     if (m == 0 || e < -19 || e > 19)
         return 0;
     if (e >= 0) {
-        *out = round_to_double((u128)m * pow10_u64[e], 0, 0);
+        *out = round_to_double((u128)m * xt_pow10_u64[e], 0, 0);
     } else {
-        uint64_t dv = pow10_u64[-e], r, q;
+        uint64_t dv = xt_pow10_u64[-e], r, q;
         /* N gets bits(dv) + 63 bits: N < 2^(bits(dv) - 1) * 2^64 <= dv * 2^64 */
         int s = (64 - __builtin_clzll(dv)) + 63 - (64 - __builtin_clzll(m));
         q = div_128_64((u128)m << s, dv, &r);
