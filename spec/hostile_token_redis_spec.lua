@@ -369,12 +369,7 @@ describe("a hostile token with the fleet's stores in Redis", function()
 
       own:stop()
       util.run("rm -rf " .. util.quote(tmp))
-      totals.tokens = totals.tokens + 1
-      totals.paths = #list
-      totals.texts = totals.texts + probe.checked
-      totals.bytes = totals.bytes + probe.bytes
-      totals.pieces = totals.pieces + probe.distinct
-      totals.hits = totals.hits + #probe.found
+      hostile.tally(totals, probe, #list)
       assert.equal(0, #probe.found, probe:report())
     end)
     ::skip::

@@ -256,12 +256,7 @@ describe("a hostile token", function()
         for _, f in ipairs(cached) do probe:hits(assert(util.read_file(f)), "cache file " .. f) end
         util.run("rm -rf " .. util.quote(tmp))
 
-        totals.tokens = totals.tokens + 1
-        totals.paths = #list
-        totals.texts = totals.texts + probe.checked
-        totals.bytes = totals.bytes + probe.bytes
-        totals.pieces = totals.pieces + probe.distinct
-        totals.hits = totals.hits + #probe.found
+        hostile.tally(totals, probe, #list)
         assert.equal(0, #probe.found, probe:report())
       end)
     ::skip::

@@ -126,5 +126,15 @@ local function html_text(page)
 end
 
 
-_M.TOKENS, _M.paths, _M.queue, _M.encoded, _M.html_text = TOKENS, paths, queue, encoded, html_text
+-- One token's search done: adds what its probe searched and found to a spec's totals (the summary line).
+local function tally(totals, probe, npaths)
+  totals.tokens = totals.tokens + 1
+  totals.paths = npaths
+  totals.texts = totals.texts + probe.checked
+  totals.bytes = totals.bytes + probe.bytes
+  totals.pieces = totals.pieces + probe.distinct
+  totals.hits = totals.hits + #probe.found
+end
+
+_M.TOKENS, _M.paths, _M.queue, _M.encoded, _M.html_text, _M.tally = TOKENS, paths, queue, encoded, html_text, tally
 return _M
