@@ -16,6 +16,11 @@
  * the whole run of decodes, and the slots stay in step from then on. Taking one result at a time lets the caller
  * refill that slot and put its request on the wire before the next decode, so the slots drift apart and each answer
  * is handled as it arrives.
+ *
+ * Why new requests are held back while results wait (see hold): a request sent on its own wakes a server that keeps
+ * up with the client and sleeps between requests, and in a VM that wake-up cost the client's kernel more than the
+ * rest of the request's networking. While more results wait than requests, the caller is busy for that long anyway,
+ * so the requests go out together, a few at a time, without any slot running dry.
  */
 #include "multi.h"
 
@@ -32,6 +37,9 @@
 #define UV_URLS     2 /* uservalue[2]: id -> URL of a queued transfer */
 #define UV_TIMEOUTS 3 /* uservalue[3]: id -> timeout (ms) of a queued transfer that has its own */
 #define UV_QTAGS    4 /* uservalue[4]: id -> tag of a queued transfer */
+
+#define SEND_BATCH 16    /* added transfers held back at most (see hold) */
+#define SEND_HOLD  0.001 /* seconds an added transfer is held back at most */
 
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 
@@ -53,7 +61,8 @@ typedef struct xt_multi {
     unsigned long requests;
     unsigned long connects;
     unsigned long completions; /* transfers finished so far: the next done_seq */
-    int unsent;                /* transfers were added since the last curl_multi_perform: not on the wire yet */
+    int unsent;                /* transfers added since the last curl_multi_perform: not on the wire yet */
+    double unsent_since;       /* when the oldest of them was added */
     lua_Integer next_id;       /* id the next add() gets */
     lua_Integer next_start;    /* id of the oldest queued transfer not yet started */
     lua_Integer pending;       /* added and not yet returned */
@@ -133,7 +142,8 @@ static void start_in(lua_State *L, xt_multi *m, xt_slot *s, const char *url, lon
     if (mc != CURLM_OK)
         luaL_error(L, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
     lua_rawseti(L, tags, slot_number(m, s)); /* the array part: allocates nothing after the first round */
-    m->unsent = 1;
+    if (m->unsent++ == 0)
+        m->unsent_since = xt_clock_now();
     s->state = SLOT_RUNNING;
 }
 
@@ -205,6 +215,19 @@ static int count_done(const xt_multi *m)
     for (int i = 0; i < m->concurrency; i++)
         done += m->slots[i].state == SLOT_DONE;
     return done;
+}
+
+/*
+ * Whether to hold back the transfers added since the last perform, with `waiting` results not yet returned. While
+ * more results wait than requests do, the caller has work for a while and nothing idles: the requests wait (at most
+ * SEND_BATCH of them, at most SEND_HOLD) and go out together. Sent one at a time, each request wakes an idle server
+ * on its own, and where the server keeps up with the client that wake-up was the kernel's largest cost of a request.
+ */
+static int hold(const xt_multi *m, int waiting)
+{
+    if (m->unsent == 0 || m->unsent >= waiting || m->unsent >= SEND_BATCH)
+        return 0;
+    return xt_clock_now() - m->unsent_since < SEND_HOLD;
 }
 
 /* Marks finished transfers' slots done; returns how many slots are done. No Lua. */
@@ -366,7 +389,7 @@ static int drive(lua_State *L, xt_multi *m, double timeout)
 {
     double deadline = xt_clock_now() + (timeout > 0 ? timeout : 0);
     int waiting = count_done(m);
-    if (waiting > 0 && !m->unsent)
+    if (waiting > 0 && (m->unsent == 0 || hold(m, waiting)))
         return waiting;
     for (;;) {
         CURLMcode mc = perform(m);
@@ -439,17 +462,19 @@ static int multi_poll(lua_State *L)
     lua_settop(L, 1);
     start_queued(L, m);
     if (at_most == 0) {
-        CURLMcode mc = perform(m);
-        if (mc != CURLM_OK)
-            return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
-        (void)collect_done(m); /* their results come with the next poll */
+        if (!hold(m, count_done(m))) {
+            CURLMcode mc = perform(m);
+            if (mc != CURLM_OK)
+                return luaL_error(L, "curl_multi_perform: %s", curl_multi_strerror(mc));
+            (void)collect_done(m); /* their results come with the next poll */
+        }
         lua_newtable(L);
         return 1;
     }
     int done = drive(L, m, timeout);
     /* m results. Queued requests move into the slots just freed, and go on the wire now, while the caller
      * processes these results (errors: next poll). */
-    if (push_results(L, m, done < at_most ? done : at_most) > 0 && start_queued(L, m) > 0)
+    if (push_results(L, m, done < at_most ? done : at_most) > 0 && start_queued(L, m) > 0 && !hold(m, count_done(m)))
         (void)perform(m);
     lua_settop(L, 2);
     return 1;

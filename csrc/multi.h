@@ -10,7 +10,9 @@
  *                       -- nothing is left); returns an array of completed results (possibly empty), each shaped
  *                       -- like session:get()'s result (result.h) plus r.tag, oldest completion first and at most
  *                       -- `at_most` of them (nil: all); each added transfer is returned exactly once. at_most = 0
- *                       -- only puts queued requests on the wire and moves running transfers on, without waiting
+ *                       -- only puts queued requests on the wire and moves running transfers on, without waiting.
+ *                       -- While more completed results wait to be returned than new requests wait to be sent,
+ *                       -- those requests may be held back (at most 1 ms, at most 16 of them) to go out together
  *   m:pending()         -- transfers added and not yet returned by poll
  *   m:stats()           -- { requests = , connects = }
  *   m:close()           -- aborts everything in flight; idempotent; also __gc and (5.4) __close
