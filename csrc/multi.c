@@ -382,8 +382,9 @@ static void poll_args(lua_State *L, const xt_multi *m, double *timeout, int *at_
 /*
  * Drives the transfers until one is done, none is running or the timeout passed; returns how many slots are done.
  * Results already waiting (a poll that took fewer than were done) are returned without another curl_multi_perform
- * when nothing new waits to be sent: a perform walks every transfer and costs about as much as the bookkeeping of
- * a whole request, and a batch that takes one result at a time would otherwise pay for three per request.
+ * when nothing new waits to be sent, or what waits is held back (see hold): a perform walks every transfer and costs
+ * about as much as the bookkeeping of a whole request, and a batch that takes one result at a time would otherwise pay
+ * for three per request.
  */
 static int drive(lua_State *L, xt_multi *m, double timeout)
 {
@@ -472,8 +473,8 @@ static int multi_poll(lua_State *L)
         return 1;
     }
     int done = drive(L, m, timeout);
-    /* m results. Queued requests move into the slots just freed, and go on the wire now, while the caller
-     * processes these results (errors: next poll). */
+    /* m results. Queued requests move into the slots just freed, and go on the wire now (unless held back: see
+     * hold), while the caller processes these results (errors: next poll). */
     if (push_results(L, m, done < at_most ? done : at_most) > 0 && start_queued(L, m) > 0 && !hold(m, count_done(m)))
         (void)perform(m);
     lua_settop(L, 2);
