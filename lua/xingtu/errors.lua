@@ -10,7 +10,8 @@ local secret = require "xingtu.secret"
 
 local _M = {}
 
-local setmetatable, tostring, type, format, pairs = setmetatable, tostring, type, string.format, pairs
+local setmetatable, getmetatable, tostring, type, format, pairs = setmetatable, getmetatable, tostring, type,
+    string.format, pairs
 local floor = math.floor
 local math_type = math.type
 
@@ -177,6 +178,8 @@ function _M.classify(res, endpoint, mask)
                 http_status = res.status,
                 elapsed = res.elapsed,
                 endpoint = endpoint,
+                -- The caller's fields (see above), named so that the table is made with room for them.
+                url = nil, attempts = nil, rate = nil,
             }
         end
         local known = BY_CODE[code]
