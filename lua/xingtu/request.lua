@@ -33,10 +33,22 @@ function _M.encode(value)
 end
 local encode = _M.encode
 
+-- Parameter names are few (a catalogue's API names, a raw call's own) and come with every call: each is encoded
+-- once. Bounded: a raw call's names are the caller's.
+local names, n_names = {}, 0
+local function encode_name(name)
+    local e = names[name]
+    if e then return e end
+    e = encode(name)
+    if n_names >= 256 then names, n_names = {}, 0 end
+    names[name], n_names = e, n_names + 1
+    return e
+end
+
 -- The query's "name=value" items, percent-encoded, in its order: what the URL sends, and what the key sorts.
 local function items_of(query)
     local items = {}
-    for i, pair in ipairs(query) do items[i] = encode(pair[1]) .. "=" .. encode(pair[2]) end
+    for i, pair in ipairs(query) do items[i] = encode_name(pair[1]) .. "=" .. encode(pair[2]) end
     return items
 end
 
@@ -92,7 +104,7 @@ end
 function _M.key(endpoint, query)
     if #query == 1 then -- the common case (an id, maybe one default left out) without the items table
         local pair = query[1]
-        local a = encode(pair[1]) .. "=" .. encode(pair[2])
+        local a = encode_name(pair[1]) .. "=" .. encode(pair[2])
         local defaults = defaults_of(endpoint)
         local d = defaults and defaults[1]
         if not d or (d[1] == pair[1] and not defaults[2]) then return tostring(endpoint) .. "?" .. a end
@@ -122,7 +134,7 @@ function _M.query_string(query)
     if n == 0 then return "" end
     if n == 1 then -- the common case (one id) in one concatenation, without the items table
         local pair = query[1]
-        return "&" .. encode(pair[1]) .. "=" .. encode(pair[2])
+        return "&" .. encode_name(pair[1]) .. "=" .. encode(pair[2])
     end
     return "&" .. concat(items_of(query), "&")
 end
