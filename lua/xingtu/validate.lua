@@ -10,7 +10,7 @@ local catalogue = require "xingtu.catalogue"
 local _M = {}
 
 local concat, format, tostring, type = table.concat, string.format, tostring, type
-local next, getmetatable = next, getmetatable
+local next, getmetatable, find = next, getmetatable, string.find
 local math_type = math.type or function(v) -- LuaJIT: numbers are doubles
     if type(v) ~= "number" then return nil end
     return (v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53) and "integer" or "float"
@@ -50,6 +50,8 @@ local function in_list(list, value)
 end
 
 function check.id(value)
+    -- The common case in one match: digits, not all of them 0, at most 20.
+    if type(value) == "string" and #value <= 20 and find(value, "^0*[1-9]%d*$") then return value end
     local t = math_type(value)
     if t == "integer" then
         if value <= 0 then return nil, "must be a positive id" end
