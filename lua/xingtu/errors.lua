@@ -170,11 +170,16 @@ function _M.classify(res, endpoint, mask)
     elseif is_envelope(body) then
         local code = body.code
         if code == 0 and res.status >= 200 and res.status < 300 then
+            -- nonempty_string, inline: every answer comes this way.
+            local message, request_id, record_time = body.message, body.requestId, body.recordTime
+            if type(message) ~= "string" or message == "" then message = nil end
+            if type(request_id) ~= "string" or request_id == "" then request_id = res.request_id end
+            if type(record_time) ~= "string" or record_time == "" then record_time = nil end
             return body.data, {
                 code = 0,
-                message = nonempty_string(body.message),
-                request_id = nonempty_string(body.requestId) or res.request_id,
-                record_time = nonempty_string(body.recordTime),
+                message = message,
+                request_id = request_id,
+                record_time = record_time,
                 http_status = res.status,
                 elapsed = res.elapsed,
                 endpoint = endpoint,
