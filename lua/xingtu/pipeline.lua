@@ -275,7 +275,8 @@ function Pipeline:follow(call, owner, deliver, later)
     if leader and leader.flight_expires < now then leader = nil end
     if not leader then
         inflight[key] = call
-        call.leads, call.flight_owner, call.flight_expires, call.flight_later = true, owner, now + self.flight_ttl, later
+        call.leads, call.flight_owner, call.flight_later = true, owner, later
+        call.flight_expires = now + self.flight_ttl
         return false
     end
     if leader.flight_owner ~= owner and owner ~= nil then return false end
