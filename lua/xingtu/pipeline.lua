@@ -45,8 +45,9 @@
 --                                    that was stopped meanwhile skips the call instead and does not call this
 --   p:failed(call, err)              -> nil, err: the failure finished (attempts, masked message, URL) and counted
 --
--- A call is the pipeline's table (endpoint, query, key (made when first asked for), url_head, url_tail, shown_url,
--- attempts, started, sent_at, capped, last_error): drivers read it, and may keep fields of their own on it (the
+-- A call is the pipeline's table (endpoint, query, key (made when first asked for), url_head (shared by every call
+-- to its path), url_tail, shown_url, attempts, started, sent_at, capped, last_error, and while it leads its key the
+-- coalescing group's fields, flight_*): drivers read it, and may keep fields of their own on it (the
 -- batch's index, wake and dispatched), but change the pipeline's only through these steps. Drivers also read
 -- p.clock and p.sleep (the context's) and p.closed (true once the client was closed).
 --
