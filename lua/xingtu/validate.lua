@@ -172,17 +172,36 @@ local RULES = {
 -- given twice, params with a metatable: its __index and __pairs are the full pass's to ask) returns nil before any
 -- value was looked at, and the full pass below finds and reports the key's mistake first, as it always did.
 -- `level` is query's.
+-- Whether every parameter of an entry is found by both its names in its index (no name of one is another's): the
+-- fast pass then reads params by the names alone. Once per entry (weak: an entry of a caller's own goes with it).
+local clean = setmetatable({}, { __mode = "k" })
+local function is_clean(ps, index)
+    local known = clean[ps]
+    if known == nil then
+        known = true
+        for i = 1, #ps do
+            local p = ps[i]
+            if index[p.name] ~= p or index[p.api] ~= p then known = false end
+        end
+        clean[ps] = known
+    end
+    return known
+end
+
 local function fast_query(ep, params, index, rules, method, level)
-    if getmetatable(params) ~= nil then return nil end
+    local ps = ep.params
+    if getmetatable(params) ~= nil or not is_clean(ps, index) then return nil end
     if level > 0 then level = level + 1 end -- 0: the message without a position (batch.lua's check_request)
-    local ps, named = ep.params, 0
+    local named = 0
     for i = 1, #ps do
         local p = ps[i]
         local name, api = p.name, p.api
-        local by_name = index[name] == p and params[name] ~= nil
-        local by_api = api ~= name and index[api] == p and params[api] ~= nil
-        if by_name and by_api then return nil end
-        if by_name or by_api then named = named + 1 end
+        if params[name] ~= nil then
+            if api ~= name and params[api] ~= nil then return nil end
+            named = named + 1
+        elseif params[api] ~= nil then
+            named = named + 1
+        end
     end
     local keys = 0
     for _ in next, params do keys = keys + 1 end
@@ -191,9 +210,8 @@ local function fast_query(ep, params, index, rules, method, level)
     local values = rules[1] and {} -- only the cross-field rules read it: most endpoints have none
     for i = 1, #ps do
         local p = ps[i]
-        local value
-        if index[p.name] == p then value = params[p.name] end
-        if value == nil and index[p.api] == p then value = params[p.api] end
+        local value = params[p.name]
+        if value == nil then value = params[p.api] end
         if value == nil then
             if p.required then fail(method, "missing required parameter " .. describe_param(p), level) end
         else
