@@ -354,7 +354,7 @@ local function handle(E, results)
         local outcome, a, b = pipe:after_attempt(call, r)
         if not E.open and not (outcome == "fail" and ACCOUNT_KINDS[a.kind]) then E.open = true end
         if outcome == "done" then
-            ready(E, call, a, b)
+            push3(E.ready, call.index, a, b) -- ready(E, call, a, b)
         elseif outcome == "retry" then
             if E.stop then
                 skip(E, call) -- the retry will not be sent (nor counted): the account is stopped

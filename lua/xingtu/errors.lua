@@ -82,10 +82,6 @@ local function is_code(value)
     return type(value) == "number" and floor(value) == value
 end
 
-local function is_envelope(body)
-    return type(body) == "table" and is_code(body.code)
-end
-
 local function nonempty_string(value)
     if type(value) == "string" and value ~= "" then return value end
     return nil
@@ -167,7 +163,7 @@ function _M.classify(res, endpoint, mask)
     local body = res.body
     if res.error then
         fields = from_transport(res)
-    elseif is_envelope(body) then
+    elseif type(body) == "table" and is_code(body.code) then -- the provider's envelope
         local code = body.code
         if code == 0 and res.status >= 200 and res.status < 300 then
             -- nonempty_string, inline: every answer comes this way.

@@ -97,7 +97,7 @@ local pairs, getmetatable = pairs, getmetatable
 local max, min = math.max, math.min
 
 local MASK = "***"
-local classify, is_error = errors.classify, errors.is_error
+local classify, Error = errors.classify, errors.Error
 
 -- The token lives outside the pipeline table, so printing or serialising one never reveals it:
 -- secrets[pipeline] = { encoded = <the token percent-encoded, as it travels in the query>,
@@ -618,7 +618,7 @@ end
 
 local function succeeded(self, call, res, data, meta)
     if data == nil then data = self.null end
-    keep(self, call, res)
+    if self.cache then keep(self, call, res) end
     if call.lock_handle ~= nil then unlock(self, call) end
     self.policy:on_success()
     self.bucket:on_success()
@@ -634,9 +634,12 @@ end
 
 --- Classifies one transport result: "done", data, meta; or "retry", seconds; or "fail", err.
 function Pipeline:after_attempt(call, res)
-    local data, meta = classify(res, call.endpoint, secrets[self].mask)
-    mask_answer(self, meta) -- before the error is kept as call.last_error (err.previous) or returned
-    if not is_error(meta) then
+    local mask = secrets[self].mask
+    local data, meta = classify(res, call.endpoint, mask)
+    -- mask_answer, inline: before the error is kept as call.last_error (err.previous) or returned.
+    meta.message, meta.request_id, meta.record_time = mask(meta.message), mask(meta.request_id),
+        mask(meta.record_time)
+    if getmetatable(meta) ~= Error then -- not errors.is_error
         local counts = self.stats.counts
         counts.billed = counts.billed + 1
         return succeeded(self, call, res, data, meta)
