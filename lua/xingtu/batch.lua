@@ -283,6 +283,7 @@ local function admit(E)
         call.index = i
         -- A duplicate of an earlier request of the input takes that one's kept outcome (xingtu.dedupe).
         local later = E.dups and E.dups:take(call)
+        if later == nil and E.dups then later = false end -- the only one of its key in the input (pipeline:follow)
         local cached, a, b
         if later then cached, a, b = pipe:remembered(call, E, later) end
         if not cached then cached, a, b = pipe:from_cache(call) end

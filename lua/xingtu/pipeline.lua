@@ -265,8 +265,14 @@ end
 --  copy of that call's outcome (meta.coalesced = true, nothing sent of its own) when it ends. Else false: the call
 --  leads its key (when no other does) and goes on to send. `later`: how many more requests of the owner's input
 --  ask for this key after this one (xingtu.dedupe); while it is above zero the outcome is kept for them when it
---  ends (see remembered).
+--  ends (see remembered). `later` false: no other request of the owner's input asks for this key, so no call can
+--  follow this one but one without an owner (inside nginx: a light thread's, see wait_for_leader); without a waiter
+--  there is none, and the call goes on to send without leading its key (nothing to register, nothing to share).
 function Pipeline:follow(call, owner, deliver, later)
+    if later == false then
+        if not self.waiter then return false end
+        later = nil
+    end
     local key = flight_key(call)
     local inflight = self.inflight
     local leader = inflight[key]
