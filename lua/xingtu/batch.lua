@@ -92,6 +92,36 @@ local function shift(q)
     return v
 end
 
+-- The outcomes waiting for the caller: a FIFO like the above (the same head/tail, the same moving down) whose entry
+-- t is three slots, q[3t - 2], q[3t - 1], q[3t]: index, data (nil for a failure), meta or err. No table per outcome.
+local function push3(q, i, a, b)
+    local h, t = q.head, q.tail + 1
+    if h > 32 and h + h > t then
+        local n, from = t - h, 3 * (h - 1)
+        for k = 1, 3 * n do q[k] = q[from + k] end
+        for k = 3 * n + 1, 3 * (t - 1) do q[k] = nil end -- h > n: the entries left were all above 3n
+        t = n + 1
+        q.head = 1
+    end
+    q.tail = t
+    local base = 3 * t
+    q[base - 2], q[base - 1], q[base] = i, a, b
+end
+
+local function shift3(q)
+    local h = q.head
+    if h > q.tail then return nil end
+    local base = 3 * h
+    local i, a, b = q[base - 2], q[base - 1], q[base]
+    q[base - 2], q[base - 1], q[base] = nil, nil, nil
+    if h == q.tail then
+        q.head, q.tail = 1, 0
+    else
+        q.head = h + 1
+    end
+    return i, a, b
+end
+
 local function heap_push(h, call)
     local n = #h + 1
     h[n] = call
@@ -164,14 +194,14 @@ end
 
 ---------------------------------------------------------------------------------------------------------------------
 -- The engine. E is one batch's state and E.pipe the client's pipeline; a call (pipe:new_call's table) is one
--- request's, with .index added. An outcome waits in E.ready as { index, data, meta } or { index, nil, err }.
+-- request's, with .index added. An outcome waits in E.ready (push3) as index, data, meta or index, nil, err.
 
--- The outcome goes into a fresh table, not into the call: a call lives through its queueing and its transfer, long
--- enough for a generational collector to make it old, and a fresh decoded body stored into an old table is marked
--- (all of its thousand-odd tables) at every minor collection until the caller drops it. Measured with callgrind:
--- 8% fewer instructions per request over a 2,000-request batch.
+-- The outcome goes into the queue's slots, not into the call: a call lives through its queueing and its transfer,
+-- long enough for a generational collector to make it old, and a fresh decoded body stored into an old table is
+-- marked (all of its thousand-odd tables) at every minor collection until the caller drops it. The queue is old
+-- too, but it lets go of the body as soon as it is handed out.
 local function ready(E, call, a, b)
-    push(E.ready, { call.index, a, b })
+    push3(E.ready, call.index, a, b)
 end
 
 local function fail(E, call, err)
@@ -253,6 +283,7 @@ local function admit(E)
         call.index = i
         -- A duplicate of an earlier request of the input takes that one's kept outcome (xingtu.dedupe).
         local later = E.dups and E.dups:take(call)
+        if later == nil and E.dups then later = false end -- the only one of its key in the input (pipeline:follow)
         local cached, a, b
         if later then cached, a, b = pipe:remembered(call, E, later) end
         if not cached then cached, a, b = pipe:from_cache(call) end
@@ -324,7 +355,7 @@ local function handle(E, results)
         local outcome, a, b = pipe:after_attempt(call, r)
         if not E.open and not (outcome == "fail" and ACCOUNT_KINDS[a.kind]) then E.open = true end
         if outcome == "done" then
-            ready(E, call, a, b)
+            push3(E.ready, call.index, a, b) -- ready(E, call, a, b)
         elseif outcome == "retry" then
             if E.stop then
                 skip(E, call) -- the retry will not be sent (nor counted): the account is stopped
@@ -416,16 +447,14 @@ local function iterate(h)
     local E = engines[h]
     if not E then return nil end
     while true do
-        local q = E.ready
-        local outcome = shift(q)
-        if outcome then
+        local i, a, b = shift3(E.ready)
+        if i then
             E.held = E.held - 1
             local done = E.done + 1
             E.done = done
-            local a, b = outcome[2], outcome[3]
             if a == nil then E.failed = E.failed + 1 end
             if E.on_progress then E.on_progress(done, E.total, E.failed) end
-            return outcome[1], a, b
+            return i, a, b
         end
         if E.closed then return nil end
         if E.exhausted and E.held == 0 then

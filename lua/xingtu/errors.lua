@@ -10,7 +10,8 @@ local secret = require "xingtu.secret"
 
 local _M = {}
 
-local setmetatable, tostring, type, format, pairs = setmetatable, tostring, type, string.format, pairs
+local setmetatable, getmetatable, tostring, type, format, pairs = setmetatable, getmetatable, tostring, type,
+    string.format, pairs
 local floor = math.floor
 local math_type = math.type
 
@@ -79,10 +80,6 @@ end
 local function is_code(value)
     if math_type then return math_type(value) == "integer" end
     return type(value) == "number" and floor(value) == value
-end
-
-local function is_envelope(body)
-    return type(body) == "table" and is_code(body.code)
 end
 
 local function nonempty_string(value)
@@ -166,17 +163,24 @@ function _M.classify(res, endpoint, mask)
     local body = res.body
     if res.error then
         fields = from_transport(res)
-    elseif is_envelope(body) then
+    elseif type(body) == "table" and is_code(body.code) then -- the provider's envelope
         local code = body.code
         if code == 0 and res.status >= 200 and res.status < 300 then
+            -- nonempty_string, inline: every answer comes this way.
+            local message, request_id, record_time = body.message, body.requestId, body.recordTime
+            if type(message) ~= "string" or message == "" then message = nil end
+            if type(request_id) ~= "string" or request_id == "" then request_id = res.request_id end
+            if type(record_time) ~= "string" or record_time == "" then record_time = nil end
             return body.data, {
                 code = 0,
-                message = nonempty_string(body.message),
-                request_id = nonempty_string(body.requestId) or res.request_id,
-                record_time = nonempty_string(body.recordTime),
+                message = message,
+                request_id = request_id,
+                record_time = record_time,
                 http_status = res.status,
                 elapsed = res.elapsed,
                 endpoint = endpoint,
+                -- The caller's fields (see above), named so that the table is made with room for them.
+                url = nil, attempts = nil, rate = nil,
             }
         end
         local known = BY_CODE[code]

@@ -45,8 +45,9 @@
 --                                    that was stopped meanwhile skips the call instead and does not call this
 --   p:failed(call, err)              -> nil, err: the failure finished (attempts, masked message, URL) and counted
 --
--- A call is the pipeline's table (endpoint, query, key (made when first asked for), url_head, url_tail, shown_url,
--- attempts, started, sent_at, capped, last_error): drivers read it, and may keep fields of their own on it (the
+-- A call is the pipeline's table (endpoint, query, key (made when first asked for), url_head (shared by every call
+-- to its path), url_tail, shown_url, attempts, started, sent_at, capped, last_error, and while it leads its key the
+-- coalescing group's fields, flight_*): drivers read it, and may keep fields of their own on it (the
 -- batch's index, wake and dispatched), but change the pipeline's only through these steps. Drivers also read
 -- p.clock and p.sleep (the context's) and p.closed (true once the client was closed).
 --
@@ -96,6 +97,7 @@ local pairs, getmetatable = pairs, getmetatable
 local max, min = math.max, math.min
 
 local MASK = "***"
+local classify, Error = errors.classify, errors.Error
 
 -- The token lives outside the pipeline table, so printing or serialising one never reveals it:
 -- secrets[pipeline] = { encoded = <the token percent-encoded, as it travels in the query>,
@@ -134,14 +136,19 @@ function _M.new(ctx)
         -- its own along), the finished outcomes that a later request of its input still asks for (see remembered).
         inflight = {},
         released = 0,
+        -- "<base_url><path>?token=" by path, made once (see url_parts); bounded: a raw call's path is the caller's.
+        heads = {},
+        shown_heads = {},
+        n_heads = 0,
         kept = setmetatable({}, { __mode = "k" }),
         waiter = ctx.waiter,
         closed = false,
     }, Pipeline)
     if self.lock then self.lock_ttl = _M.lock_ttl(self, self.lock.ttl) end
+    self.flight_ttl = _M.lock_ttl(self) -- the context's timeout, policy and deadline do not change
     local token = ctx.token
     secrets[self] = { encoded = request.encode(token), mask = secret.masker(token),
-        mask_body = secret.masker(token, { whole = true }) }
+        mask_body = secret.masker(token, { whole = true }), wire_heads = {} }
     return self
 end
 
@@ -166,8 +173,25 @@ end
 -- A call keeps the URL to show (token masked) and the two halves of the URL to send around the token. The URL with
 -- the token is made when an attempt is handed to the transport (wire_url) and kept by nobody, so no call table (a
 -- batch holds hundreds, and hands them to the multi as tags) ever carries the token.
+--
+-- The part before the query depends on the path alone: made once per path, with its masked and its wire forms
+-- (the latter in the secrets table, as the token is), so that a call builds only its query string, the URL it
+-- shows and, at send time, the URL it sends.
+local MAX_HEADS = 64
+local function head_of(self, path)
+    local head = self.heads[path]
+    if head then return head end
+    if self.n_heads >= MAX_HEADS then
+        self.heads, self.shown_heads, self.n_heads, secrets[self].wire_heads = {}, {}, 0, {}
+    end
+    head = self.base_url .. path .. "?token="
+    self.heads[path], self.n_heads = head, self.n_heads + 1
+    self.shown_heads[head] = head .. MASK
+    return head
+end
+
 local function url_parts(self, path, query)
-    return self.base_url .. path .. "?token=", request.query_string(query)
+    return head_of(self, path), request.query_string(query)
 end
 
 --- The URL to send and the one to show (token masked), for a path and { name, value } pairs.
@@ -178,7 +202,13 @@ end
 
 --- The URL to send for a call (token included): for the transport only, at send time.
 function Pipeline:wire_url(call)
-    return call.url_head .. secrets[self].encoded .. call.url_tail
+    local head, hidden = call.url_head, secrets[self]
+    local wire = hidden.wire_heads[head]
+    if not wire then
+        wire = head .. hidden.encoded
+        hidden.wire_heads[head] = wire
+    end
+    return wire .. call.url_tail
 end
 
 ---------------------------------------------------------------------------------------------------------------------
@@ -187,9 +217,14 @@ end
 --- A fresh per-call state for a checked request: endpoint (a catalogue method, or a raw call's path), its path and
 --  query ({ name, value } pairs, sent in this order).
 function Pipeline:new_call(endpoint, path, query)
-    local head, tail = url_parts(self, path, query)
+    local head = head_of(self, path)
+    local tail = request.query_string(query)
+    -- The fields a call of a batch comes to have, named (nil for now) so that the table is made with room for them
+    -- all: it then never grows (a rehash and a second node array) while it goes through the steps.
     return { endpoint = endpoint, query = query, url_head = head, url_tail = tail,
-        shown_url = head .. MASK .. tail, attempts = 0, started = self.clock() }
+        shown_url = self.shown_heads[head] .. tail, attempts = 0, started = self.clock(), key = nil, leads = nil,
+        flight_owner = nil, flight_expires = nil, flight_later = nil, sent_at = nil, capped = nil, index = nil,
+        dispatched = nil }
 end
 
 --- The call starts at `now` (a clock() time): its deadline and meta.elapsed count from here.
@@ -209,6 +244,13 @@ end
 
 ---------------------------------------------------------------------------------------------------------------------
 -- Coalescing: calls of one process that ask for the same answer while one of them is in flight wait for its outcome.
+--
+-- self.inflight[key] is the call that leads the key (false once it ended: see release_key), by the request's key
+-- (request.key_of: one pipeline is one account, so the cache key's account part would only lengthen it). The leader
+-- is its own group: flight_owner, flight_expires, flight_later, and the calls waiting for it in flight_waiting, a
+-- table made only when a first one waits. Most calls lead a key nobody else asks for, and cost no table of their own.
+
+local flight_key = request.key_of
 
 -- An answer's data, copied: every caller owns what it gets (JSON data: no cycles; xingtu.null is shared).
 local function copy(v)
@@ -223,24 +265,35 @@ end
 --  copy of that call's outcome (meta.coalesced = true, nothing sent of its own) when it ends. Else false: the call
 --  leads its key (when no other does) and goes on to send. `later`: how many more requests of the owner's input
 --  ask for this key after this one (xingtu.dedupe); while it is above zero the outcome is kept for them when it
---  ends (see remembered).
+--  ends (see remembered). `later` false: no other request of the owner's input asks for this key, so no call can
+--  follow this one but one without an owner (inside nginx: a light thread's, see wait_for_leader); without a waiter
+--  there is none, and the call goes on to send without leading its key (nothing to register, nothing to share).
 function Pipeline:follow(call, owner, deliver, later)
-    local key = cache_key(self, call)
-    local group = self.inflight[key]
+    if later == false then
+        if not self.waiter then return false end
+        later = nil
+    end
+    local key = flight_key(call)
+    local inflight = self.inflight
+    local leader = inflight[key]
     local now = self.clock()
     -- A leader that never finished (its light thread killed, its code raised) frees its key after the whole call's
     -- length: a waiter never waits on it for longer.
-    if group and group.expires < now then group = nil end
-    if not group then
-        self.inflight[key] = { leader = call, owner = owner, n = 0, expires = now + _M.lock_ttl(self), later = later }
-        call.leads = true
+    if leader and leader.flight_expires < now then leader = nil end
+    if not leader then
+        inflight[key] = call
+        call.leads, call.flight_owner, call.flight_later = true, owner, later
+        call.flight_expires = now + self.flight_ttl
         return false
     end
-    if group.owner ~= owner and owner ~= nil then return false end
-    if later ~= nil then group.later = later end
-    local n = group.n + 1
-    group.n = n
-    group[n] = call
+    if leader.flight_owner ~= owner and owner ~= nil then return false end
+    if later ~= nil then leader.flight_later = later end
+    local waiting = leader.flight_waiting
+    if not waiting then
+        waiting = {}
+        leader.flight_waiting = waiting
+    end
+    waiting[#waiting + 1] = call
     call.deliver = deliver
     return true
 end
@@ -251,9 +304,9 @@ end
 --  the key come after this one: the outcome is dropped when it is 0. Called for every request of the input that has
 --  duplicates, before the cache is asked, so that the count is right whatever answers the call.
 function Pipeline:remembered(call, owner, later)
-    local key = cache_key(self, call)
-    local group = self.inflight[key]
-    if group and group.owner == owner then group.later = later end
+    local key = flight_key(call)
+    local leader = self.inflight[key]
+    if leader and leader.flight_owner == owner then leader.flight_later = later end
     local mine = self.kept[owner]
     local kept = mine and mine[key]
     if kept == nil then return nil end
@@ -264,7 +317,8 @@ function Pipeline:remembered(call, owner, later)
         mine[key] = nil -- the last one takes the kept copy itself
     end
     meta.coalesced = true
-    self.stats:add("coalesced")
+    local counts = self.stats.counts
+    counts.coalesced = counts.coalesced + 1
     if data == nil then return "fail", meta end -- failed() counts it and sets attempts, URL and message
     meta.attempts, meta.elapsed, meta.url = 0, self.clock() - call.started, call.shown_url
     return "hit", data, meta
@@ -274,8 +328,8 @@ end
 --  that was closed, or ended).
 function Pipeline:unfollow(owner)
     local inflight = self.inflight
-    for key, group in pairs(inflight) do
-        if group and group.owner == owner then inflight[key] = nil end
+    for key, leader in pairs(inflight) do
+        if leader and leader.flight_owner == owner then inflight[key] = nil end
     end
     self.kept[owner] = nil
 end
@@ -292,8 +346,8 @@ local function release_key(self, key)
         return
     end
     self.released = 0
-    for k, group in pairs(inflight) do
-        if not group then inflight[k] = nil end
+    for k, leader in pairs(inflight) do
+        if not leader then inflight[k] = nil end
     end
 end
 
@@ -302,12 +356,11 @@ end
 -- a skipped request), which is this call's circumstance, not the answer: a later duplicate meets it again on its own,
 -- or is sent once it passed.
 local REFUSALS = { budget_exceeded = true, budget_unavailable = true, cache_miss = true }
-local function keep_for_later(self, group, key, data, meta)
+local function keep_for_later(self, owner, key, data, meta)
     if data == nil and ((meta.attempts or 0) == 0 or meta.skipped or REFUSALS[meta.kind]
         or (meta.kind == "timeout" and meta.billed == false)) then
         return
     end
-    local owner = group.owner
     local mine = self.kept[owner]
     if mine == nil then
         mine = {}
@@ -320,15 +373,17 @@ end
 -- The leader's outcome, handed to every call that waited for it.
 local function share(self, call, data, meta)
     call.leads = nil
-    local key = call.ckey
-    local group = self.inflight[key]
-    if not group or group.leader ~= call then return end
+    local key = call.key
+    if self.inflight[key] ~= call then return end
     release_key(self, key)
-    local later = group.later
-    if later ~= nil and later > 0 and group.owner ~= nil then keep_for_later(self, group, key, data, meta) end
+    local later, owner = call.flight_later, call.flight_owner
+    if later ~= nil and later > 0 and owner ~= nil then keep_for_later(self, owner, key, data, meta) end
+    local waiting = call.flight_waiting
+    if not waiting then return end
+    call.flight_waiting = nil
     local stats, clock, deadline = self.stats, self.clock, self.deadline
-    for k = 1, group.n do
-        local f = group[k]
+    for k = 1, #waiting do
+        local f = waiting[k]
         local now = clock()
         if f.gone then -- luacheck: ignore 542 (it stopped waiting, its own timeout: it has its outcome already)
         elseif deadline and now > f.started + deadline then
@@ -527,8 +582,8 @@ end
 --- What the call should do now: "send" plus the attempt's timeout (nil: the client's), "wait" plus seconds
 --  (pacing), or "fail" plus an error (spend guard, deadline).
 function Pipeline:before_attempt(call)
-    local stats = self.stats
-    if self.max_calls and stats:get("sent") >= self.max_calls then
+    local counts = self.stats.counts
+    if self.max_calls and counts.sent >= self.max_calls then
         return "fail", errors.new {
             kind = "budget_exceeded",
             billed = false,
@@ -559,7 +614,7 @@ function Pipeline:before_attempt(call)
         local refused = reserved(self, call)
         if refused then return "fail", refused end
     end
-    stats:add("sent")
+    counts.sent = counts.sent + 1
     call.attempts = call.attempts + 1
     call.sent_at = now -- adaptive pacing tells refusals of requests sent before its last decrease by it
     -- The deadline bounds the whole call: an attempt gets only what is left of it.
@@ -569,7 +624,7 @@ end
 
 local function succeeded(self, call, res, data, meta)
     if data == nil then data = self.null end
-    keep(self, call, res)
+    if self.cache then keep(self, call, res) end
     if call.lock_handle ~= nil then unlock(self, call) end
     self.policy:on_success()
     self.bucket:on_success()
@@ -577,17 +632,22 @@ local function succeeded(self, call, res, data, meta)
     meta.attempts = call.attempts
     meta.elapsed = self.clock() - call.started
     meta.rate = self.bucket:current()
-    self.stats:add("succeeded")
+    local counts = self.stats.counts
+    counts.succeeded = counts.succeeded + 1
     if call.leads then share(self, call, data, meta) end
     return "done", data, meta
 end
 
 --- Classifies one transport result: "done", data, meta; or "retry", seconds; or "fail", err.
 function Pipeline:after_attempt(call, res)
-    local data, meta = errors.classify(res, call.endpoint, secrets[self].mask)
-    mask_answer(self, meta) -- before the error is kept as call.last_error (err.previous) or returned
-    if not errors.is_error(meta) then
-        self.stats:add("billed")
+    local mask = secrets[self].mask
+    local data, meta = classify(res, call.endpoint, mask)
+    -- mask_answer, inline: before the error is kept as call.last_error (err.previous) or returned.
+    meta.message, meta.request_id, meta.record_time = mask(meta.message), mask(meta.request_id),
+        mask(meta.record_time)
+    if getmetatable(meta) ~= Error then -- not errors.is_error
+        local counts = self.stats.counts
+        counts.billed = counts.billed + 1
         return succeeded(self, call, res, data, meta)
     end
     local err = meta

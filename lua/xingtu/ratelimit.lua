@@ -43,7 +43,16 @@ end
 
 --- Takes one token if available: returns 0 and counts a request; otherwise returns the seconds until one is due.
 function Bucket:take(now)
-    self:refill(now)
+    -- Bucket:refill, inline: this runs once per attempt.
+    local elapsed = now - self.stamp
+    self.stamp = now
+    local rate = self.rate
+    if rate == huge then
+        self.tokens = self.burst
+    elseif elapsed > 0 then
+        self.tokens = min(self.burst, self.tokens + elapsed * rate)
+    end
+    self.sent_recently = self.sent_recently * 0.5 ^ max(0, elapsed)
     -- The tolerance absorbs float rounding: refilling for exactly the advertised wait must yield a whole token.
     if self.tokens >= 1 - 1e-9 then
         self.tokens = max(0, self.tokens - 1)
