@@ -95,7 +95,29 @@ typedef struct {
     size_t mark;    /* sequences: the output length before '[' */
     int pending;    /* objects and sequences: the first member is already on the stack (lua_next'ed when opened) */
     int relaid;     /* written again after a wrong guess of a sequence: no guesses below it */
+    uint64_t open;  /* a bit for each table open here and above, by a hash of its address (table_bit) */
 } frame;
+
+/*
+ * Strings of up to CACHE_MAX_LEN bytes that were written as they are (nothing escaped or replaced), by the address
+ * of their bytes: a hit is copied without a scan. Keys repeat (twitter.json has 13345 keys, 94 of them distinct),
+ * and so do short values. An entry counts only in the generation it was made in: the address names the same
+ * immutable string only while that string lives, and every string seen stays reachable from the value being encoded
+ * until Lua code or the collector runs (a finalizer may change the tables), which only happens when the encoder
+ * allocates or looks up __jsontype; each of those starts a new generation (forget_strings).
+ */
+#define CACHE_SLOTS   256
+#define CACHE_MAX_LEN 40
+
+typedef struct {
+    const char *s;
+    size_t gen;
+} cache_slot;
+
+typedef struct {
+    size_t gen;
+    cache_slot slot[CACHE_SLOTS];
+} string_cache;
 
 typedef struct {
     lua_State *L;
@@ -110,10 +132,14 @@ typedef struct {
     int sort_keys;
     const char *indent; /* NULL: compact */
     size_t indent_len;
-    size_t wasted;      /* output bytes of sequences rewritten */
-    int open_sequences; /* frames of kind F_SEQUENCE */
-    int relaid;         /* frames being written again after a wrong guess */
-    int stack_room;     /* the Lua stack has slots up to this index */
+    size_t wasted;       /* output bytes of sequences rewritten */
+    int open_sequences;  /* frames of kind F_SEQUENCE */
+    int relaid;          /* frames being written again after a wrong guess */
+    int stack_room;      /* the Lua stack has slots up to this index */
+    string_cache *sc;    /* strings known to be written as they are (see put_string) */
+    const void *mt_seen; /* the last metatable looked up (with no metatable of its own), in generation mt_gen */
+    size_t mt_gen;
+    int mt_forced; /* what its __jsontype asks for: 0, 1 array, 2 object */
 } encoder;
 
 /*
@@ -127,10 +153,16 @@ typedef struct {
 #define SEQUENCE_WASTE_ALLOWANCE 65536
 
 /* Replaces the output buffer by one with room for `extra` more bytes (needs one free stack slot a moment). */
+static void forget_strings(encoder *e)
+{
+    e->sc->gen++;
+}
+
 static void grow(encoder *e, size_t extra)
 {
     size_t cap = e->cap * 2;
     char *nb;
+    forget_strings(e); /* an allocation: the collector may run */
     if (cap - e->len < extra)
         cap = e->len + extra;
     nb = (char *)new_scratch(e->L, cap);
@@ -400,11 +432,12 @@ static inline void copy_short(char *o, const unsigned char *p, size_t n)
  * rest needs unescaped with the closing quote and a block store; an escape or a replacement makes its extra room
  * first.
  */
-static void put_string(encoder *e, const char *s, size_t len)
+static int put_string_scan(encoder *e, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     char *o;
+    int as_is = 1;
 #if XT_SCAN_SSE2
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
 #endif
@@ -491,6 +524,7 @@ static void put_string(encoder *e, const char *s, size_t len)
             } while (seq != 0 && p < end && *p >= 0x80);
             o += p - run;
             if (XT_UNLIKELY(seq == 0)) {
+                as_is = 0;
                 o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + XT_UTF8_REPLACEMENT_LEN);
                 memcpy(o, XT_UTF8_REPLACEMENT, XT_UTF8_REPLACEMENT_LEN);
                 o += XT_UTF8_REPLACEMENT_LEN;
@@ -498,6 +532,7 @@ static void put_string(encoder *e, const char *s, size_t len)
             }
             continue;
         }
+        as_is = 0;
         o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + 5);
         *o++ = '\\';
         switch (c) {
@@ -533,6 +568,55 @@ static void put_string(encoder *e, const char *s, size_t len)
     }
     *o++ = '"';
     e->len = (size_t)(o - e->buf);
+    return as_is;
+}
+
+/* Copies n <= CACHE_MAX_LEN bytes in at most three moves of 16 (or copy_short's), none past o + n. */
+static inline void copy_upto40(char *o, const char *p, size_t n)
+{
+#if XT_SCAN_SWAR
+    if (n >= 16) {
+        memcpy(o, p, 16);
+        if (n > 32)
+            memcpy(o + 16, p + 16, 16);
+        memcpy(o + n - 16, p + n - 16, 16);
+    } else {
+        copy_short(o, (const unsigned char *)p, n);
+    }
+#else
+    memcpy(o, p, n);
+#endif
+}
+
+static inline size_t cache_index(const char *s)
+{
+    return (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> 56); /* CACHE_SLOTS == 256 */
+}
+
+/* A string as JSON: from the string cache when it was written as it is before, else by put_string_scan. */
+static void put_string(encoder *e, const char *s, size_t len)
+{
+    cache_slot *c;
+
+    if (len > CACHE_MAX_LEN) {
+        put_string_scan(e, s, len);
+        return;
+    }
+    c = &e->sc->slot[cache_index(s)];
+    if (c->s == s && c->gen == e->sc->gen) {
+        char *o;
+        reserve(e, len + 2);
+        o = e->buf + e->len;
+        o[0] = '"';
+        copy_upto40(o + 1, s, len);
+        o[len + 1] = '"';
+        e->len += len + 2;
+        return;
+    }
+    if (put_string_scan(e, s, len)) {
+        c->s = s;
+        c->gen = e->sc->gen;
+    }
 }
 
 static void newline(encoder *e)
@@ -605,6 +689,7 @@ static void open_sorted(encoder *e, frame *f, int count)
     int t = f->t, keys, i = 0, j;
     key_entry *ent;
 
+    forget_strings(e); /* allocations: the collector may run */
     /* keys[2i-1] = key as written, keys[2i] = original key */
     lua_createtable(L, 2 * count, 0);
     keys = t + 1;
@@ -693,17 +778,26 @@ static void layout_table(encoder *e, frame *f, int forced)
     }
 }
 
+/* One of 64 bits for a table's address (a Fibonacci hash: its high bits depend on all of the address's). */
+static inline uint64_t table_bit(const void *p)
+{
+    return (uint64_t)1 << (((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> 58);
+}
+
 /* Opens the table at slot t, the top of the stack: checks it, pushes its frame and writes '[' or '{'. */
 static void open_table(encoder *e, int t)
 {
     lua_State *L = e->L;
     const void *self = lua_topointer(L, t);
+    uint64_t bit = table_bit(self), open = e->depth > 0 ? e->frames[e->depth - 1].open : 0;
     int i, forced = 0; /* 1 array, 2 object */
     frame *f;
 
-    for (i = 0; i < e->depth; i++) {
-        if (e->frames[i].table == self)
-            fail(e, e->depth, "a cycle (a table that contains itself)");
+    if (XT_UNLIKELY(open & bit)) { /* the frames' tables are searched only when one may be this one */
+        for (i = 0; i < e->depth; i++) {
+            if (e->frames[i].table == self)
+                fail(e, e->depth, "a cycle (a table that contains itself)");
+        }
     }
     if (e->depth >= e->max_depth)
         fail(e, e->depth, "tables nested deeper than %d", e->max_depth);
@@ -718,6 +812,7 @@ static void open_table(encoder *e, int t)
     }
     if (e->depth >= e->fr_cap) {
         int cap = e->fr_cap * 2;
+        forget_strings(e);
         frame *nf = (frame *)new_scratch(L, sizeof(frame) * (size_t)cap);
         memcpy(nf, e->frames, sizeof(frame) * (size_t)e->fr_cap);
         lua_replace(L, e->fr_idx);
@@ -733,17 +828,34 @@ static void open_table(encoder *e, int t)
     f->ent = NULL;
     f->pending = 0;
     f->relaid = 0;
+    f->open = open | bit;
 
     if (lua_getmetatable(L, t)) {
-        lua_getfield(L, -1, "__jsontype");
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *jt = lua_tostring(L, -1);
-            if (strcmp(jt, "array") == 0)
-                forced = 1;
-            else if (strcmp(jt, "object") == 0)
-                forced = 2;
+        const void *mt = lua_topointer(L, -1);
+        if (mt == e->mt_seen && e->mt_gen == e->sc->gen) {
+            forced = e->mt_forced;
+        } else {
+            int plain = !lua_getmetatable(L, -1); /* else its __index may run Lua code */
+            if (!plain) {
+                lua_pop(L, 1);
+                forget_strings(e);
+            }
+            lua_getfield(L, -1, "__jsontype");
+            if (lua_type(L, -1) == LUA_TSTRING) {
+                const char *jt = lua_tostring(L, -1);
+                if (strcmp(jt, "array") == 0)
+                    forced = 1;
+                else if (strcmp(jt, "object") == 0)
+                    forced = 2;
+            }
+            lua_pop(L, 1);
+            if (plain) {
+                e->mt_seen = mt;
+                e->mt_gen = e->sc->gen;
+                e->mt_forced = forced;
+            }
         }
-        lua_pop(L, 2);
+        lua_pop(L, 1);
     }
 
     if (forced == 1) {
@@ -953,8 +1065,8 @@ static void put_scalar(encoder *e, int idx, int type)
  */
 #define SCRATCH_KEEP ((size_t)1 << 20)
 
-/* Pushes upvalue u's scratch userdata, or a new one of `size` bytes; its size in *got. */
-static void *take_scratch(lua_State *L, int u, size_t size, size_t *got)
+/* Pushes upvalue u's scratch userdata, or a new one of `size` bytes (zeroed if `zero`); its size in *got. */
+static void *take_scratch(lua_State *L, int u, size_t size, size_t *got, int zero)
 {
     void *p;
     if (lua_type(L, lua_upvalueindex(u)) == LUA_TUSERDATA) {
@@ -965,6 +1077,8 @@ static void *take_scratch(lua_State *L, int u, size_t size, size_t *got)
         return lua_touserdata(L, -1);
     }
     p = new_scratch(L, size);
+    if (zero)
+        memset(p, 0, size);
     *got = size;
     return p;
 }
@@ -1022,17 +1136,20 @@ static int l_encode(lua_State *L)
     }
     e.max_depth = (int)max_depth;
 
-    /* [3] = output buffer, [4] = frames */
-    e.buf = (char *)take_scratch(L, 1, 256, &e.cap);
+    /* [3] = output buffer, [4] = frames, [5] = string cache */
+    e.buf = (char *)take_scratch(L, 1, 256, &e.cap, 0);
     e.buf_idx = 3;
-    e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size);
+    e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size, 0);
     e.fr_cap = (int)(size / sizeof(frame));
     e.fr_idx = 4;
+    e.sc = (string_cache *)take_scratch(L, 3, sizeof(string_cache), &size, 1); /* zeroed: no slot matches by chance */
+    e.sc->gen++;
 
     encode_value(&e, 1);
     lua_pushlstring(L, e.buf, e.len);
     keep_scratch(L, 1, e.buf_idx, e.cap);
     keep_scratch(L, 2, e.fr_idx, sizeof(frame) * (size_t)e.fr_cap);
+    keep_scratch(L, 3, 5, sizeof(string_cache));
     return 1;
 }
 
@@ -1040,6 +1157,7 @@ void xt_json_encode_register(lua_State *L)
 {
     lua_pushboolean(L, 0); /* no scratch yet: see take_scratch */
     lua_pushboolean(L, 0);
-    lua_pushcclosure(L, l_encode, 2);
+    lua_pushboolean(L, 0);
+    lua_pushcclosure(L, l_encode, 3);
     lua_setfield(L, -2, "encode");
 }
