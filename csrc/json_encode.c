@@ -106,8 +106,10 @@ typedef struct {
  * until Lua code or the collector runs (a finalizer may change the tables), which only happens when the encoder
  * allocates or looks up __jsontype; each of those starts a new generation (forget_strings).
  */
-#define CACHE_SLOTS   256
-#define CACHE_MAX_LEN 40
+#define CACHE_SET_BITS 8
+#define CACHE_WAYS     2
+#define CACHE_SLOTS    (CACHE_WAYS << CACHE_SET_BITS)
+#define CACHE_MAX_LEN  40
 
 typedef struct {
     const char *s;
@@ -116,7 +118,8 @@ typedef struct {
 
 typedef struct {
     size_t gen;
-    cache_slot slot[CACHE_SLOTS];
+    cache_slot key[CACHE_SLOTS]; /* keys and values apart: values are many more and come again less often */
+    cache_slot value[CACHE_SLOTS];
 } string_cache;
 
 typedef struct {
@@ -501,6 +504,26 @@ static int put_string_scan(encoder *e, const char *s, size_t len)
             const unsigned char *run = p;
             size_t seq, i;
             do { /* a run of non-ASCII characters (CJK text) */
+#if XT_SCAN_SSE2
+                if (end - p >= 16) {
+                    /* five characters of the common 3-byte form (see below) in one load, stored whole: bit i of
+                     * `at` says one starts at i. All five or none, so that p moves by a constant the branch
+                     * predictor can run ahead with, not by a count that each load would wait for. */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                    __m128i x = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE1));
+                    unsigned lead = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                        _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(11)), x),
+                        _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xEE))));
+                    unsigned cont = (unsigned)_mm_movemask_epi8(
+                        _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xC0)), _mm_set1_epi8((char)0x80)));
+                    if ((lead & (cont >> 1) & (cont >> 2) & 0x1249U) == 0x1249U) { /* at 0, 3, 6, 9 and 12 */
+                        _mm_storeu_si128((__m128i *)(void *)(o + (p - run)), v);
+                        p += 15;
+                        seq = 3;
+                        continue;
+                    }
+                }
+#endif
 #if XT_SCAN_SWAR
                 if (end - p >= 4) {
                     /* the common 3-byte form (lead E1..EC or EE..EF, where any continuation is valid) in one load,
@@ -588,13 +611,14 @@ static inline void copy_upto40(char *o, const char *p, size_t n)
 #endif
 }
 
-static inline size_t cache_index(const char *s)
+/* The set of CACHE_WAYS slots for the string at s (a Fibonacci hash: its high bits depend on all of the address). */
+static inline cache_slot *cache_set(cache_slot *slots, const char *s)
 {
-    return (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> 56); /* CACHE_SLOTS == 256 */
+    return slots + CACHE_WAYS * (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> (64 - CACHE_SET_BITS));
 }
 
 /* A string as JSON: from the string cache when it was written as it is before, else by put_string_scan. */
-static void put_string(encoder *e, const char *s, size_t len)
+static void put_string(encoder *e, const char *s, size_t len, cache_slot *slots)
 {
     cache_slot *c;
 
@@ -602,8 +626,8 @@ static void put_string(encoder *e, const char *s, size_t len)
         put_string_scan(e, s, len);
         return;
     }
-    c = &e->sc->slot[cache_index(s)];
-    if (c->s == s && c->gen == e->sc->gen) {
+    c = cache_set(slots, s);
+    if ((c[0].s == s && c[0].gen == e->sc->gen) || (c[1].s == s && c[1].gen == e->sc->gen)) {
         char *o;
         reserve(e, len + 2);
         o = e->buf + e->len;
@@ -613,9 +637,10 @@ static void put_string(encoder *e, const char *s, size_t len)
         e->len += len + 2;
         return;
     }
-    if (put_string_scan(e, s, len)) {
-        c->s = s;
-        c->gen = e->sc->gen;
+    if (put_string_scan(e, s, len)) { /* first in its set, the one that was first second, the second dropped */
+        c[1] = c[0];
+        c[0].s = s;
+        c[0].gen = e->sc->gen;
     }
 }
 
@@ -641,7 +666,7 @@ static void put_key(encoder *e, int k, int type)
 
     if (XT_LIKELY(type == LUA_TSTRING)) {
         s = lua_tolstring(L, k, &len);
-        put_string(e, s, len);
+        put_string(e, s, len, e->sc->key);
     } else if (type == LUA_TNUMBER) {
         put_char(e, '"');
         put_number(e, k);
@@ -901,85 +926,6 @@ static void open_table(encoder *e, int t)
     layout_table(e, f, forced);
 }
 
-/* Writes what comes before frame f's next member (comma, newline, key), pushes the member's value and returns its
- * slot (the top); 0 when f has no more members (nothing pushed). On entry the stack holds f's own slots up to its key,
- * nothing above. */
-static int next_member(encoder *e, frame *f)
-{
-    lua_State *L = e->L;
-
-    switch (f->kind) {
-    case F_ARRAY:
-        if (f->i >= f->n)
-            return 0;
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        lua_rawgeti(L, f->t, f->i);
-        return f->t + 1;
-    case F_OBJECT: {
-        int type;
-        if (f->pending) { /* [t+1] key, [t+2] value from open_table */
-            type = f->pending == 2 ? LUA_TSTRING : lua_type(L, f->t + 1);
-            f->pending = 0;
-        } else if (lua_next(L, f->t)) { /* [t+1] key -> [t+1] key, [t+2] value */
-            type = lua_type(L, f->t + 1);
-        } else {
-            return 0;
-        }
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        f->key_slot = f->t + 1;
-        put_key(e, f->t + 1, type);
-        return f->t + 2;
-    }
-    case F_SEQUENCE:
-        if (f->pending) {
-            f->pending = 0;
-        } else {
-            if (!lua_next(L, f->t))
-                return 0;
-            if (XT_UNLIKELY(!key_is_index(L, f->t + 1, f->i + 1))) {
-                /* not the next index: not a plain sequence, so start this table again the slow way */
-                e->wasted += e->len - f->mark;
-                e->len = f->mark;
-                e->open_sequences--;
-                e->relaid++;
-                f->relaid = 1;
-                lua_settop(L, f->t);
-                f->i = 0;
-                layout_table(e, f, 0);
-                return next_member(e, f); /* once: f is no sequence now */
-            }
-        }
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        return f->t + 2;
-    default: { /* F_SORTED */
-        const key_entry *k;
-        lua_settop(L, f->t + 2); /* drops the previous key */
-        if (f->i >= f->n)
-            return 0;
-        k = &f->ent[f->i];
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        lua_rawgeti(L, f->t + 1, k->slot); /* [t+3] the original key */
-        f->key_slot = f->t + 3;
-        put_string(e, k->s, k->len);
-        if (e->indent != NULL)
-            put(e, ": ", 2);
-        else
-            put_char(e, ':');
-        lua_pushvalue(L, f->t + 3);
-        lua_rawget(L, f->t); /* [t+4] the value */
-        return f->t + 4;
-    }
-    }
-}
-
 /* Writes the closing bracket of the innermost table and drops its slots (the table included). */
 static void close_table(encoder *e)
 {
@@ -993,11 +939,46 @@ static void close_table(encoder *e)
     lua_settop(e->L, f->t - 1);
 }
 
-/* Writes the value at absolute stack index idx, a table or anything else, without recursion. */
+/* Writes what comes before a member (its comma, its newline). */
+static inline void begin_member(encoder *e, frame *f)
+{
+    if (f->i++ > 0)
+        put_char(e, ',');
+    newline(e);
+}
+
+/* Sets up frame f again as an array or object, after its guess of a sequence failed at the key on top. */
+static void relay(encoder *e, frame *f)
+{
+    e->wasted += e->len - f->mark;
+    e->len = f->mark;
+    e->open_sequences--;
+    e->relaid++;
+    f->relaid = 1;
+    lua_settop(e->L, f->t);
+    f->i = 0;
+    layout_table(e, f, 0); /* f is no sequence now */
+}
+
+#if LUA_VERSION_NUM >= 503
+#define rawgeti_type(L, t, i) lua_rawgeti((L), (t), (i))
+#else
+static inline int rawgeti_type(lua_State *L, int t, lua_Integer i)
+{
+    lua_rawgeti(L, t, (int)i);
+    return lua_type(L, -1);
+}
+#endif
+
+/*
+ * Writes the value at absolute stack index idx, a table or anything else, without recursion. Each kind of table has
+ * a loop of its own that writes its members until one is a table, which is opened as a frame above (its value slot
+ * becomes the new frame's table slot), or until there are no more, when the table is closed; then the innermost
+ * frame's loop goes on. A member's value is pushed above the frame's own slots and dropped once written.
+ */
 static void encode_value(encoder *e, int idx)
 {
     lua_State *L = e->L;
-
     int type = lua_type(L, idx);
 
     if (type != LUA_TTABLE) {
@@ -1007,18 +988,98 @@ static void encode_value(encoder *e, int idx)
     lua_pushvalue(L, idx); /* the root's own slot, dropped when it closes */
     open_table(e, lua_gettop(L));
     while (e->depth > 0) {
-        int v = next_member(e, &e->frames[e->depth - 1]);
-        if (v == 0) {
-            close_table(e);
-            continue;
+        frame *f = &e->frames[e->depth - 1];
+        int t = f->t;
+
+        switch (f->kind) {
+        case F_ARRAY: /* [t+1] the element */
+            while (f->i < f->n) {
+                begin_member(e, f);
+                type = rawgeti_type(L, t, f->i);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 1, type);
+                lua_pop(L, 1);
+            }
+            break;
+        case F_OBJECT: { /* [t+1] the key, [t+2] its value */
+            int kt;
+            if (f->pending) { /* the first member, from open_table */
+                kt = f->pending == 2 ? LUA_TSTRING : lua_type(L, t + 1);
+                f->pending = 0;
+            } else if (lua_next(L, t)) {
+                kt = lua_type(L, t + 1);
+            } else {
+                break;
+            }
+            f->key_slot = t + 1;
+            for (;;) {
+                begin_member(e, f);
+                put_key(e, t + 1, kt);
+                type = lua_type(L, t + 2);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 2, type);
+                lua_pop(L, 1);
+                if (!lua_next(L, t))
+                    break;
+                kt = lua_type(L, t + 1);
+            }
+            break;
         }
-        type = lua_type(L, v);
-        if (type == LUA_TTABLE) {
-            open_table(e, v); /* the value's slot becomes the new frame's table slot */
-        } else {
-            put_scalar(e, v, type);
-            lua_pop(L, 1);
+        case F_SEQUENCE: /* [t+1] the key, [t+2] its value */
+            if (f->pending) {
+                f->pending = 0;
+            } else if (!lua_next(L, t)) {
+                break;
+            } else if (XT_UNLIKELY(!key_is_index(L, t + 1, f->i + 1))) {
+                relay(e, f); /* not the next index: not a plain sequence, so start this table again */
+                goto again;
+            }
+            for (;;) {
+                begin_member(e, f);
+                type = lua_type(L, t + 2);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 2, type);
+                lua_pop(L, 1);
+                if (!lua_next(L, t))
+                    break;
+                if (XT_UNLIKELY(!key_is_index(L, t + 1, f->i + 1))) {
+                    relay(e, f);
+                    goto again;
+                }
+            }
+            break;
+        default: /* F_SORTED: [t+1] keys table, [t+2] entries, [t+3] the original key, [t+4] its value */
+            for (;;) {
+                const key_entry *k;
+                lua_settop(L, t + 2); /* drops the previous key */
+                if (f->i >= f->n)
+                    break;
+                k = &f->ent[f->i];
+                begin_member(e, f);
+                lua_rawgeti(L, t + 1, k->slot);
+                f->key_slot = t + 3;
+                put_string(e, k->s, k->len, e->sc->key);
+                if (e->indent != NULL)
+                    put(e, ": ", 2);
+                else
+                    put_char(e, ':');
+                lua_pushvalue(L, t + 3);
+                lua_rawget(L, t);
+                type = lua_type(L, t + 4);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 4, type);
+            }
+            break;
         }
+        close_table(e);
+        continue;
+    descend:
+        open_table(e, lua_gettop(L));
+    again:;
     }
 }
 
@@ -1042,7 +1103,7 @@ static void put_scalar(encoder *e, int idx, int type)
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        put_string(e, s, len);
+        put_string(e, s, len, e->sc->value);
         break;
     }
     case LUA_TLIGHTUSERDATA:
