@@ -617,6 +617,11 @@ static inline cache_slot *cache_set(cache_slot *slots, const char *s)
     return slots + CACHE_WAYS * (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> (64 - CACHE_SET_BITS));
 }
 
+static inline int in_set(const cache_slot *c, const char *s, size_t gen)
+{
+    return (c[0].s == s && c[0].gen == gen) || (c[1].s == s && c[1].gen == gen);
+}
+
 /* A string as JSON: from the string cache when it was written as it is before, else by put_string_scan. */
 static void put_string(encoder *e, const char *s, size_t len, cache_slot *slots)
 {
@@ -627,7 +632,7 @@ static void put_string(encoder *e, const char *s, size_t len, cache_slot *slots)
         return;
     }
     c = cache_set(slots, s);
-    if ((c[0].s == s && c[0].gen == e->sc->gen) || (c[1].s == s && c[1].gen == e->sc->gen)) {
+    if (in_set(c, s, e->sc->gen)) {
         char *o;
         reserve(e, len + 2);
         o = e->buf + e->len;
@@ -657,8 +662,12 @@ static void newline(encoder *e)
     }
 }
 
-/* Writes the key at stack slot `k` of Lua type `type` (a string, or a number written as a string). */
-static void put_key(encoder *e, int k, int type)
+/*
+ * Writes what comes before an object member's value: its comma (unless it is the first), newline, the key at stack
+ * slot `k` of Lua type `type` (a string, or a number written as a string) and the colon. A cached key without indent
+ * is written in one move, the output length set once: each update of it waits for the last.
+ */
+static void put_key(encoder *e, int k, int type, int comma)
 {
     lua_State *L = e->L;
     size_t len;
@@ -666,8 +675,27 @@ static void put_key(encoder *e, int k, int type)
 
     if (XT_LIKELY(type == LUA_TSTRING)) {
         s = lua_tolstring(L, k, &len);
+        if (XT_LIKELY(e->indent == NULL && len <= CACHE_MAX_LEN) && in_set(cache_set(e->sc->key, s), s, e->sc->gen)) {
+            char *o;
+            reserve(e, len + 4);
+            o = e->buf + e->len;
+            o[0] = ',';
+            o += comma;
+            o[0] = '"';
+            copy_upto40(o + 1, s, len);
+            o[len + 1] = '"';
+            o[len + 2] = ':';
+            e->len = (size_t)(o + len + 3 - e->buf);
+            return;
+        }
+        if (comma)
+            put_char(e, ',');
+        newline(e);
         put_string(e, s, len, e->sc->key);
     } else if (type == LUA_TNUMBER) {
+        if (comma)
+            put_char(e, ',');
+        newline(e);
         put_char(e, '"');
         put_number(e, k);
         put_char(e, '"');
@@ -1014,8 +1042,7 @@ static void encode_value(encoder *e, int idx)
             }
             f->key_slot = t + 1;
             for (;;) {
-                begin_member(e, f);
-                put_key(e, t + 1, kt);
+                put_key(e, t + 1, kt, f->i++ > 0);
                 type = lua_type(L, t + 2);
                 if (type == LUA_TTABLE)
                     goto descend;
