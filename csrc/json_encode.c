@@ -269,6 +269,47 @@ static int fail(encoder *e, int steps, const char *fmt, ...)
     return lua_error(e->L);
 }
 
+#if XT_SCAN_SWAR
+/* The 8 decimal digits of u < 10^8, leading zeros included, as the bytes of a word (the first digit lowest): its
+ * halves and their halves are divided apart side by side, not one division waiting for the last. */
+static inline uint64_t eight_digits(uint32_t u)
+{
+    uint32_t hi = u / 10000, lo = u % 10000;
+    uint16_t a, b, c, d;
+    memcpy(&a, xt_digit_pairs + 2 * (hi / 100), 2);
+    memcpy(&b, xt_digit_pairs + 2 * (hi % 100), 2);
+    memcpy(&c, xt_digit_pairs + 2 * (lo / 100), 2);
+    memcpy(&d, xt_digit_pairs + 2 * (lo % 100), 2);
+    return (uint64_t)a | (uint64_t)b << 16 | (uint64_t)c << 32 | (uint64_t)d << 48;
+}
+
+/* Writes the digits in place: below 10^8 as one word shifted past its leading zeros, above it the low 8 digits so
+ * and the rest two a division (float_format.h). */
+static void put_integer(encoder *e, int64_t v)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, w;
+    char *o;
+
+    reserve(e, 21);
+    o = e->buf + e->len;
+    *o = '-';
+    o += v < 0;
+    if (u < 100000000) {
+        int zeros = u == 0 ? 7 : __builtin_ctzll(eight_digits((uint32_t)u) - 0x3030303030303030ULL) >> 3;
+        w = eight_digits((uint32_t)u) >> (8 * zeros);
+        memcpy(o, &w, 8); /* the bytes past the digits land in the room reserved */
+        o += 8 - zeros;
+    } else {
+        uint64_t high = u / 100000000;
+        int n = xt_decimal_digits(high);
+        xt_put_digits(o + n, high, n);
+        w = eight_digits((uint32_t)(u % 100000000));
+        memcpy(o + n, &w, 8);
+        o += n + 8;
+    }
+    e->len = (size_t)(o - e->buf);
+}
+#else
 /* Writes the digits in place, two a division (float_format.h). */
 static void put_integer(encoder *e, int64_t v)
 {
@@ -283,6 +324,7 @@ static void put_integer(encoder *e, int64_t v)
     xt_put_digits(o + n, u, n);
     e->len = (size_t)(o + n - e->buf);
 }
+#endif
 
 /* Writes a finite double with '.' as decimal point, round-tripping, marked as a float (".0") where needed. */
 static void put_float(encoder *e, double d, int mark_float)
