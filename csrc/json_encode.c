@@ -95,7 +95,7 @@ typedef struct {
     size_t mark;    /* sequences: the output length before '[' */
     int pending;    /* objects and sequences: the first member is already on the stack (lua_next'ed when opened) */
     int relaid;     /* written again after a wrong guess of a sequence: no guesses below it */
-    uint64_t open;  /* a bit for each table open here and above, by a hash of its address (table_bit) */
+    uint64_t open;  /* two bits for each table open here and above, by a hash of its address (table_bits) */
 } frame;
 
 /*
@@ -873,10 +873,12 @@ static void layout_table(encoder *e, frame *f, int forced)
     }
 }
 
-/* One of 64 bits for a table's address (a Fibonacci hash: its high bits depend on all of the address's). */
-static inline uint64_t table_bit(const void *p)
+/* Two of 64 bits for a table's address, from two fields of a Fibonacci hash (its high bits depend on all of the
+ * address's): at depth 8 a table not open has both bits set by the others one time in 20, one bit one time in 8. */
+static inline uint64_t table_bits(const void *p)
 {
-    return (uint64_t)1 << (((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> 58);
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL;
+    return (uint64_t)1 << (h >> 58) | (uint64_t)1 << ((h >> 52) & 63);
 }
 
 /* Opens the table at slot t, the top of the stack: checks it, pushes its frame and writes '[' or '{'. */
@@ -884,11 +886,11 @@ static void open_table(encoder *e, int t)
 {
     lua_State *L = e->L;
     const void *self = lua_topointer(L, t);
-    uint64_t bit = table_bit(self), open = e->depth > 0 ? e->frames[e->depth - 1].open : 0;
+    uint64_t bits = table_bits(self), open = e->depth > 0 ? e->frames[e->depth - 1].open : 0;
     int i, forced = 0; /* 1 array, 2 object */
     frame *f;
 
-    if (XT_UNLIKELY(open & bit)) { /* the frames' tables are searched only when one may be this one */
+    if (XT_UNLIKELY((open & bits) == bits)) { /* the frames' tables are searched only when one may be this one */
         for (i = 0; i < e->depth; i++) {
             if (e->frames[i].table == self)
                 fail(e, e->depth, "a cycle (a table that contains itself)");
@@ -923,7 +925,7 @@ static void open_table(encoder *e, int t)
     f->ent = NULL;
     f->pending = 0;
     f->relaid = 0;
-    f->open = open | bit;
+    f->open = open | bits;
 
     if (lua_getmetatable(L, t)) {
         const void *mt = lua_topointer(L, -1);
