@@ -8,8 +8,20 @@
  * FRAME_SLOTS slots a level.
  *
  * Each table is walked once: lua_next's first key tells an object (a string) from a sequence (1, and nothing after
- * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). The hot paths write straight into the
- * buffer: strings a block at a time, integers and floats in place (float_format.h).
+ * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). Each kind of table has a loop of its own
+ * in encode_value that writes members until one is a table (opened as a new frame) or there are none (closed).
+ *
+ * Per table, besides lua_next: a metatable is asked for __jsontype once per metatable (the last one is remembered),
+ * and the cycle check compares the frames' tables only when a 64-bit summary of the open tables has both bits of
+ * this one (table_bits). Per member, besides lua_next and the lua_type/lua_tolstring of key and value:
+ * - short strings already written as they are come from a cache by address (string_cache: keys repeat), copied
+ *   without a scan; a cached key is written with its comma, quotes and colon in one move;
+ * - other strings are scanned and copied 16 bytes at a time (SSE2; 8 with a word scan elsewhere), runs of CJK text
+ *   five 3-byte characters a load;
+ * - integers below 10^8 as one word of eight digits made side by side, floats in place (float_format.h).
+ * Each update of the output length is a store the next write must wait for, so the hot paths update it once per
+ * piece they write; and where a loop goes on, its pointer moves by a constant (the CJK run: five characters, else
+ * one), so that the branch predictor, not each load, sets the pace.
  *
  * Output goes into a growable buffer held in a userdata in a fixed stack slot, not a luaL_Buffer, because the
  * encoder pushes keys and values while it writes (STYLE pattern 13). An error message is written into that same
@@ -101,10 +113,13 @@ typedef struct {
 /*
  * Strings of up to CACHE_MAX_LEN bytes that were written as they are (nothing escaped or replaced), by the address
  * of their bytes: a hit is copied without a scan. Keys repeat (twitter.json has 13345 keys, 94 of them distinct),
- * and so do short values. An entry counts only in the generation it was made in: the address names the same
- * immutable string only while that string lives, and every string seen stays reachable from the value being encoded
- * until Lua code or the collector runs (a finalizer may change the tables), which only happens when the encoder
- * allocates or looks up __jsontype; each of those starts a new generation (forget_strings).
+ * and so do short values; keys and values have caches of their own, CACHE_WAYS slots a set, the newest first.
+ * An entry counts only in the generation it was made in: the address names the same immutable string only while
+ * that string lives, and every string seen stays reachable from the value being encoded until Lua code or the
+ * collector runs (a finalizer may change the tables), which only happens when the encoder allocates (a bigger
+ * buffer, more frames, sorting) or looks up __jsontype in a metatable that has a metatable of its own (__index);
+ * each of those starts a new generation (forget_strings). An encode starts one too: the cache is kept between
+ * encodes only to save its allocation.
  */
 #define CACHE_SET_BITS 8
 #define CACHE_WAYS     2
@@ -155,12 +170,13 @@ typedef struct {
 #define MAX_OPEN_SEQUENCES       8
 #define SEQUENCE_WASTE_ALLOWANCE 65536
 
-/* Replaces the output buffer by one with room for `extra` more bytes (needs one free stack slot a moment). */
+/* Starts a new generation of the string cache (and of the metatable looked up last). */
 static void forget_strings(encoder *e)
 {
     e->sc->gen++;
 }
 
+/* Replaces the output buffer by one with room for `extra` more bytes (needs one free stack slot a moment). */
 static void grow(encoder *e, size_t extra)
 {
     size_t cap = e->cap * 2;
@@ -1190,10 +1206,10 @@ static void put_scalar(encoder *e, int idx, int type)
 }
 
 /*
- * The scratch userdata (output buffer, frames) of the last encode that ended well stay in upvalues of encode for the
- * next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in every call.
- * An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside another (a
- * metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
+ * The scratch userdata (output buffer, frames, string cache) of the last encode that ended well stay in upvalues of
+ * encode for the next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in
+ * every call. An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside
+ * another (a metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
  */
 #define SCRATCH_KEEP ((size_t)1 << 20)
 
