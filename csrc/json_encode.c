@@ -14,8 +14,8 @@
  * Per table, besides lua_next: a metatable is asked for __jsontype once per metatable (the last one is remembered),
  * and the cycle check compares the frames' tables only when a 64-bit summary of the open tables has both bits of
  * this one (table_bits). Per member, besides lua_next and the lua_type/lua_tolstring of key and value:
- * - short strings already written as they are come from a cache by address (string_cache: keys repeat), copied
- *   without a scan; a cached key is written with its comma, quotes and colon in one move;
+ * - short keys already written as they are come from a cache by address (key_cache: keys repeat), copied without
+ *   a scan, with their comma, quotes and colon in one move;
  * - other strings are scanned and copied 16 bytes at a time (SSE2; 8 with a word scan elsewhere), runs of CJK text
  *   five 3-byte characters a load;
  * - integers below 10^8 as one word of eight digits made side by side, floats in place (float_format.h).
@@ -111,14 +111,15 @@ typedef struct {
 } frame;
 
 /*
- * Strings of up to CACHE_MAX_LEN bytes that were written as they are (nothing escaped or replaced), by the address
- * of their bytes: a hit is copied without a scan. Keys repeat (twitter.json has 13345 keys, 94 of them distinct),
- * and so do short values; keys and values have caches of their own, CACHE_WAYS slots a set, the newest first.
+ * Keys of up to CACHE_MAX_LEN bytes that were written as they are (nothing escaped or replaced), by the address of
+ * their bytes: a hit is copied without a scan. Keys repeat (twitter.json has 13345 keys, 94 of them distinct);
+ * values much less (1519 distinct of 4754 there), and a cache of them measured slower than scanning them (its
+ * misses, and the cache lines it takes from the tables being read). CACHE_WAYS slots a set, the newest first.
  * An entry counts only in the generation it was made in: the address names the same immutable string only while
- * that string lives, and every string seen stays reachable from the value being encoded until Lua code or the
+ * that string lives, and every key seen stays reachable from the value being encoded until Lua code or the
  * collector runs (a finalizer may change the tables), which only happens when the encoder allocates (a bigger
  * buffer, more frames, sorting) or looks up __jsontype in a metatable that has a metatable of its own (__index);
- * each of those starts a new generation (forget_strings). An encode starts one too: the cache is kept between
+ * each of those starts a new generation (forget_keys). An encode starts one too: the cache is kept between
  * encodes only to save its allocation.
  */
 #define CACHE_SET_BITS 8
@@ -133,9 +134,8 @@ typedef struct {
 
 typedef struct {
     size_t gen;
-    cache_slot key[CACHE_SLOTS]; /* keys and values apart: values are many more and come again less often */
-    cache_slot value[CACHE_SLOTS];
-} string_cache;
+    cache_slot slot[CACHE_SLOTS];
+} key_cache;
 
 typedef struct {
     lua_State *L;
@@ -154,7 +154,7 @@ typedef struct {
     int open_sequences;  /* frames of kind F_SEQUENCE */
     int relaid;          /* frames being written again after a wrong guess */
     int stack_room;      /* the Lua stack has slots up to this index */
-    string_cache *sc;    /* strings known to be written as they are (see put_string) */
+    key_cache *kc;       /* keys known to be written as they are (see put_key_string) */
     const void *mt_seen; /* the last metatable looked up (with no metatable of its own), in generation mt_gen */
     size_t mt_gen;
     int mt_forced; /* what its __jsontype asks for: 0, 1 array, 2 object */
@@ -170,10 +170,10 @@ typedef struct {
 #define MAX_OPEN_SEQUENCES       8
 #define SEQUENCE_WASTE_ALLOWANCE 65536
 
-/* Starts a new generation of the string cache (and of the metatable looked up last). */
-static void forget_strings(encoder *e)
+/* Starts a new generation of the key cache (and of the metatable looked up last). */
+static void forget_keys(encoder *e)
 {
-    e->sc->gen++;
+    e->kc->gen++;
 }
 
 /* Replaces the output buffer by one with room for `extra` more bytes (needs one free stack slot a moment). */
@@ -181,7 +181,7 @@ static void grow(encoder *e, size_t extra)
 {
     size_t cap = e->cap * 2;
     char *nb;
-    forget_strings(e); /* an allocation: the collector may run */
+    forget_keys(e); /* an allocation: the collector may run */
     if (cap - e->len < extra)
         cap = e->len + extra;
     nb = (char *)new_scratch(e->L, cap);
@@ -680,8 +680,8 @@ static inline int in_set(const cache_slot *c, const char *s, size_t gen)
     return (c[0].s == s && c[0].gen == gen) || (c[1].s == s && c[1].gen == gen);
 }
 
-/* A string as JSON: from the string cache when it was written as it is before, else by put_string_scan. */
-static void put_string(encoder *e, const char *s, size_t len, cache_slot *slots)
+/* A key as JSON: from the key cache when it was written as it is before, else by put_string_scan. */
+static void put_key_string(encoder *e, const char *s, size_t len)
 {
     cache_slot *c;
 
@@ -689,8 +689,8 @@ static void put_string(encoder *e, const char *s, size_t len, cache_slot *slots)
         put_string_scan(e, s, len);
         return;
     }
-    c = cache_set(slots, s);
-    if (in_set(c, s, e->sc->gen)) {
+    c = cache_set(e->kc->slot, s);
+    if (in_set(c, s, e->kc->gen)) {
         char *o;
         reserve(e, len + 2);
         o = e->buf + e->len;
@@ -703,7 +703,7 @@ static void put_string(encoder *e, const char *s, size_t len, cache_slot *slots)
     if (put_string_scan(e, s, len)) { /* first in its set, the one that was first second, the second dropped */
         c[1] = c[0];
         c[0].s = s;
-        c[0].gen = e->sc->gen;
+        c[0].gen = e->kc->gen;
     }
 }
 
@@ -733,7 +733,7 @@ static void put_key(encoder *e, int k, int type, int comma)
 
     if (XT_LIKELY(type == LUA_TSTRING)) {
         s = lua_tolstring(L, k, &len);
-        if (XT_LIKELY(e->indent == NULL && len <= CACHE_MAX_LEN) && in_set(cache_set(e->sc->key, s), s, e->sc->gen)) {
+        if (XT_LIKELY(e->indent == NULL && len <= CACHE_MAX_LEN) && in_set(cache_set(e->kc->slot, s), s, e->kc->gen)) {
             char *o;
             reserve(e, len + 4);
             o = e->buf + e->len;
@@ -749,7 +749,7 @@ static void put_key(encoder *e, int k, int type, int comma)
         if (comma)
             put_char(e, ',');
         newline(e);
-        put_string(e, s, len, e->sc->key);
+        put_key_string(e, s, len);
     } else if (type == LUA_TNUMBER) {
         if (comma)
             put_char(e, ',');
@@ -800,7 +800,7 @@ static void open_sorted(encoder *e, frame *f, int count)
     int t = f->t, keys, i = 0, j;
     key_entry *ent;
 
-    forget_strings(e); /* allocations: the collector may run */
+    forget_keys(e); /* allocations: the collector may run */
     /* keys[2i-1] = key as written, keys[2i] = original key */
     lua_createtable(L, 2 * count, 0);
     keys = t + 1;
@@ -925,7 +925,7 @@ static void open_table(encoder *e, int t)
     }
     if (e->depth >= e->fr_cap) {
         int cap = e->fr_cap * 2;
-        forget_strings(e);
+        forget_keys(e);
         frame *nf = (frame *)new_scratch(L, sizeof(frame) * (size_t)cap);
         memcpy(nf, e->frames, sizeof(frame) * (size_t)e->fr_cap);
         lua_replace(L, e->fr_idx);
@@ -945,13 +945,13 @@ static void open_table(encoder *e, int t)
 
     if (lua_getmetatable(L, t)) {
         const void *mt = lua_topointer(L, -1);
-        if (mt == e->mt_seen && e->mt_gen == e->sc->gen) {
+        if (mt == e->mt_seen && e->mt_gen == e->kc->gen) {
             forced = e->mt_forced;
         } else {
             int plain = !lua_getmetatable(L, -1); /* else its __index may run Lua code */
             if (!plain) {
                 lua_pop(L, 1);
-                forget_strings(e);
+                forget_keys(e);
             }
             lua_getfield(L, -1, "__jsontype");
             if (lua_type(L, -1) == LUA_TSTRING) {
@@ -964,7 +964,7 @@ static void open_table(encoder *e, int t)
             lua_pop(L, 1);
             if (plain) {
                 e->mt_seen = mt;
-                e->mt_gen = e->sc->gen;
+                e->mt_gen = e->kc->gen;
                 e->mt_forced = forced;
             }
         }
@@ -1148,7 +1148,7 @@ static void encode_value(encoder *e, int idx)
                 begin_member(e, f);
                 lua_rawgeti(L, t + 1, k->slot);
                 f->key_slot = t + 3;
-                put_string(e, k->s, k->len, e->sc->key);
+                put_key_string(e, k->s, k->len);
                 if (e->indent != NULL)
                     put(e, ": ", 2);
                 else
@@ -1190,7 +1190,7 @@ static void put_scalar(encoder *e, int idx, int type)
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        put_string(e, s, len, e->sc->value);
+        put_string_scan(e, s, len);
         break;
     }
     case LUA_TLIGHTUSERDATA:
@@ -1206,7 +1206,7 @@ static void put_scalar(encoder *e, int idx, int type)
 }
 
 /*
- * The scratch userdata (output buffer, frames, string cache) of the last encode that ended well stay in upvalues of
+ * The scratch userdata (output buffer, frames, key cache) of the last encode that ended well stay in upvalues of
  * encode for the next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in
  * every call. An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside
  * another (a metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
@@ -1284,20 +1284,20 @@ static int l_encode(lua_State *L)
     }
     e.max_depth = (int)max_depth;
 
-    /* [3] = output buffer, [4] = frames, [5] = string cache */
+    /* [3] = output buffer, [4] = frames, [5] = key cache */
     e.buf = (char *)take_scratch(L, 1, 256, &e.cap, 0);
     e.buf_idx = 3;
     e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size, 0);
     e.fr_cap = (int)(size / sizeof(frame));
     e.fr_idx = 4;
-    e.sc = (string_cache *)take_scratch(L, 3, sizeof(string_cache), &size, 1); /* zeroed: no slot matches by chance */
-    e.sc->gen++;
+    e.kc = (key_cache *)take_scratch(L, 3, sizeof(key_cache), &size, 1); /* zeroed: no slot matches by chance */
+    e.kc->gen++;
 
     encode_value(&e, 1);
     lua_pushlstring(L, e.buf, e.len);
     keep_scratch(L, 1, e.buf_idx, e.cap);
     keep_scratch(L, 2, e.fr_idx, sizeof(frame) * (size_t)e.fr_cap);
-    keep_scratch(L, 3, 5, sizeof(string_cache));
+    keep_scratch(L, 3, 5, sizeof(key_cache));
     return 1;
 }
 
