@@ -897,6 +897,15 @@ static inline uint64_t table_bits(const void *p)
     return (uint64_t)1 << (h >> 58) | (uint64_t)1 << ((h >> 52) & 63);
 }
 
+/* Writes an empty table opened at slot t whole, and drops its frame and its slot: as open_table and close_table
+ * would, so the frame below goes on. */
+static void drop_empty(encoder *e, int t, const char *brackets)
+{
+    e->depth--;
+    lua_settop(e->L, t - 1);
+    put(e, brackets, 2);
+}
+
 /* Opens the table at slot t, the top of the stack: checks it, pushes its frame and writes '[' or '{'. */
 static void open_table(encoder *e, int t)
 {
@@ -974,6 +983,10 @@ static void open_table(encoder *e, int t)
     if (forced == 1) {
         f->kind = F_ARRAY;
         f->n = (lua_Integer)xt_rawlen(L, t);
+        if (f->n == 0) { /* [] now (decoded empty arrays): its frame goes again, its loop need not run */
+            drop_empty(e, t, "[]");
+            return;
+        }
         put_char(e, '[');
         return;
     }
@@ -981,10 +994,8 @@ static void open_table(encoder *e, int t)
                                           e->wasted <= SEQUENCE_WASTE_ALLOWANCE + e->len))) {
         /* One pass: the first key tells a sequence (1) or an object (a string, or any key when forced) */
         lua_pushnil(L);
-        if (!lua_next(L, t)) { /* empty: {} */
-            f->kind = F_OBJECT;
-            lua_pushnil(L);
-            put_char(e, '{');
+        if (!lua_next(L, t)) { /* empty: {} now */
+            drop_empty(e, t, "{}");
             return;
         }
         f->pending = 1;
