@@ -9,7 +9,8 @@
  *
  * Each table is walked once: lua_next's first key tells an object (a string) from a sequence (1, and nothing after
  * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). Each kind of table has a loop of its own
- * in encode_value that writes members until one is a table (opened as a new frame) or there are none (closed).
+ * in encode_value that writes members until one is a table (opened as a new frame) or there are none (closed); an
+ * empty table is written whole as it is opened, its frame dropped at once.
  *
  * Per table, besides lua_next: a metatable is asked for __jsontype once per metatable (the last one is remembered),
  * and the cycle check compares the frames' tables only when a 64-bit summary of the open tables has both bits of
