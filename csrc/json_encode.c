@@ -8,8 +8,21 @@
  * FRAME_SLOTS slots a level.
  *
  * Each table is walked once: lua_next's first key tells an object (a string) from a sequence (1, and nothing after
- * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). The hot paths write straight into the
- * buffer: strings a block at a time, integers and floats in place (float_format.h).
+ * #t), and a sequence is checked key by key as it is written (F_SEQUENCE). Each kind of table has a loop of its own
+ * in encode_value that writes members until one is a table (opened as a new frame) or there are none (closed); an
+ * empty table is written whole as it is opened, its frame dropped at once.
+ *
+ * Per table, besides lua_next: a metatable is asked for __jsontype once per metatable (the last one is remembered),
+ * and the cycle check compares the frames' tables only when a 64-bit summary of the open tables has both bits of
+ * this one (table_bits). Per member, besides lua_next and the lua_type/lua_tolstring of key and value:
+ * - short keys already written as they are come from a cache by address (key_cache: keys repeat), copied without
+ *   a scan, with their comma, quotes and colon in one move;
+ * - other strings are scanned and copied 16 bytes at a time (SSE2; 8 with a word scan elsewhere), runs of CJK text
+ *   five 3-byte characters a load;
+ * - integers below 10^8 as one word of eight digits made side by side, floats in place (float_format.h).
+ * Each update of the output length is a store the next write must wait for, so the hot paths update it once per
+ * piece they write; and where a loop goes on, its pointer moves by a constant (the CJK run: five characters, else
+ * one), so that the branch predictor, not each load, sets the pace.
  *
  * Output goes into a growable buffer held in a userdata in a fixed stack slot, not a luaL_Buffer, because the
  * encoder pushes keys and values while it writes (STYLE pattern 13). An error message is written into that same
@@ -95,7 +108,35 @@ typedef struct {
     size_t mark;    /* sequences: the output length before '[' */
     int pending;    /* objects and sequences: the first member is already on the stack (lua_next'ed when opened) */
     int relaid;     /* written again after a wrong guess of a sequence: no guesses below it */
+    uint64_t open;  /* two bits for each table open here and above, by a hash of its address (table_bits) */
 } frame;
+
+/*
+ * Keys of up to CACHE_MAX_LEN bytes that were written as they are (nothing escaped or replaced), by the address of
+ * their bytes: a hit is copied without a scan. Keys repeat (twitter.json has 13345 keys, 94 of them distinct);
+ * values much less (1519 distinct of 4754 there), and a cache of them measured slower than scanning them (its
+ * misses, and the cache lines it takes from the tables being read). CACHE_WAYS slots a set, the newest first.
+ * An entry counts only in the generation it was made in: the address names the same immutable string only while
+ * that string lives, and every key seen stays reachable from the value being encoded until Lua code or the
+ * collector runs (a finalizer may change the tables), which only happens when the encoder allocates (a bigger
+ * buffer, more frames, sorting) or looks up __jsontype in a metatable that has a metatable of its own (__index);
+ * each of those starts a new generation (forget_keys). An encode starts one too: the cache is kept between
+ * encodes only to save its allocation.
+ */
+#define CACHE_SET_BITS 8
+#define CACHE_WAYS     2
+#define CACHE_SLOTS    (CACHE_WAYS << CACHE_SET_BITS)
+#define CACHE_MAX_LEN  40
+
+typedef struct {
+    const char *s;
+    size_t gen;
+} cache_slot;
+
+typedef struct {
+    size_t gen;
+    cache_slot slot[CACHE_SLOTS];
+} key_cache;
 
 typedef struct {
     lua_State *L;
@@ -110,10 +151,14 @@ typedef struct {
     int sort_keys;
     const char *indent; /* NULL: compact */
     size_t indent_len;
-    size_t wasted;      /* output bytes of sequences rewritten */
-    int open_sequences; /* frames of kind F_SEQUENCE */
-    int relaid;         /* frames being written again after a wrong guess */
-    int stack_room;     /* the Lua stack has slots up to this index */
+    size_t wasted;       /* output bytes of sequences rewritten */
+    int open_sequences;  /* frames of kind F_SEQUENCE */
+    int relaid;          /* frames being written again after a wrong guess */
+    int stack_room;      /* the Lua stack has slots up to this index */
+    key_cache *kc;       /* keys known to be written as they are (see put_key_string) */
+    const void *mt_seen; /* the last metatable looked up (with no metatable of its own), in generation mt_gen */
+    size_t mt_gen;
+    int mt_forced; /* what its __jsontype asks for: 0, 1 array, 2 object */
 } encoder;
 
 /*
@@ -126,11 +171,18 @@ typedef struct {
 #define MAX_OPEN_SEQUENCES       8
 #define SEQUENCE_WASTE_ALLOWANCE 65536
 
+/* Starts a new generation of the key cache (and of the metatable looked up last). */
+static void forget_keys(encoder *e)
+{
+    e->kc->gen++;
+}
+
 /* Replaces the output buffer by one with room for `extra` more bytes (needs one free stack slot a moment). */
 static void grow(encoder *e, size_t extra)
 {
     size_t cap = e->cap * 2;
     char *nb;
+    forget_keys(e); /* an allocation: the collector may run */
     if (cap - e->len < extra)
         cap = e->len + extra;
     nb = (char *)new_scratch(e->L, cap);
@@ -234,6 +286,47 @@ static int fail(encoder *e, int steps, const char *fmt, ...)
     return lua_error(e->L);
 }
 
+#if XT_SCAN_SWAR
+/* The 8 decimal digits of u < 10^8, leading zeros included, as the bytes of a word (the first digit lowest): its
+ * halves and their halves are divided apart side by side, not one division waiting for the last. */
+static inline uint64_t eight_digits(uint32_t u)
+{
+    uint32_t hi = u / 10000, lo = u % 10000;
+    uint16_t a, b, c, d;
+    memcpy(&a, xt_digit_pairs + 2 * (hi / 100), 2);
+    memcpy(&b, xt_digit_pairs + 2 * (hi % 100), 2);
+    memcpy(&c, xt_digit_pairs + 2 * (lo / 100), 2);
+    memcpy(&d, xt_digit_pairs + 2 * (lo % 100), 2);
+    return (uint64_t)a | (uint64_t)b << 16 | (uint64_t)c << 32 | (uint64_t)d << 48;
+}
+
+/* Writes the digits in place: below 10^8 as one word shifted past its leading zeros, above it the low 8 digits so
+ * and the rest two a division (float_format.h). */
+static void put_integer(encoder *e, int64_t v)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, w;
+    char *o;
+
+    reserve(e, 21);
+    o = e->buf + e->len;
+    *o = '-';
+    o += v < 0;
+    if (u < 100000000) {
+        int zeros = u == 0 ? 7 : __builtin_ctzll(eight_digits((uint32_t)u) - 0x3030303030303030ULL) >> 3;
+        w = eight_digits((uint32_t)u) >> (8 * zeros);
+        memcpy(o, &w, 8); /* the bytes past the digits land in the room reserved */
+        o += 8 - zeros;
+    } else {
+        uint64_t high = u / 100000000;
+        int n = xt_decimal_digits(high);
+        xt_put_digits(o + n, high, n);
+        w = eight_digits((uint32_t)(u % 100000000));
+        memcpy(o + n, &w, 8);
+        o += n + 8;
+    }
+    e->len = (size_t)(o - e->buf);
+}
+#else
 /* Writes the digits in place, two a division (float_format.h). */
 static void put_integer(encoder *e, int64_t v)
 {
@@ -248,6 +341,7 @@ static void put_integer(encoder *e, int64_t v)
     xt_put_digits(o + n, u, n);
     e->len = (size_t)(o + n - e->buf);
 }
+#endif
 
 /* Writes a finite double with '.' as decimal point, round-tripping, marked as a float (".0") where needed. */
 static void put_float(encoder *e, double d, int mark_float)
@@ -400,11 +494,12 @@ static inline void copy_short(char *o, const unsigned char *p, size_t n)
  * rest needs unescaped with the closing quote and a block store; an escape or a replacement makes its extra room
  * first.
  */
-static void put_string(encoder *e, const char *s, size_t len)
+static int put_string_scan(encoder *e, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     char *o;
+    int as_is = 1;
 #if XT_SCAN_SSE2
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
 #endif
@@ -468,6 +563,26 @@ static void put_string(encoder *e, const char *s, size_t len)
             const unsigned char *run = p;
             size_t seq, i;
             do { /* a run of non-ASCII characters (CJK text) */
+#if XT_SCAN_SSE2
+                if (end - p >= 16) {
+                    /* five characters of the common 3-byte form (see below) in one load, stored whole: bit i of
+                     * `at` says one starts at i. All five or none, so that p moves by a constant the branch
+                     * predictor can run ahead with, not by a count that each load would wait for. */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                    __m128i x = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE1));
+                    unsigned lead = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                        _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(11)), x),
+                        _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xEE))));
+                    unsigned cont = (unsigned)_mm_movemask_epi8(
+                        _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xC0)), _mm_set1_epi8((char)0x80)));
+                    if ((lead & (cont >> 1) & (cont >> 2) & 0x1249U) == 0x1249U) { /* at 0, 3, 6, 9 and 12 */
+                        _mm_storeu_si128((__m128i *)(void *)(o + (p - run)), v);
+                        p += 15;
+                        seq = 3;
+                        continue;
+                    }
+                }
+#endif
 #if XT_SCAN_SWAR
                 if (end - p >= 4) {
                     /* the common 3-byte form (lead E1..EC or EE..EF, where any continuation is valid) in one load,
@@ -491,6 +606,7 @@ static void put_string(encoder *e, const char *s, size_t len)
             } while (seq != 0 && p < end && *p >= 0x80);
             o += p - run;
             if (XT_UNLIKELY(seq == 0)) {
+                as_is = 0;
                 o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + XT_UTF8_REPLACEMENT_LEN);
                 memcpy(o, XT_UTF8_REPLACEMENT, XT_UTF8_REPLACEMENT_LEN);
                 o += XT_UTF8_REPLACEMENT_LEN;
@@ -498,6 +614,7 @@ static void put_string(encoder *e, const char *s, size_t len)
             }
             continue;
         }
+        as_is = 0;
         o = room_at(e, o, (size_t)(end - p) + 1 + SCAN_SLACK + 5);
         *o++ = '\\';
         switch (c) {
@@ -533,6 +650,62 @@ static void put_string(encoder *e, const char *s, size_t len)
     }
     *o++ = '"';
     e->len = (size_t)(o - e->buf);
+    return as_is;
+}
+
+/* Copies n <= CACHE_MAX_LEN bytes in at most three moves of 16 (or copy_short's), none past o + n. */
+static inline void copy_upto40(char *o, const char *p, size_t n)
+{
+#if XT_SCAN_SWAR
+    if (n >= 16) {
+        memcpy(o, p, 16);
+        if (n > 32)
+            memcpy(o + 16, p + 16, 16);
+        memcpy(o + n - 16, p + n - 16, 16);
+    } else {
+        copy_short(o, (const unsigned char *)p, n);
+    }
+#else
+    memcpy(o, p, n);
+#endif
+}
+
+/* The set of CACHE_WAYS slots for the string at s (a Fibonacci hash: its high bits depend on all of the address). */
+static inline cache_slot *cache_set(cache_slot *slots, const char *s)
+{
+    return slots + CACHE_WAYS * (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> (64 - CACHE_SET_BITS));
+}
+
+static inline int in_set(const cache_slot *c, const char *s, size_t gen)
+{
+    return (c[0].s == s && c[0].gen == gen) || (c[1].s == s && c[1].gen == gen);
+}
+
+/* A key as JSON: from the key cache when it was written as it is before, else by put_string_scan. */
+static void put_key_string(encoder *e, const char *s, size_t len)
+{
+    cache_slot *c;
+
+    if (len > CACHE_MAX_LEN) {
+        put_string_scan(e, s, len);
+        return;
+    }
+    c = cache_set(e->kc->slot, s);
+    if (in_set(c, s, e->kc->gen)) {
+        char *o;
+        reserve(e, len + 2);
+        o = e->buf + e->len;
+        o[0] = '"';
+        copy_upto40(o + 1, s, len);
+        o[len + 1] = '"';
+        e->len += len + 2;
+        return;
+    }
+    if (put_string_scan(e, s, len)) { /* first in its set, the one that was first second, the second dropped */
+        c[1] = c[0];
+        c[0].s = s;
+        c[0].gen = e->kc->gen;
+    }
 }
 
 static void newline(encoder *e)
@@ -548,8 +721,12 @@ static void newline(encoder *e)
     }
 }
 
-/* Writes the key at stack slot `k` of Lua type `type` (a string, or a number written as a string). */
-static void put_key(encoder *e, int k, int type)
+/*
+ * Writes what comes before an object member's value: its comma (unless it is the first), newline, the key at stack
+ * slot `k` of Lua type `type` (a string, or a number written as a string) and the colon. A cached key without indent
+ * is written in one move, the output length set once: each update of it waits for the last.
+ */
+static void put_key(encoder *e, int k, int type, int comma)
 {
     lua_State *L = e->L;
     size_t len;
@@ -557,8 +734,27 @@ static void put_key(encoder *e, int k, int type)
 
     if (XT_LIKELY(type == LUA_TSTRING)) {
         s = lua_tolstring(L, k, &len);
-        put_string(e, s, len);
+        if (XT_LIKELY(e->indent == NULL && len <= CACHE_MAX_LEN) && in_set(cache_set(e->kc->slot, s), s, e->kc->gen)) {
+            char *o;
+            reserve(e, len + 4);
+            o = e->buf + e->len;
+            o[0] = ',';
+            o += comma;
+            o[0] = '"';
+            copy_upto40(o + 1, s, len);
+            o[len + 1] = '"';
+            o[len + 2] = ':';
+            e->len = (size_t)(o + len + 3 - e->buf);
+            return;
+        }
+        if (comma)
+            put_char(e, ',');
+        newline(e);
+        put_key_string(e, s, len);
     } else if (type == LUA_TNUMBER) {
+        if (comma)
+            put_char(e, ',');
+        newline(e);
         put_char(e, '"');
         put_number(e, k);
         put_char(e, '"');
@@ -605,6 +801,7 @@ static void open_sorted(encoder *e, frame *f, int count)
     int t = f->t, keys, i = 0, j;
     key_entry *ent;
 
+    forget_keys(e); /* allocations: the collector may run */
     /* keys[2i-1] = key as written, keys[2i] = original key */
     lua_createtable(L, 2 * count, 0);
     keys = t + 1;
@@ -693,17 +890,37 @@ static void layout_table(encoder *e, frame *f, int forced)
     }
 }
 
+/* Two of 64 bits for a table's address, from two fields of a Fibonacci hash (its high bits depend on all of the
+ * address's): at depth 8 a table not open has both bits set by the others one time in 20, one bit one time in 8. */
+static inline uint64_t table_bits(const void *p)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL;
+    return (uint64_t)1 << (h >> 58) | (uint64_t)1 << ((h >> 52) & 63);
+}
+
+/* Writes an empty table opened at slot t whole, and drops its frame and its slot: as open_table and close_table
+ * would, so the frame below goes on. */
+static void drop_empty(encoder *e, int t, const char *brackets)
+{
+    e->depth--;
+    lua_settop(e->L, t - 1);
+    put(e, brackets, 2);
+}
+
 /* Opens the table at slot t, the top of the stack: checks it, pushes its frame and writes '[' or '{'. */
 static void open_table(encoder *e, int t)
 {
     lua_State *L = e->L;
     const void *self = lua_topointer(L, t);
+    uint64_t bits = table_bits(self), open = e->depth > 0 ? e->frames[e->depth - 1].open : 0;
     int i, forced = 0; /* 1 array, 2 object */
     frame *f;
 
-    for (i = 0; i < e->depth; i++) {
-        if (e->frames[i].table == self)
-            fail(e, e->depth, "a cycle (a table that contains itself)");
+    if (XT_UNLIKELY((open & bits) == bits)) { /* the frames' tables are searched only when one may be this one */
+        for (i = 0; i < e->depth; i++) {
+            if (e->frames[i].table == self)
+                fail(e, e->depth, "a cycle (a table that contains itself)");
+        }
     }
     if (e->depth >= e->max_depth)
         fail(e, e->depth, "tables nested deeper than %d", e->max_depth);
@@ -718,6 +935,7 @@ static void open_table(encoder *e, int t)
     }
     if (e->depth >= e->fr_cap) {
         int cap = e->fr_cap * 2;
+        forget_keys(e);
         frame *nf = (frame *)new_scratch(L, sizeof(frame) * (size_t)cap);
         memcpy(nf, e->frames, sizeof(frame) * (size_t)e->fr_cap);
         lua_replace(L, e->fr_idx);
@@ -733,22 +951,43 @@ static void open_table(encoder *e, int t)
     f->ent = NULL;
     f->pending = 0;
     f->relaid = 0;
+    f->open = open | bits;
 
     if (lua_getmetatable(L, t)) {
-        lua_getfield(L, -1, "__jsontype");
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *jt = lua_tostring(L, -1);
-            if (strcmp(jt, "array") == 0)
-                forced = 1;
-            else if (strcmp(jt, "object") == 0)
-                forced = 2;
+        const void *mt = lua_topointer(L, -1);
+        if (mt == e->mt_seen && e->mt_gen == e->kc->gen) {
+            forced = e->mt_forced;
+        } else {
+            int plain = !lua_getmetatable(L, -1); /* else its __index may run Lua code */
+            if (!plain) {
+                lua_pop(L, 1);
+                forget_keys(e);
+            }
+            lua_getfield(L, -1, "__jsontype");
+            if (lua_type(L, -1) == LUA_TSTRING) {
+                const char *jt = lua_tostring(L, -1);
+                if (strcmp(jt, "array") == 0)
+                    forced = 1;
+                else if (strcmp(jt, "object") == 0)
+                    forced = 2;
+            }
+            lua_pop(L, 1);
+            if (plain) {
+                e->mt_seen = mt;
+                e->mt_gen = e->kc->gen;
+                e->mt_forced = forced;
+            }
         }
-        lua_pop(L, 2);
+        lua_pop(L, 1);
     }
 
     if (forced == 1) {
         f->kind = F_ARRAY;
         f->n = (lua_Integer)xt_rawlen(L, t);
+        if (f->n == 0) { /* [] now (decoded empty arrays): its frame goes again, its loop need not run */
+            drop_empty(e, t, "[]");
+            return;
+        }
         put_char(e, '[');
         return;
     }
@@ -756,10 +995,8 @@ static void open_table(encoder *e, int t)
                                           e->wasted <= SEQUENCE_WASTE_ALLOWANCE + e->len))) {
         /* One pass: the first key tells a sequence (1) or an object (a string, or any key when forced) */
         lua_pushnil(L);
-        if (!lua_next(L, t)) { /* empty: {} */
-            f->kind = F_OBJECT;
-            lua_pushnil(L);
-            put_char(e, '{');
+        if (!lua_next(L, t)) { /* empty: {} now */
+            drop_empty(e, t, "{}");
             return;
         }
         f->pending = 1;
@@ -789,85 +1026,6 @@ static void open_table(encoder *e, int t)
     layout_table(e, f, forced);
 }
 
-/* Writes what comes before frame f's next member (comma, newline, key), pushes the member's value and returns its
- * slot (the top); 0 when f has no more members (nothing pushed). On entry the stack holds f's own slots up to its key,
- * nothing above. */
-static int next_member(encoder *e, frame *f)
-{
-    lua_State *L = e->L;
-
-    switch (f->kind) {
-    case F_ARRAY:
-        if (f->i >= f->n)
-            return 0;
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        lua_rawgeti(L, f->t, f->i);
-        return f->t + 1;
-    case F_OBJECT: {
-        int type;
-        if (f->pending) { /* [t+1] key, [t+2] value from open_table */
-            type = f->pending == 2 ? LUA_TSTRING : lua_type(L, f->t + 1);
-            f->pending = 0;
-        } else if (lua_next(L, f->t)) { /* [t+1] key -> [t+1] key, [t+2] value */
-            type = lua_type(L, f->t + 1);
-        } else {
-            return 0;
-        }
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        f->key_slot = f->t + 1;
-        put_key(e, f->t + 1, type);
-        return f->t + 2;
-    }
-    case F_SEQUENCE:
-        if (f->pending) {
-            f->pending = 0;
-        } else {
-            if (!lua_next(L, f->t))
-                return 0;
-            if (XT_UNLIKELY(!key_is_index(L, f->t + 1, f->i + 1))) {
-                /* not the next index: not a plain sequence, so start this table again the slow way */
-                e->wasted += e->len - f->mark;
-                e->len = f->mark;
-                e->open_sequences--;
-                e->relaid++;
-                f->relaid = 1;
-                lua_settop(L, f->t);
-                f->i = 0;
-                layout_table(e, f, 0);
-                return next_member(e, f); /* once: f is no sequence now */
-            }
-        }
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        return f->t + 2;
-    default: { /* F_SORTED */
-        const key_entry *k;
-        lua_settop(L, f->t + 2); /* drops the previous key */
-        if (f->i >= f->n)
-            return 0;
-        k = &f->ent[f->i];
-        if (f->i++ > 0)
-            put_char(e, ',');
-        newline(e);
-        lua_rawgeti(L, f->t + 1, k->slot); /* [t+3] the original key */
-        f->key_slot = f->t + 3;
-        put_string(e, k->s, k->len);
-        if (e->indent != NULL)
-            put(e, ": ", 2);
-        else
-            put_char(e, ':');
-        lua_pushvalue(L, f->t + 3);
-        lua_rawget(L, f->t); /* [t+4] the value */
-        return f->t + 4;
-    }
-    }
-}
-
 /* Writes the closing bracket of the innermost table and drops its slots (the table included). */
 static void close_table(encoder *e)
 {
@@ -881,11 +1039,46 @@ static void close_table(encoder *e)
     lua_settop(e->L, f->t - 1);
 }
 
-/* Writes the value at absolute stack index idx, a table or anything else, without recursion. */
+/* Writes what comes before a member (its comma, its newline). */
+static inline void begin_member(encoder *e, frame *f)
+{
+    if (f->i++ > 0)
+        put_char(e, ',');
+    newline(e);
+}
+
+/* Sets up frame f again as an array or object, after its guess of a sequence failed at the key on top. */
+static void relay(encoder *e, frame *f)
+{
+    e->wasted += e->len - f->mark;
+    e->len = f->mark;
+    e->open_sequences--;
+    e->relaid++;
+    f->relaid = 1;
+    lua_settop(e->L, f->t);
+    f->i = 0;
+    layout_table(e, f, 0); /* f is no sequence now */
+}
+
+#if LUA_VERSION_NUM >= 503
+#define rawgeti_type(L, t, i) lua_rawgeti((L), (t), (i))
+#else
+static inline int rawgeti_type(lua_State *L, int t, lua_Integer i)
+{
+    lua_rawgeti(L, t, (int)i);
+    return lua_type(L, -1);
+}
+#endif
+
+/*
+ * Writes the value at absolute stack index idx, a table or anything else, without recursion. Each kind of table has
+ * a loop of its own that writes its members until one is a table, which is opened as a frame above (its value slot
+ * becomes the new frame's table slot), or until there are no more, when the table is closed; then the innermost
+ * frame's loop goes on. A member's value is pushed above the frame's own slots and dropped once written.
+ */
 static void encode_value(encoder *e, int idx)
 {
     lua_State *L = e->L;
-
     int type = lua_type(L, idx);
 
     if (type != LUA_TTABLE) {
@@ -895,18 +1088,97 @@ static void encode_value(encoder *e, int idx)
     lua_pushvalue(L, idx); /* the root's own slot, dropped when it closes */
     open_table(e, lua_gettop(L));
     while (e->depth > 0) {
-        int v = next_member(e, &e->frames[e->depth - 1]);
-        if (v == 0) {
-            close_table(e);
-            continue;
+        frame *f = &e->frames[e->depth - 1];
+        int t = f->t;
+
+        switch (f->kind) {
+        case F_ARRAY: /* [t+1] the element */
+            while (f->i < f->n) {
+                begin_member(e, f);
+                type = rawgeti_type(L, t, f->i);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 1, type);
+                lua_pop(L, 1);
+            }
+            break;
+        case F_OBJECT: { /* [t+1] the key, [t+2] its value */
+            int kt;
+            if (f->pending) { /* the first member, from open_table */
+                kt = f->pending == 2 ? LUA_TSTRING : lua_type(L, t + 1);
+                f->pending = 0;
+            } else if (lua_next(L, t)) {
+                kt = lua_type(L, t + 1);
+            } else {
+                break;
+            }
+            f->key_slot = t + 1;
+            for (;;) {
+                put_key(e, t + 1, kt, f->i++ > 0);
+                type = lua_type(L, t + 2);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 2, type);
+                lua_pop(L, 1);
+                if (!lua_next(L, t))
+                    break;
+                kt = lua_type(L, t + 1);
+            }
+            break;
         }
-        type = lua_type(L, v);
-        if (type == LUA_TTABLE) {
-            open_table(e, v); /* the value's slot becomes the new frame's table slot */
-        } else {
-            put_scalar(e, v, type);
-            lua_pop(L, 1);
+        case F_SEQUENCE: /* [t+1] the key, [t+2] its value */
+            if (f->pending) {
+                f->pending = 0;
+            } else if (!lua_next(L, t)) {
+                break;
+            } else if (XT_UNLIKELY(!key_is_index(L, t + 1, f->i + 1))) {
+                relay(e, f); /* not the next index: not a plain sequence, so start this table again */
+                goto again;
+            }
+            for (;;) {
+                begin_member(e, f);
+                type = lua_type(L, t + 2);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 2, type);
+                lua_pop(L, 1);
+                if (!lua_next(L, t))
+                    break;
+                if (XT_UNLIKELY(!key_is_index(L, t + 1, f->i + 1))) {
+                    relay(e, f);
+                    goto again;
+                }
+            }
+            break;
+        default: /* F_SORTED: [t+1] keys table, [t+2] entries, [t+3] the original key, [t+4] its value */
+            for (;;) {
+                const key_entry *k;
+                lua_settop(L, t + 2); /* drops the previous key */
+                if (f->i >= f->n)
+                    break;
+                k = &f->ent[f->i];
+                begin_member(e, f);
+                lua_rawgeti(L, t + 1, k->slot);
+                f->key_slot = t + 3;
+                put_key_string(e, k->s, k->len);
+                if (e->indent != NULL)
+                    put(e, ": ", 2);
+                else
+                    put_char(e, ':');
+                lua_pushvalue(L, t + 3);
+                lua_rawget(L, t);
+                type = lua_type(L, t + 4);
+                if (type == LUA_TTABLE)
+                    goto descend;
+                put_scalar(e, t + 4, type);
+            }
+            break;
         }
+        close_table(e);
+        continue;
+    descend:
+        open_table(e, lua_gettop(L));
+    again:;
     }
 }
 
@@ -930,7 +1202,7 @@ static void put_scalar(encoder *e, int idx, int type)
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        put_string(e, s, len);
+        put_string_scan(e, s, len);
         break;
     }
     case LUA_TLIGHTUSERDATA:
@@ -946,15 +1218,15 @@ static void put_scalar(encoder *e, int idx, int type)
 }
 
 /*
- * The scratch userdata (output buffer, frames) of the last encode that ended well stay in upvalues of encode for the
- * next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in every call.
- * An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside another (a
- * metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
+ * The scratch userdata (output buffer, frames, key cache) of the last encode that ended well stay in upvalues of
+ * encode for the next one, up to SCRATCH_KEEP bytes each: no growing from 256 bytes and no garbage for the collector in
+ * every call. An encode takes them out (a false upvalue meanwhile), so one that raises, or one started from inside
+ * another (a metatable's __index run by the __jsontype lookup), makes new ones and nothing is ever shared.
  */
 #define SCRATCH_KEEP ((size_t)1 << 20)
 
-/* Pushes upvalue u's scratch userdata, or a new one of `size` bytes; its size in *got. */
-static void *take_scratch(lua_State *L, int u, size_t size, size_t *got)
+/* Pushes upvalue u's scratch userdata, or a new one of `size` bytes (zeroed if `zero`); its size in *got. */
+static void *take_scratch(lua_State *L, int u, size_t size, size_t *got, int zero)
 {
     void *p;
     if (lua_type(L, lua_upvalueindex(u)) == LUA_TUSERDATA) {
@@ -965,6 +1237,8 @@ static void *take_scratch(lua_State *L, int u, size_t size, size_t *got)
         return lua_touserdata(L, -1);
     }
     p = new_scratch(L, size);
+    if (zero)
+        memset(p, 0, size);
     *got = size;
     return p;
 }
@@ -1022,17 +1296,20 @@ static int l_encode(lua_State *L)
     }
     e.max_depth = (int)max_depth;
 
-    /* [3] = output buffer, [4] = frames */
-    e.buf = (char *)take_scratch(L, 1, 256, &e.cap);
+    /* [3] = output buffer, [4] = frames, [5] = key cache */
+    e.buf = (char *)take_scratch(L, 1, 256, &e.cap, 0);
     e.buf_idx = 3;
-    e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size);
+    e.frames = (frame *)take_scratch(L, 2, 16 * sizeof(frame), &size, 0);
     e.fr_cap = (int)(size / sizeof(frame));
     e.fr_idx = 4;
+    e.kc = (key_cache *)take_scratch(L, 3, sizeof(key_cache), &size, 1); /* zeroed: no slot matches by chance */
+    e.kc->gen++;
 
     encode_value(&e, 1);
     lua_pushlstring(L, e.buf, e.len);
     keep_scratch(L, 1, e.buf_idx, e.cap);
     keep_scratch(L, 2, e.fr_idx, sizeof(frame) * (size_t)e.fr_cap);
+    keep_scratch(L, 3, 5, sizeof(key_cache));
     return 1;
 }
 
@@ -1040,6 +1317,7 @@ void xt_json_encode_register(lua_State *L)
 {
     lua_pushboolean(L, 0); /* no scratch yet: see take_scratch */
     lua_pushboolean(L, 0);
-    lua_pushcclosure(L, l_encode, 2);
+    lua_pushboolean(L, 0);
+    lua_pushcclosure(L, l_encode, 3);
     lua_setfield(L, -2, "encode");
 }

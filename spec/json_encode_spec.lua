@@ -260,6 +260,39 @@ print(ok)
             assert.are.equal('{"1":"a"}', encode(setmetatable({ "a" }, { __jsontype = "object" })))
         end)
 
+        it("asks a metatable with a metatable of its own for __jsontype at every table", function()
+            local asked = 0
+            local mt = setmetatable({}, {
+                __index = function()
+                    asked = asked + 1
+                    return asked % 2 == 1 and "array" or "object"
+                end,
+            })
+            local t = { setmetatable({ 7 }, mt), setmetatable({ 7 }, mt), setmetatable({ 7 }, mt) }
+            assert.are.equal('[[7],{"1":7},[7]]', encode(t))
+            assert.are.equal(3, asked)
+            local plain = { __jsontype = "array" }
+            local empty = { setmetatable({}, plain), setmetatable({}, plain) }
+            assert.are.equal("[[],[]]", encode(empty))
+            plain.__jsontype = "object"
+            assert.are.equal("[{},{}]", encode(empty))
+        end)
+
+        it("writes a string the same way every time it comes again, as a key or a value", function()
+            local strings = { "plain", 'a"quote', "back\\slash", "tab\there", "\0nul", "caf\xc3\xa9", "bad\xff",
+                "cut\xe6\x97", "\xed\xa0\x80", string.rep("x", 40), string.rep("y", 41), string.rep("\"", 40), "" }
+            local values, members, want_values, want_members = {}, {}, {}, {}
+            for i = 1, 300 do -- some 90 strings, each several times
+                local s = strings[i % #strings + 1] .. (i % 3 == 0 and "" or tostring(i % 7))
+                local alone = encode(s) -- an encode of its own: nothing cached from the big one
+                values[i], want_values[i] = s, alone
+                members[i], want_members[i] = { [s] = s }, "{" .. alone .. ":" .. alone .. "}"
+            end
+            local want = "[[" .. table.concat(want_members, ",") .. "],[" .. table.concat(want_values, ",") .. "]]"
+            assert.are.equal(want, encode({ members, values }))
+            assert.are.equal(want, encode({ members, values }, { sort_keys = true }))
+        end)
+
         it("sorts object keys bytewise with sort_keys", function()
             local t = { b = 1, a = { d = 1, c = 2 }, ["1"] = 3, [2] = 4, B = 5 }
             assert.are.equal('{"1":3,"2":4,"B":5,"a":{"c":2,"d":1},"b":1}', encode(t, { sort_keys = true }))
@@ -299,6 +332,21 @@ print(ok)
             -- the same table twice, but not inside itself, is fine
             local shared = { 1 }
             assert.are.equal("[[1],[1]]", encode({ shared, shared }))
+            -- deeper than the encoder's 64-bit summary of the open tables: a cycle 100 levels down is still found
+            -- at its first step back, and many tables open at once are no cycle
+            local root = {}
+            local node = root
+            for _ = 1, 100 do
+                node.s = shared
+                node.next = {}
+                node = node.next
+            end
+            assert.are.equal(cjson.encode(root), encode(root))
+            node.back = root.next.next
+            assert.has_error(function()
+                encode(root)
+            end, "cannot encode a cycle (a table that contains itself) at $" .. string.rep(".next", 20) .. "..." ..
+                string.rep(".next", 19) .. ".back")
         end)
 
         it("limits nesting depth (default 1000, opts.max_depth)", function()
