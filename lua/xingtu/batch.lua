@@ -372,8 +372,9 @@ local function handle(E, results)
 end
 
 -- How many results one poll may take. One at a time while there is something to refill a freed slot with: the
--- request then goes on the wire before the next body is decoded, instead of every slot waiting for the whole run of
--- decodes (see `at_most` in csrc/multi.c). All of them once nothing more can be sent.
+-- request then goes on the wire while the next bodies are decoded (the multi sends a few together, within 1 ms, when
+-- more results wait than requests: see `hold` in csrc/multi.c), instead of every slot waiting for the whole run of
+-- decodes (see `at_most` there). All of them once nothing more can be sent.
 local function poll_max(E)
     if E.open and (E.sendq.head <= E.sendq.tail or not E.exhausted) then return 1 end
     return nil
@@ -402,8 +403,9 @@ local function advance(E)
     local added = dispatch(E, now)
     local q = E.ready
     if q.head <= q.tail then
-        -- Outcomes are ready: get the new requests onto the wire before handing them out. (A multi of the
-        -- caller's that ignores at_most may answer with results: they are handled, never dropped.)
+        -- Outcomes are ready: hand the new requests to the multi, which sends them (or holds them back for at
+        -- most 1 ms while it has more results waiting than requests) before the outcomes are handed out. (A multi
+        -- of the caller's that ignores at_most may answer with results: they are handled, never dropped.)
         if added > 0 then handle(E, E.m:poll(0, 0)) end
         return
     end
@@ -419,7 +421,7 @@ local function advance(E)
         if E.on_wait and (not timeout or timeout > WAIT_TICK) then timeout = WAIT_TICK end
         handle(E, E.m:poll(timeout, poll_max(E)))
         if q.head <= q.tail then
-            -- Refill the slots just freed and put those requests on the wire before the caller sees the outcomes.
+            -- Refill the slots just freed and hand those requests to the multi before the caller sees the outcomes.
             admit(E)
             if dispatch(E, pipe.clock()) > 0 then handle(E, E.m:poll(0, 0)) end
         end
