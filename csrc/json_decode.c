@@ -335,15 +335,24 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     const unsigned char *end = d->end, *q = bs, *p;
     unsigned char *buf, *o;
 
-    while (q < end && *q != '"') {
-        if (*q == '\\') {
-            if (end - q < 2)
-                q = end;
-            else
-                q += 2;
-        } else {
-            q++;
+    for (;;) {
+#if XT_SSE2
+        while (end - q >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+            unsigned mask = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            if (mask != 0) {
+                q += __builtin_ctz(mask);
+                break;
+            }
+            q += 16;
         }
+#endif
+        while (q < end && *q != '"' && *q != '\\')
+            q++;
+        if (q >= end || *q == '"')
+            break;
+        q += end - q < 2 ? 1 : 2; /* a backslash and the byte it escapes */
     }
     if (q >= end)
         return fail(d, s - 1, "unterminated string");
@@ -355,8 +364,33 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     while (p < q) {
         unsigned c = *p;
         if (!xt_utf8_stop[c]) {
+#if XT_SSE2
+            /* a run of plain bytes, 16 at a time: o + 16 stays within the buffer, since o - buf <= p - s and
+             * p + 16 <= q */
+            if (q - p >= 16) {
+                do {
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                        _mm_cmplt_epi8(v, _mm_set1_epi8(' '))));
+                    _mm_storeu_si128((__m128i *)(void *)o, v);
+                    if (mask != 0) {
+                        unsigned k = (unsigned)__builtin_ctz(mask);
+                        o += k;
+                        p += k;
+                        goto next;
+                    }
+                    o += 16;
+                    p += 16;
+                } while (q - p >= 16);
+                continue; /* fewer than 16 bytes left: on byte by byte from p */
+            }
+#endif
             *o++ = (unsigned char)c;
             p++;
+#if XT_SSE2
+        next:;
+#endif
         } else if (c == '\\') {
             /* p + 1 < q: the quote search above stepped over the byte after every backslash */
             switch (p[1]) {
@@ -402,10 +436,11 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
             }
             p += 2;
         } else if (c >= 0x80) {
-            size_t n = xt_utf8_seq(p, q);
+            size_t n = xt_utf8_seq(p, q), k;
             if (n == 0)
                 return fail(d, p, "invalid UTF-8 in string");
-            memcpy(o, p, n);
+            for (k = 0; k < n; k++) /* 2 to 4 bytes: no memcpy call */
+                o[k] = p[k];
             o += n;
             p += n;
         } else {
