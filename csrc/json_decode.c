@@ -668,6 +668,23 @@ static inline int parse_string(decoder *d, int is_key)
             do {
                 size_t n;
                 unsigned lead = *p;
+#if XT_SSE2
+                /* five three-byte characters of that form at once (a CJK run): leads at bytes 0, 3, 6, 9 and 12,
+                 * continuation bytes between them; byte 15 is left to the next step */
+                while (end - p >= 16 && p[15] >= 0x80) { /* (a short name ends before: not worth the try) */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+                    unsigned lead3 = (unsigned)_mm_movemask_epi8(
+                        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-32)), _mm_cmplt_epi8(v, _mm_set1_epi8(-16))));
+                    unsigned ed = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xED)));
+                    if ((cont & 0x6DB6u) != 0x6DB6u || (lead3 & 0x1249u) != 0x1249u || (ed & 0x1249u) != 0)
+                        break;
+                    p += 15;
+                }
+                if (p >= end || *p < 0x80)
+                    break;
+                lead = *p;
+#endif
                 /* the common three-byte form (U+1000..U+CFFF, U+E000..U+FFFF: CJK) without the range checks that
                  * only E0 (overlongs) and ED (surrogates) need */
                 if (lead >= 0xE1 && lead != 0xED && lead <= 0xEF && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
