@@ -81,6 +81,14 @@
 #define VALUE_CACHE_SIZE   (1 << VALUE_CACHE_BITS)
 #define VALUE_CACHE_MAXLEN 32
 
+/* Whether each open container keeps a stack slot for its table from the start. Not under LuaJIT: a C function there
+ * has at most LUAI_MAXCSTACK (8000) slots, and a slot a level would make 10000 nested arrays exceed it. */
+#if LUA_VERSION_NUM >= 504
+#define TABLE_SLOT 1
+#else
+#define TABLE_SLOT 0
+#endif
+
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
 typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
@@ -89,8 +97,9 @@ typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
 typedef int seq_index;
 #endif
 
-/* An open array or object. Its members so far are on the Lua stack above `base`: the slot of its table (nil until
- * the table is made) at base + 1, then the values (arrays) or key/value pairs (objects) not yet moved into it. */
+/* An open array or object. Its members so far are on the Lua stack above `base`: its table at base + 1 (under Lua 5.4
+ * that slot is kept, nil, until the table is made), then the values (arrays) or key/value pairs (objects) not yet
+ * moved into it. */
 typedef struct {
     int base;
     int have_table;
@@ -898,19 +907,22 @@ static int parse_number(decoder *d)
     return 1;
 }
 
-/* The first flush of a container makes its table, of the size of the members so far, in the slot open_level kept
- * for it below them (so no member has to move). */
+/* The first flush of a container makes its table, of the size of the members so far, at base + 1 below them: in
+ * the slot open_level kept for it (Lua 5.4: no member has to move), or (LuaJIT) moved there with lua_insert. */
 static inline void make_table(lua_State *L, int base, int *have_table, int narr, int nrec)
 {
     if (!*have_table) {
         lua_createtable(L, narr, nrec);
-        lua_replace(L, base + 1);
+        if (TABLE_SLOT)
+            lua_replace(L, base + 1);
+        else
+            lua_insert(L, base + 1);
         *have_table = 1;
     }
 }
 
-/* Moves `pending` values from the stack into the array being built: [base+1] = table (or its empty slot),
- * [base+2 .. base+1+pending] = values -> [base+1] = table. */
+/* Moves `pending` values from the stack into the array being built: [base+1] = table, [base+2 .. base+1+pending] =
+ * values -> [base+1] = table (before the first flush, see make_table). */
 static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, int pending)
 {
     int i;
@@ -932,7 +944,7 @@ static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, i
 }
 
 /* Moves `pending` key/value pairs from the stack into the object being built, as if in input order (last key wins):
- * [base+1] = table (or its empty slot), [base+2 .. base+1+2*pending] = k1, v1, ... -> [base+1] = table. Without a
+ * [base+1] = table, [base+2 .. base+1+2*pending] = k1, v1, ... -> [base+1] = table (see make_table). Without a
  * possible duplicate the order does not matter, and the pairs are popped into the table from the top, one API call
  * each; otherwise they are copied in input order. */
 static void object_flush(lua_State *L, int base, int *have_table, int pending, int maybe_dup)
@@ -972,7 +984,7 @@ static int enter(decoder *d)
     return 1;
 }
 
-/* The level of the container just entered (depth counts it already); pushes the slot of its table.
+/* The level of the container just entered (depth counts it already); under Lua 5.4 pushes the slot of its table.
  * May raise (out of memory) when the levels move to a bigger userdata. */
 static level *open_level(decoder *d, int is_object)
 {
@@ -987,7 +999,8 @@ static level *open_level(decoder *d, int is_object)
     }
     lv = &d->levels[d->depth - 1];
     lv->base = lua_gettop(d->L);
-    lua_pushnil(d->L); /* the slot of its table */
+    if (TABLE_SLOT)
+        lua_pushnil(d->L); /* the slot of its table */
     lv->have_table = 0;
     lv->pending = 0;
     lv->is_object = is_object;
