@@ -3,15 +3,22 @@
  *
  * One pass straight into Lua values, without C recursion: the open containers are a stack of levels (the first
  * LOCAL_LEVELS in the decoder's C frame, deeper ones in a Lua-owned userdata), their partial tables and members on
- * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same few hundred bytes at
- * any depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
+ * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same (about 1.5 KB) at any
+ * depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
  *
- * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); plain ASCII is skipped a word
- * at a time and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
- * ITEM_CHUNK values and on while the stack use stays within STACK_BUDGET, so the table is created with its final
- * size (no rehash while it fills); only past the budget does a table grow, a chunk at a time. Integers are accumulated
- * inline. Repeated object keys come from a small per-state key cache instead of being hashed and interned again;
- * whitespace and plain string bytes are scanned 8 bytes at a time.
+ * Speed: what costs is Lua's own work (tables, strings, the collector, malloc), so the decoder makes as few Lua calls
+ * and objects as it can. Container members are first collected on the Lua stack, up to a chunk of ITEM_CHUNK values
+ * and on while the stack use stays within STACK_BUDGET, so the table is created with its final size (no rehash while
+ * it fills), in a slot kept for it below the members (Lua 5.4; LuaJIT moves it there); only past the budget does a
+ * table grow, a chunk at a time. Arrays are filled by popping their values from the top, one lua_rawseti each; so
+ * are objects, one lua_rawset a pair, unless a key may repeat: a per-level mask of the keys' key cache slots (equal
+ * keys have equal slots) flags a possible duplicate, and only then are the pairs copied in input order so that the
+ * last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN bytes) come from a per-state key cache instead of being
+ * hashed and interned again, compared by the 16-byte head kept in the entry and word loads; repeated short string
+ * values (up to VALUE_CACHE_MAXLEN bytes, no escapes) likewise from a value cache, which holds a string once its bytes
+ * were seen twice, so that a stream of unique values evicts nothing that repeats. Strings (with escapes too) and runs
+ * of indenting spaces are scanned 16 bytes at a time (SSE2; else 8, SWAR), runs of the common three-byte UTF-8 form
+ * are validated five characters at a time, the rest of UTF-8 inline; number digits are accumulated 8 at a time.
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
@@ -22,9 +29,11 @@
  *
  * Memory: the scratch memory (for strings with escapes and for long numbers, and the levels beyond LOCAL_LEVELS) is
  * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
- * The key cache is the one thing kept between decodes: a userdata in the registry (field "xingtu.json.keycache") of
- * KEY_CACHE_SIZE entries and a table of at most as many strings of up to KEY_CACHE_MAXLEN bytes, about 30 KB at most
- * per Lua state; no configuration lives in it, so scripts sharing a VM (nginx) cannot affect each other's results.
+ * The string caches are the one thing kept between decodes: a userdata in the registry (field "xingtu.json.keycache")
+ * of KEY_CACHE_SIZE key and VALUE_CACHE_SIZE value entries (28 KB) whose uservalue is a table of at most as many
+ * strings (12 KB of slots, keys up to KEY_CACHE_MAXLEN and values up to VALUE_CACHE_MAXLEN bytes: 52 KB of strings at
+ * most), about 100 KB at most per Lua state; no configuration lives in it, so scripts sharing a VM (nginx) cannot
+ * affect each other's results. Both caches are hints: an entry that does not match byte for byte is never used.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
  * float -0.0); a number beyond the double range (1e999; a 400-digit integer unless LuaJIT keeps its digits) is
