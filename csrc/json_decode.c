@@ -11,10 +11,11 @@
  * and on while the stack use stays within STACK_BUDGET, so the table is created with its final size (no rehash while
  * it fills), in a slot kept for it below the members (Lua 5.4; LuaJIT moves it there); only past the budget does a
  * table grow, a chunk at a time. Arrays are filled by popping their values from the top, one lua_rawseti each; so
- * are objects, one lua_rawset a pair, unless a key may repeat: a per-level mask of the keys' key cache slots (equal
- * keys have equal slots) flags a possible duplicate, and only then are the pairs copied in input order so that the
- * last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN bytes) come from a per-state key cache instead of being
- * hashed and interned again, compared by the 16-byte head kept in the entry and word loads; repeated short string
+ * are objects, one lua_rawset a pair, unless a key may repeat: a per-level mask of the keys' 8-bit hashes (equal
+ * keys have equal hashes) flags a possible duplicate, and only then are the pairs copied in input order so that the
+ * last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN bytes) come from a per-state key cache (4-way set
+ * associative) instead of being hashed and interned again, compared by the 16-byte head kept in the entry and word
+ * loads; repeated short string
  * values (up to VALUE_CACHE_MAXLEN bytes, no escapes) likewise from a value cache, which holds a string once its bytes
  * were seen twice, so that a stream of unique values evicts nothing that repeats. Strings (with escapes too) and runs
  * of indenting spaces are scanned 16 bytes at a time (SSE2; else 8, SWAR), runs of the common three-byte UTF-8 form
@@ -80,9 +81,14 @@
 #define STACK_BUDGET 4096 /* LuaJIT's stack ends at 65500 slots: leave the depth its room */
 #endif
 
-/* Slots of the key cache (a power of two), and the longest key it holds. */
-#define KEY_CACHE_BITS   8
-#define KEY_CACHE_SIZE   (1 << KEY_CACHE_BITS)
+/* The key cache: KEY_CACHE_WAYS entries in each of its sets (powers of two), and the longest key it holds. Several
+ * ways: twitter.json's 94 distinct keys in 256 direct-mapped slots shared slots often enough that 13% of its keys
+ * missed, each miss paying for hashing and interning the key again (2 ways still left 5%: four keys in one set). A
+ * key's hash has KEY_HASH_BITS bits: the set is its top bits, and objects flag possible duplicates by all of them. */
+#define KEY_HASH_BITS    8
+#define KEY_CACHE_WAYS   4
+#define KEY_CACHE_SETS   ((1 << KEY_HASH_BITS) / KEY_CACHE_WAYS)
+#define KEY_CACHE_SIZE   (KEY_CACHE_WAYS * KEY_CACHE_SETS)
 #define KEY_CACHE_MAXLEN 64
 
 /* Slots of the value cache (a power of two), and the longest string value it holds (32: push_value hashes 4 words). */
@@ -116,7 +122,7 @@ typedef struct {
     int is_object;
     int maybe_dup; /* objects: a key may repeat (its key cache slot was seen before, or it bypassed the cache) */
     seq_index n;   /* arrays: elements already in the table */
-    uint64_t slots[KEY_CACHE_SIZE / 64]; /* objects: the key cache slots of the keys so far */
+    uint64_t slots[(1 << KEY_HASH_BITS) / 64]; /* objects: the key hashes of the keys so far */
 } level;
 
 /* A key cache entry: the Lua string in slot i + 1 of the cache table (which keeps its bytes alive), and its first 16
@@ -137,8 +143,9 @@ typedef struct {
 
 /* The state's string caches, one userdata (so one registry lookup per decode). */
 typedef struct {
-    cached_key keys[KEY_CACHE_SIZE];
+    cached_key keys[KEY_CACHE_SIZE]; /* set i: entries KEY_CACHE_WAYS * i on */
     cached_value values[VALUE_CACHE_SIZE];
+    unsigned char key_next[KEY_CACHE_SETS]; /* the way of each set that its next miss replaces (round robin) */
 } string_cache;
 
 typedef struct {
@@ -548,12 +555,13 @@ static inline int tail_equal(const char *a, const unsigned char *b, size_t len)
 /* Pushes the object key [s, s + len) (no escapes, validated): the cached string when the same bytes were a key
  * recently, else a new one that takes the slot. A hit skips lua_pushlstring's hashing and interning (and for long
  * keys its allocation and copy), which is most of the cost of the few dozen keys a document repeats thousands of
- * times. Collisions just replace the entry: the cache is a hint, never a correctness matter. Returns the key's slot
- * (a function of its bytes alone, so equal keys get equal slots), or -1 for a key the cache does not hold. */
+ * times. A miss replaces the entries of its set in turn: the cache is a hint, never a correctness matter. Returns
+ * the key's hash (a function of its bytes alone, so equal keys get equal hashes), or -1 for a key the cache does not
+ * hold. */
 static inline int push_key(decoder *d, const unsigned char *s, size_t len)
 {
     lua_State *L = d->L;
-    unsigned i;
+    unsigned h, way, i;
     cached_key *e;
     uint64_t head[2];
 
@@ -564,21 +572,28 @@ static inline int push_key(decoder *d, const unsigned char *s, size_t len)
     if (XT_UNLIKELY(!d->cache_ready))
         key_cache_init(d);
     head16(s, len, (size_t)(d->end - s), head);
-    i = cache_slot(head, s, len, KEY_CACHE_BITS);
-    e = &d->cache->keys[i];
-    if (e->len == len && e->head[0] == head[0] && e->head[1] == head[1] && (len <= 16 || tail_equal(e->s, s, len))) {
-        lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
-        return (int)i;
+    h = cache_slot(head, s, len, KEY_HASH_BITS);
+    e = &d->cache->keys[(h / KEY_CACHE_WAYS) * KEY_CACHE_WAYS];
+    for (way = 0; way < KEY_CACHE_WAYS; way++, e++) {
+        if (e->len == len && e->head[0] == head[0] && e->head[1] == head[1] &&
+            (len <= 16 || tail_equal(e->s, s, len))) {
+            lua_rawgeti(L, d->cache_idx, (seq_index)(e - d->cache->keys) + 1);
+            return (int)h;
+        }
     }
     lua_pushlstring(L, (const char *)s, len); /* returns void in Lua 5.1 (LuaJIT) */
     /* nothing that can allocate (and so run a finalizer that decodes) from here to the rawseti */
+    way = d->cache->key_next[h / KEY_CACHE_WAYS];
+    d->cache->key_next[h / KEY_CACHE_WAYS] = (unsigned char)((way + 1) % KEY_CACHE_WAYS);
+    i = (h / KEY_CACHE_WAYS) * KEY_CACHE_WAYS + way % KEY_CACHE_WAYS;
+    e = &d->cache->keys[i];
     e->s = lua_tolstring(L, -1, NULL);
     e->len = len;
     e->head[0] = head[0];
     e->head[1] = head[1];
     lua_pushvalue(L, -1);
     lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
-    return (int)i;
+    return (int)h;
 }
 
 /* Pushes the string value [s, s + len) (no escapes, validated): a short one that was seen recently comes from the value
