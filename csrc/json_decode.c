@@ -166,6 +166,7 @@ typedef struct {
     int key_slot;        /* the key cache slot of the key parse_string pushed last, -1 if none */
     int stack_base;      /* the stack top when the decode started */
     int mt_idx;          /* stack slot of the array metatable (nil until the first empty array) */
+    int have_mt;         /* it is there */
     char *err;
     size_t errlen;
 } decoder;
@@ -996,23 +997,27 @@ static int parse_literal(decoder *d, const char *word, size_t len)
     return 1;
 }
 
-/* d->p is at '[' or '{'. Counts the level and makes room on the Lua stack for one chunk of its members (plus the
- * table); deeper levels check for themselves. */
+/* d->p is at '[' or '{'. Counts the level and steps over the bracket. */
 static int enter(decoder *d)
 {
     if (++d->depth > d->max_depth)
         return fail(d, d->p, "nesting deeper than %d", d->max_depth);
-    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8))
-        return fail(d, d->p, "out of Lua stack space");
     d->p++;
     return 1;
 }
 
-/* The level of the container just entered (depth counts it already); under Lua 5.4 pushes the slot of its table.
- * May raise (out of memory) when the levels move to a bigger userdata. */
-static level *open_level(decoder *d, int is_object)
+/* The level of the non-empty container entered at `bracket` (depth counts it already): makes room on the Lua stack
+ * for one chunk of its members (plus the table), deeper levels checking for themselves; under Lua 5.4 pushes the slot
+ * of its table. An empty container needs no such room: its table (and the metatable pushed to set on it) fit in the
+ * slack of its parent's room (or the 5 slots xt_json_decode keeps free at the top level). Returns NULL (error set)
+ * if Lua's stack cannot grow; may raise (out of memory) when the levels move to a bigger userdata. */
+static level *open_level(decoder *d, int is_object, const unsigned char *bracket)
 {
     level *lv;
+    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8)) {
+        fail(d, bracket, "out of Lua stack space");
+        return NULL;
+    }
     if (XT_UNLIKELY(d->depth > d->lev_cap)) {
         int cap = d->lev_cap * 2;
         level *nl = (level *)new_scratch(d->L, sizeof(level) * (size_t)cap);
@@ -1056,6 +1061,7 @@ static int parse_value(decoder *d)
 {
     lua_State *L = d->L;
     level *lv = NULL;
+    const unsigned char *bracket;
 
 value:
     skip_ws(d);
@@ -1067,6 +1073,7 @@ value:
             return 0;
         break;
     case '{':
+        bracket = d->p;
         if (!enter(d))
             return 0;
         skip_ws(d);
@@ -1076,9 +1083,11 @@ value:
             d->depth--;
             break;
         }
-        lv = open_level(d, 1);
+        if ((lv = open_level(d, 1, bracket)) == NULL)
+            return 0;
         goto key;
     case '[':
+        bracket = d->p;
         if (!enter(d))
             return 0;
         skip_ws(d);
@@ -1086,16 +1095,18 @@ value:
             d->p++;
             /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
             lua_createtable(L, 0, 0);
-            if (XT_UNLIKELY(lua_isnil(L, d->mt_idx))) {
+            if (XT_UNLIKELY(!d->have_mt)) {
                 luaL_getmetatable(L, XT_JSON_ARRAY_MT); /* once per decode: a registry lookup by name costs a strcmp */
                 lua_replace(L, d->mt_idx);
+                d->have_mt = 1;
             }
             lua_pushvalue(L, d->mt_idx);
             lua_setmetatable(L, -2);
             d->depth--;
             break;
         }
-        lv = open_level(d, 0);
+        if ((lv = open_level(d, 0, bracket)) == NULL)
+            return 0;
         goto value;
     case '-':
     case '0':
@@ -1214,6 +1225,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     lua_pushnil(L); /* [base+4]: slot for the key cache userdata */
     lua_pushnil(L); /* [base+5]: slot for the array metatable */
     d.mt_idx = base + 5;
+    d.have_mt = 0;
     d.stack_base = base;
 
     skip_ws(&d);
