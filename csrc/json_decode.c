@@ -96,6 +96,15 @@
 #define VALUE_CACHE_SIZE   (1 << VALUE_CACHE_BITS)
 #define VALUE_CACHE_MAXLEN 32
 
+/* Lua 5.4: containers reserve this many stack slots more than they need, so that most of them find the room there and
+ * make no lua_checkstack call (what it grants stays: the frame's top only grows, and the collector shrinks no stack
+ * below a frame's top). Not under LuaJIT, whose C frames are limited to LUAI_MAXCSTACK slots. */
+#if LUA_VERSION_NUM >= 504
+#define ROOM_EXTRA 256
+#else
+#define ROOM_EXTRA 0
+#endif
+
 /* Whether each open container keeps a stack slot for its table from the start. Not under LuaJIT: a C function there
  * has at most LUAI_MAXCSTACK (8000) slots, and a slot a level would make 10000 nested arrays exceed it. */
 #if LUA_VERSION_NUM >= 504
@@ -167,6 +176,7 @@ typedef struct {
     int stack_base;      /* the stack top when the decode started */
     int mt_idx;          /* stack slot of the array metatable (nil until the first empty array) */
     int have_mt;         /* it is there */
+    int room;            /* the stack up to this index is ours (Lua 5.4: see ROOM_EXTRA) */
     char *err;
     size_t errlen;
 } decoder;
@@ -1014,9 +1024,14 @@ static int enter(decoder *d)
 static level *open_level(decoder *d, int is_object, const unsigned char *bracket)
 {
     level *lv;
-    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8)) {
-        fail(d, bracket, "out of Lua stack space");
-        return NULL;
+    int top = lua_gettop(d->L);
+    if (XT_UNLIKELY(top + 2 * ITEM_CHUNK + 8 > d->room)) {
+        if (ROOM_EXTRA > 0 && lua_checkstack(d->L, 2 * ITEM_CHUNK + 8 + ROOM_EXTRA)) {
+            d->room = top + 2 * ITEM_CHUNK + 8 + ROOM_EXTRA;
+        } else if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8)) {
+            fail(d, bracket, "out of Lua stack space");
+            return NULL;
+        }
     }
     if (XT_UNLIKELY(d->depth > d->lev_cap)) {
         int cap = d->lev_cap * 2;
@@ -1027,7 +1042,7 @@ static level *open_level(decoder *d, int is_object, const unsigned char *bracket
         d->lev_cap = cap;
     }
     lv = &d->levels[d->depth - 1];
-    lv->base = lua_gettop(d->L);
+    lv->base = top;
     if (TABLE_SLOT)
         lua_pushnil(d->L); /* the slot of its table */
     lv->have_table = 0;
@@ -1226,6 +1241,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     lua_pushnil(L); /* [base+5]: slot for the array metatable */
     d.mt_idx = base + 5;
     d.have_mt = 0;
+    d.room = 0;
     d.stack_base = base;
 
     skip_ws(&d);
