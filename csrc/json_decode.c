@@ -3,8 +3,10 @@
  *
  * One pass straight into Lua values, without C recursion: the open containers are a stack of levels (the first
  * LOCAL_LEVELS in the decoder's C frame, deeper ones in a Lua-owned userdata), their partial tables and members on
- * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same (about 1.5 KB) at any
- * depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
+ * the Lua stack, checked with lua_checkstack as each is entered (under Lua 5.4 with ROOM_EXTRA slots to spare, so
+ * most containers find their room reserved). So the C stack use is the same (about 3.5 KB) at any depth; the depth
+ * limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level, plus ROOM_EXTRA and the KEY_CACHE_SIZE mirror
+ * slots) and the levels array.
  *
  * Speed: what costs is Lua's own work (tables, strings, the collector, malloc), so the decoder makes as few Lua calls
  * and objects as it can. Container members are first collected on the Lua stack, up to a chunk of ITEM_CHUNK values
@@ -15,11 +17,12 @@
  * keys have equal hashes) flags a possible duplicate, and only then are the pairs copied in input order so that the
  * last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN bytes) come from a per-state key cache (4-way set
  * associative) instead of being hashed and interned again, compared by the 16-byte head kept in the entry and word
- * loads; repeated short string
- * values (up to VALUE_CACHE_MAXLEN bytes, no escapes) likewise from a value cache, which holds a string once its bytes
- * were seen twice, so that a stream of unique values evicts nothing that repeats. Strings (with escapes too) and runs
- * of indenting spaces are scanned 16 bytes at a time (SSE2; else 8, SWAR), runs of the common three-byte UTF-8 form
- * are validated five characters at a time, the rest of UTF-8 inline; number digits are accumulated 8 at a time.
+ * loads (in texts of MIRROR_MIN_TEXT bytes or more from stack slots mirroring its strings, one lua_pushvalue a key);
+ * repeated short string values (up to VALUE_CACHE_MAXLEN bytes, no escapes) likewise from a value cache, which holds a
+ * string once its bytes were seen twice, so that a stream of unique values evicts nothing that repeats. Strings (with
+ * escapes too) and runs of indenting spaces are scanned 16 bytes at a time (SSE2; else 8, SWAR), runs of the common
+ * three-byte UTF-8 form are validated five characters at a time, the rest of UTF-8 inline; number digits are
+ * accumulated 8 at a time.
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
@@ -96,6 +99,13 @@
 #define VALUE_CACHE_SIZE   (1 << VALUE_CACHE_BITS)
 #define VALUE_CACHE_MAXLEN 32
 
+/* Texts from this size on mirror the key cache's strings in stack slots of their own, filled as each entry is first
+ * used: a cache hit is then one lua_pushvalue instead of a lua_rawgeti from the cache table (about 20 instructions a
+ * key less), for the cost of KEY_CACHE_SIZE nil slots and a C array of their addresses per decode. An entry that a
+ * finalizer's decode replaced in the middle of this one no longer matches its mirror: the mirror keeps the old
+ * string alive, so the new one cannot have its address. */
+#define MIRROR_MIN_TEXT 4096
+
 /* Lua 5.4: containers reserve this many stack slots more than they need, so that most of them find the room there and
  * make no lua_checkstack call (what it grants stays: the frame's top only grows, and the collector shrinks no stack
  * below a frame's top). Not under LuaJIT, whose C frames are limited to LUAI_MAXCSTACK slots. */
@@ -169,14 +179,16 @@ typedef struct {
     size_t scratch_cap;
     level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
     int lev_cap;
-    int cache_idx;       /* stack slot of the cache table (the userdata in the next slot) */
-    string_cache *cache; /* the state's cache userdata */
-    int cache_ready;     /* the cache table exists and the entries are cleared */
-    int key_slot;        /* the key cache slot of the key parse_string pushed last, -1 if none */
-    int stack_base;      /* the stack top when the decode started */
-    int mt_idx;          /* stack slot of the array metatable (nil until the first empty array) */
-    int have_mt;         /* it is there */
-    int room;            /* the stack up to this index is ours (Lua 5.4: see ROOM_EXTRA) */
+    int cache_idx;         /* stack slot of the cache table (the userdata in the next slot) */
+    int mirror_idx;        /* big texts: first of KEY_CACHE_SIZE stack slots mirroring the cached keys (else 0) */
+    const char **mirror_s; /* the bytes of the string in each mirror slot (NULL: none yet) */
+    string_cache *cache;   /* the state's cache userdata */
+    int cache_ready;       /* the cache table exists and the entries are cleared */
+    int key_slot;          /* the key cache slot of the key parse_string pushed last, -1 if none */
+    int stack_base;        /* the stack top when the decode started */
+    int mt_idx;            /* stack slot of the array metatable (nil until the first empty array) */
+    int have_mt;           /* it is there */
+    int room;              /* the stack up to this index is ours (Lua 5.4: see ROOM_EXTRA) */
     char *err;
     size_t errlen;
 } decoder;
@@ -588,7 +600,18 @@ static inline int push_key(decoder *d, const unsigned char *s, size_t len)
     for (way = 0; way < KEY_CACHE_WAYS; way++, e++) {
         if (e->len == len && e->head[0] == head[0] && e->head[1] == head[1] &&
             (len <= 16 || tail_equal(e->s, s, len))) {
-            lua_rawgeti(L, d->cache_idx, (seq_index)(e - d->cache->keys) + 1);
+            i = (unsigned)(e - d->cache->keys);
+            if (d->mirror_idx != 0) {
+                if (XT_LIKELY(d->mirror_s[i] == e->s)) {
+                    lua_pushvalue(L, d->mirror_idx + (int)i);
+                    return (int)h;
+                }
+                lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
+                lua_copy(L, -1, d->mirror_idx + (int)i);
+                d->mirror_s[i] = e->s;
+                return (int)h;
+            }
+            lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
             return (int)h;
         }
     }
@@ -604,6 +627,10 @@ static inline int push_key(decoder *d, const unsigned char *s, size_t len)
     e->head[1] = head[1];
     lua_pushvalue(L, -1);
     lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
+    if (d->mirror_idx != 0) {
+        lua_copy(L, -1, d->mirror_idx + (int)i);
+        d->mirror_s[i] = e->s;
+    }
     return (int)h;
 }
 
@@ -1208,6 +1235,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
 {
     decoder d;
     level local_levels[LOCAL_LEVELS];
+    const char *mirror_s[KEY_CACHE_SIZE];
     int base;
 
     d.L = L;
@@ -1243,6 +1271,13 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     d.have_mt = 0;
     d.room = 0;
     d.stack_base = base;
+    d.mirror_idx = 0;
+    d.mirror_s = mirror_s;
+    if (len >= MIRROR_MIN_TEXT && lua_checkstack(L, KEY_CACHE_SIZE + 10)) {
+        memset(mirror_s, 0, sizeof mirror_s);
+        lua_settop(L, base + 5 + KEY_CACHE_SIZE); /* [base+6 ..]: the mirror slots, nil */
+        d.mirror_idx = base + 6;
+    }
 
     skip_ws(&d);
     if (d.p >= d.end) {

@@ -370,6 +370,51 @@ describe("xingtu.core", function()
                 assert.is_true(inner_ok)
             end)
 
+            it("decodes keys right while finalizers churn the whole key cache in the middle of a big decode", function()
+                -- the outer text is big enough for the decoder to mirror cached keys on its stack; the finalizers'
+                -- decodes of 300 keys, some of them the outer text's too, evict its keys from the cache meanwhile
+                local inner_parts = {}
+                for i = 1, 300 do
+                    inner_parts[i] = string.format('"inner_key_%d":%d', i, i)
+                end
+                local inner_doc = "{" .. table.concat(inner_parts, ",") .. "}"
+                local inner_ok = true
+                local function finalizer()
+                    local v = decode(inner_doc)
+                    if not (v and v.inner_key_1 == 1 and v.inner_key_300 == 300) then
+                        inner_ok = false
+                    end
+                end
+                local keys = {} -- some of them keys of the finalizer's document too
+                for i = 1, 40 do
+                    keys[i] = i % 2 == 0 and "outer_" .. i or "inner_key_" .. i
+                end
+                local items = {}
+                for i = 1, 2000 do
+                    local parts = {}
+                    for j = 1, 40, 7 do
+                        parts[#parts + 1] = string.format('"%s":%d', keys[(i + j) % 40 + 1], j)
+                    end
+                    items[i] = "{" .. table.concat(parts, ",") .. "}"
+                end
+                local doc = "[" .. table.concat(items, ",") .. "]"
+                for _ = 1, 3 do
+                    for _ = 1, 3000 do
+                        setmetatable({}, { __gc = finalizer })
+                    end
+                    local t = assert(decode(doc))
+                    for i = 1, 2000, 13 do
+                        local expected = {}
+                        for j = 1, 40, 7 do
+                            expected[keys[(i + j) % 40 + 1]] = j
+                        end
+                        assert.are.same(expected, t[i])
+                    end
+                end
+                collectgarbage()
+                assert.is_true(inner_ok)
+            end)
+
             it("decodes keys right when the state's key cache is gone or replaced between decodes", function()
                 local reg = debug.getregistry()
                 assert.are.same({ alpha = 1, beta = { alpha = 2 } }, decode('{"alpha":1,"beta":{"alpha":2}}'))
