@@ -3,15 +3,26 @@
  *
  * One pass straight into Lua values, without C recursion: the open containers are a stack of levels (the first
  * LOCAL_LEVELS in the decoder's C frame, deeper ones in a Lua-owned userdata), their partial tables and members on
- * the Lua stack, checked with lua_checkstack as each is entered. So the C stack use is the same few hundred bytes at
- * any depth; the depth limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level) and the levels array.
+ * the Lua stack, checked with lua_checkstack as each is entered (under Lua 5.4 with ROOM_EXTRA slots to spare, so
+ * most containers find their room reserved). So the C stack use is the same (about 3.5 KB) at any depth; the depth
+ * limit bounds the Lua stack (up to 2 * ITEM_CHUNK + 8 slots a level, plus ROOM_EXTRA and the KEY_CACHE_SIZE mirror
+ * slots) and the levels array.
  *
- * Speed: strings without escapes are pushed directly from the input (lua_pushlstring); plain ASCII is skipped a word
- * at a time and UTF-8 is validated inline. Container members are first collected on the Lua stack, up to a chunk of
- * ITEM_CHUNK values and on while the stack use stays within STACK_BUDGET, so the table is created with its final
- * size (no rehash while it fills); only past the budget does a table grow, a chunk at a time. Integers are accumulated
- * inline. Repeated object keys come from a small per-state key cache instead of being hashed and interned again;
- * whitespace and plain string bytes are scanned 8 bytes at a time.
+ * Speed: what costs is Lua's own work (tables, strings, the collector, malloc), so the decoder makes as few Lua calls
+ * and objects as it can. Container members are first collected on the Lua stack, up to a chunk of ITEM_CHUNK values
+ * and on while the stack use stays within STACK_BUDGET, so the table is created with its final size (no rehash while
+ * it fills), in a slot kept for it below the members (Lua 5.4; LuaJIT moves it there); only past the budget does a
+ * table grow, a chunk at a time. Arrays are filled by popping their values from the top, one lua_rawseti each; so
+ * are objects, one lua_rawset a pair, unless a key may repeat: a per-level mask of the keys' 8-bit hashes (equal
+ * keys have equal hashes) flags a possible duplicate, and only then are the pairs copied in input order so that the
+ * last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN bytes) come from a per-state key cache (4-way set
+ * associative) instead of being hashed and interned again, compared by the 16-byte head kept in the entry and word
+ * loads (in texts of MIRROR_MIN_TEXT bytes or more from stack slots mirroring its strings, one lua_pushvalue a key);
+ * repeated short string values (up to VALUE_CACHE_MAXLEN bytes, no escapes) likewise from a value cache, which holds a
+ * string once its bytes were seen twice, so that a stream of unique values evicts nothing that repeats. Strings (with
+ * escapes too) and runs of indenting spaces are scanned 16 bytes at a time (SSE2; else 8, SWAR), runs of the common
+ * three-byte UTF-8 form are validated five characters at a time, the rest of UTF-8 inline; number digits are
+ * accumulated 8 at a time.
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
@@ -22,9 +33,11 @@
  *
  * Memory: the scratch memory (for strings with escapes and for long numbers, and the levels beyond LOCAL_LEVELS) is
  * userdata kept in two reserved stack slots, so a Lua error (out of memory) in the middle of a decode leaks nothing.
- * The key cache is the one thing kept between decodes: a userdata in the registry (field "xingtu.json.keycache") of
- * KEY_CACHE_SIZE entries and a table of at most as many strings of up to KEY_CACHE_MAXLEN bytes, about 30 KB at most
- * per Lua state; no configuration lives in it, so scripts sharing a VM (nginx) cannot affect each other's results.
+ * The string caches are the one thing kept between decodes: a userdata in the registry (field "xingtu.json.keycache")
+ * of KEY_CACHE_SIZE key and VALUE_CACHE_SIZE value entries (28 KB) whose uservalue is a table of at most as many
+ * strings (12 KB of slots, keys up to KEY_CACHE_MAXLEN and values up to VALUE_CACHE_MAXLEN bytes: 52 KB of strings at
+ * most), about 100 KB at most per Lua state; no configuration lives in it, so scripts sharing a VM (nginx) cannot
+ * affect each other's results. Both caches are hints: an entry that does not match byte for byte is never used.
  *
  * Choices within the contract: duplicate object keys, the last one wins; "-0" is the integer 0 ("-0.0" stays a
  * float -0.0); a number beyond the double range (1e999; a 400-digit integer unless LuaJIT keeps its digits) is
@@ -71,9 +84,44 @@
 #define STACK_BUDGET 4096 /* LuaJIT's stack ends at 65500 slots: leave the depth its room */
 #endif
 
-/* Slots of the key cache (a power of two), and the longest key it holds. */
-#define KEY_CACHE_SIZE   256
+/* The key cache: KEY_CACHE_WAYS entries in each of its sets (powers of two), and the longest key it holds. Several
+ * ways: twitter.json's 94 distinct keys in 256 direct-mapped slots shared slots often enough that 13% of its keys
+ * missed, each miss paying for hashing and interning the key again (2 ways still left 5%: four keys in one set). A
+ * key's hash has KEY_HASH_BITS bits: the set is its top bits, and objects flag possible duplicates by all of them. */
+#define KEY_HASH_BITS    8
+#define KEY_CACHE_WAYS   4
+#define KEY_CACHE_SETS   ((1 << KEY_HASH_BITS) / KEY_CACHE_WAYS)
+#define KEY_CACHE_SIZE   (KEY_CACHE_WAYS * KEY_CACHE_SETS)
 #define KEY_CACHE_MAXLEN 64
+
+/* Slots of the value cache (a power of two), and the longest string value it holds (32: push_value hashes 4 words). */
+#define VALUE_CACHE_BITS   9
+#define VALUE_CACHE_SIZE   (1 << VALUE_CACHE_BITS)
+#define VALUE_CACHE_MAXLEN 32
+
+/* Texts from this size on mirror the key cache's strings in stack slots of their own, filled as each entry is first
+ * used: a cache hit is then one lua_pushvalue instead of a lua_rawgeti from the cache table (about 20 instructions a
+ * key less), for the cost of KEY_CACHE_SIZE nil slots and a C array of their addresses per decode. An entry that a
+ * finalizer's decode replaced in the middle of this one no longer matches its mirror: the mirror keeps the old
+ * string alive, so the new one cannot have its address. */
+#define MIRROR_MIN_TEXT 4096
+
+/* Lua 5.4: containers reserve this many stack slots more than they need, so that most of them find the room there and
+ * make no lua_checkstack call (what it grants stays: the frame's top only grows, and the collector shrinks no stack
+ * below a frame's top). Not under LuaJIT, whose C frames are limited to LUAI_MAXCSTACK slots. */
+#if LUA_VERSION_NUM >= 504
+#define ROOM_EXTRA 256
+#else
+#define ROOM_EXTRA 0
+#endif
+
+/* Whether each open container keeps a stack slot for its table from the start. Not under LuaJIT: a C function there
+ * has at most LUAI_MAXCSTACK (8000) slots, and a slot a level would make 10000 nested arrays exceed it. */
+#if LUA_VERSION_NUM >= 504
+#define TABLE_SLOT 1
+#else
+#define TABLE_SLOT 0
+#endif
 
 #if LUA_VERSION_NUM >= 504
 #define new_scratch(L, size) lua_newuserdatauv((L), (size), 0)
@@ -83,21 +131,41 @@ typedef lua_Integer seq_index; /* the type of lua_rawseti's index */
 typedef int seq_index;
 #endif
 
-/* An open array or object. Its members so far are on the Lua stack above `base`: the table once made (at base + 1)
- * and up to ITEM_CHUNK values (arrays) or key/value pairs (objects) not yet moved into it. */
+/* An open array or object. Its members so far are on the Lua stack above `base`: its table at base + 1 (under Lua 5.4
+ * that slot is kept, nil, until the table is made), then the values (arrays) or key/value pairs (objects) not yet
+ * moved into it. */
 typedef struct {
     int base;
     int have_table;
     int pending;
     int is_object;
-    seq_index n; /* arrays: elements already in the table */
+    int maybe_dup; /* objects: a key may repeat (its key cache slot was seen before, or it bypassed the cache) */
+    seq_index n;   /* arrays: elements already in the table */
+    uint64_t slots[(1 << KEY_HASH_BITS) / 64]; /* objects: the key hashes of the keys so far */
 } level;
 
-/* A key cache entry: the bytes of the Lua string in slot i + 1 of the cache table (which keeps them alive). */
+/* A key cache entry: the Lua string in slot i + 1 of the cache table (which keeps its bytes alive), and its first 16
+ * bytes zero padded, so that most keys compare with two word compares and no memcmp call. */
 typedef struct {
+    uint64_t head[2];
     const char *s;
     size_t len;
 } cached_key;
+
+/* A value cache entry: the bytes of a short string value zero padded; once seen twice (`held`), the Lua string with
+ * those bytes is in slot KEY_CACHE_SIZE + i + 1 of the cache table. */
+typedef struct {
+    uint64_t w[VALUE_CACHE_MAXLEN / 8];
+    uint32_t len;
+    uint32_t held;
+} cached_value;
+
+/* The state's string caches, one userdata (so one registry lookup per decode). */
+typedef struct {
+    cached_key keys[KEY_CACHE_SIZE]; /* set i: entries KEY_CACHE_WAYS * i on */
+    cached_value values[VALUE_CACHE_SIZE];
+    unsigned char key_next[KEY_CACHE_SETS]; /* the way of each set that its next miss replaces (round robin) */
+} string_cache;
 
 typedef struct {
     lua_State *L;
@@ -111,11 +179,16 @@ typedef struct {
     size_t scratch_cap;
     level *levels; /* LOCAL_LEVELS in xt_json_decode's frame, then a userdata in slot scratch_idx + 1 */
     int lev_cap;
-    int cache_idx;     /* stack slot of the key cache table (its userdata in the next slot) */
-    cached_key *cache; /* KEY_CACHE_SIZE entries in the state's key cache userdata */
-    int cache_ready;   /* the cache table exists and the entries are cleared */
-    int stack_base;    /* the stack top when the decode started */
-    int mt_idx;        /* stack slot of the array metatable (nil until the first empty array) */
+    int cache_idx;         /* stack slot of the cache table (the userdata in the next slot) */
+    int mirror_idx;        /* big texts: first of KEY_CACHE_SIZE stack slots mirroring the cached keys (else 0) */
+    const char **mirror_s; /* the bytes of the string in each mirror slot (NULL: none yet) */
+    string_cache *cache;   /* the state's cache userdata */
+    int cache_ready;       /* the cache table exists and the entries are cleared */
+    int key_slot;          /* the key cache slot of the key parse_string pushed last, -1 if none */
+    int stack_base;        /* the stack top when the decode started */
+    int mt_idx;            /* stack slot of the array metatable (nil until the first empty array) */
+    int have_mt;           /* it is there */
+    int room;              /* the stack up to this index is ours (Lua 5.4: see ROOM_EXTRA) */
     char *err;
     size_t errlen;
 } decoder;
@@ -168,17 +241,17 @@ static inline int is_ws(unsigned c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-/* Word-at-a-time scans (little-endian 64-bit targets; others read byte by byte). */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && UINT64_MAX == SIZE_MAX
-#define XT_SWAR  1
-#define BYTES(b) (0x0101010101010101ULL * (b))
-
 static inline uint64_t load8(const unsigned char *p)
 {
     uint64_t w;
     memcpy(&w, p, sizeof w);
     return w;
 }
+
+/* Word-at-a-time scans (little-endian 64-bit targets; others read byte by byte). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && UINT64_MAX == SIZE_MAX
+#define XT_SWAR  1
+#define BYTES(b) (0x0101010101010101ULL * (b))
 
 /* High bit set in each byte of w that is zero; bytes above the first such byte may be flagged falsely (borrows), so
  * only the lowest flag is to be trusted. */
@@ -240,6 +313,10 @@ static inline void skip_ws(decoder *d)
     const unsigned char *p = d->p;
     if (XT_LIKELY(p<d->end && * p> ' '))
         return; /* compact input: no whitespace at all */
+    if (d->end - p >= 2 && p[0] == ' ' && p[1] > ' ') {
+        d->p = p + 1; /* the one space after a ':' or ',' */
+        return;
+    }
     skip_ws_run(d, p);
 }
 
@@ -306,15 +383,24 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     const unsigned char *end = d->end, *q = bs, *p;
     unsigned char *buf, *o;
 
-    while (q < end && *q != '"') {
-        if (*q == '\\') {
-            if (end - q < 2)
-                q = end;
-            else
-                q += 2;
-        } else {
-            q++;
+    for (;;) {
+#if XT_SSE2
+        while (end - q >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+            unsigned mask = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            if (mask != 0) {
+                q += __builtin_ctz(mask);
+                break;
+            }
+            q += 16;
         }
+#endif
+        while (q < end && *q != '"' && *q != '\\')
+            q++;
+        if (q >= end || *q == '"')
+            break;
+        q += end - q < 2 ? 1 : 2; /* a backslash and the byte it escapes */
     }
     if (q >= end)
         return fail(d, s - 1, "unterminated string");
@@ -326,8 +412,33 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     while (p < q) {
         unsigned c = *p;
         if (!xt_utf8_stop[c]) {
+#if XT_SSE2
+            /* a run of plain bytes, 16 at a time: o + 16 stays within the buffer, since o - buf <= p - s and
+             * p + 16 <= q */
+            if (q - p >= 16) {
+                do {
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                    unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                        _mm_cmplt_epi8(v, _mm_set1_epi8(' '))));
+                    _mm_storeu_si128((__m128i *)(void *)o, v);
+                    if (mask != 0) {
+                        unsigned k = (unsigned)__builtin_ctz(mask);
+                        o += k;
+                        p += k;
+                        goto next;
+                    }
+                    o += 16;
+                    p += 16;
+                } while (q - p >= 16);
+                continue; /* fewer than 16 bytes left: on byte by byte from p */
+            }
+#endif
             *o++ = (unsigned char)c;
             p++;
+#if XT_SSE2
+        next:;
+#endif
         } else if (c == '\\') {
             /* p + 1 < q: the quote search above stepped over the byte after every backslash */
             switch (p[1]) {
@@ -373,10 +484,11 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
             }
             p += 2;
         } else if (c >= 0x80) {
-            size_t n = xt_utf8_seq(p, q);
+            size_t n = xt_utf8_seq(p, q), k;
             if (n == 0)
                 return fail(d, p, "invalid UTF-8 in string");
-            memcpy(o, p, n);
+            for (k = 0; k < n; k++) /* 2 to 4 bytes: no memcpy call */
+                o[k] = p[k];
             o += n;
             p += n;
         } else {
@@ -386,15 +498,6 @@ static int parse_string_escaped(decoder *d, const unsigned char *s, const unsign
     lua_pushlstring(d->L, (const char *)buf, (size_t)(o - buf));
     d->p = q + 1;
     return 1;
-}
-
-/* Slot of a key in the key cache: a cheap hash of its length and a few of its bytes (len >= 1). */
-static inline unsigned key_slot(const unsigned char *s, size_t len)
-{
-    unsigned h = (unsigned)len * 0x9E37u;
-    h ^= (unsigned)s[0] * 0x1F3u + (unsigned)s[len - 1] * 0x3Bu + (unsigned)s[len >> 1] * 0x7u;
-    h ^= h >> 8;
-    return h & (KEY_CACHE_SIZE - 1);
 }
 
 /* Registry field of the key cache: a userdata of KEY_CACHE_SIZE entries whose uservalue is the table of the strings. */
@@ -408,16 +511,16 @@ static void key_cache_init(decoder *d)
 {
     lua_State *L = d->L;
     lua_getfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
-    if (lua_type(L, -1) != LUA_TUSERDATA || xt_rawlen(L, -1) != sizeof(cached_key) * KEY_CACHE_SIZE) {
+    if (lua_type(L, -1) != LUA_TUSERDATA || xt_rawlen(L, -1) != sizeof(string_cache)) {
         lua_pop(L, 1);
-        d->cache = (cached_key *)xt_newuserdata(L, sizeof(cached_key) * KEY_CACHE_SIZE);
-        memset(d->cache, 0, sizeof(cached_key) * KEY_CACHE_SIZE);
-        lua_createtable(L, KEY_CACHE_SIZE, 0);
+        d->cache = (string_cache *)xt_newuserdata(L, sizeof(string_cache));
+        memset(d->cache, 0, sizeof(string_cache));
+        lua_createtable(L, KEY_CACHE_SIZE + VALUE_CACHE_SIZE, 0);
         xt_setuservalue(L, -2);
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, KEY_CACHE_REG);
     } else {
-        d->cache = (cached_key *)lua_touserdata(L, -1);
+        d->cache = (string_cache *)lua_touserdata(L, -1);
     }
     xt_getuservalue(L, -1);
     lua_replace(L, d->cache_idx);
@@ -427,33 +530,163 @@ static void key_cache_init(decoder *d)
     d->cache_ready = 1;
 }
 
+/* The first 16 bytes of [s, s + len) zero padded, as two little-endian words (host order elsewhere). Reads 16 bytes
+ * on little-endian targets when `avail` (the readable bytes from s on) allows it, else only the string's own bytes. */
+static inline void head16(const unsigned char *s, size_t len, size_t avail, uint64_t head[2])
+{
+    if (XT_SWAR && XT_LIKELY(avail >= 16)) {
+        uint64_t a = load8(s), b = load8(s + 8);
+        if (len < 16) {
+            if (len <= 8) {
+                a &= ~0ULL >> (64 - 8 * len);
+                b = 0;
+            } else {
+                b &= ~0ULL >> (64 - 8 * (len - 8));
+            }
+        }
+        head[0] = a;
+        head[1] = b;
+    } else {
+        unsigned char buf[16] = {0};
+        memcpy(buf, s, len < 16 ? len : 16);
+        head[0] = load8(buf);
+        head[1] = load8(buf + 8);
+    }
+}
+
+/* Slot of a key (1 <= len <= 64) in a cache of 2^bits slots: a multiplicative hash of its head, its length and (past
+ * 16 bytes) its last 8 bytes, so keys sharing a long prefix (twitter.json's "profile_background_...") spread. */
+static inline unsigned cache_slot(const uint64_t head[2], const unsigned char *s, size_t len, unsigned bits)
+{
+    uint64_t x = head[0] ^ (head[1] * 0x9E3779B97F4A7C15ULL) ^ len;
+    if (len > 16)
+        x ^= load8(s + len - 8) * 0xC2B2AE3D27D4EB4FULL;
+    x *= 0xFF51AFD7ED558CCDULL;
+    return (unsigned)(x >> (64 - bits));
+}
+
+/* Whether bytes 16 .. len-1 of two strings of len > 16 bytes are equal, a word at a time (both have len bytes). */
+static inline int tail_equal(const char *a, const unsigned char *b, size_t len)
+{
+    size_t k;
+    for (k = 16; k + 8 <= len; k += 8)
+        if (load8((const unsigned char *)a + k) != load8(b + k))
+            return 0;
+    return load8((const unsigned char *)a + len - 8) == load8(b + len - 8);
+}
+
 /* Pushes the object key [s, s + len) (no escapes, validated): the cached string when the same bytes were a key
  * recently, else a new one that takes the slot. A hit skips lua_pushlstring's hashing and interning (and for long
  * keys its allocation and copy), which is most of the cost of the few dozen keys a document repeats thousands of
- * times. Collisions just replace the entry: the cache is a hint, never a correctness matter. */
-static inline void push_key(decoder *d, const unsigned char *s, size_t len)
+ * times. A miss replaces the entries of its set in turn: the cache is a hint, never a correctness matter. Returns
+ * the key's hash (a function of its bytes alone, so equal keys get equal hashes), or -1 for a key the cache does not
+ * hold. */
+static inline int push_key(decoder *d, const unsigned char *s, size_t len)
 {
     lua_State *L = d->L;
-    unsigned i;
+    unsigned h, way, i;
     cached_key *e;
+    uint64_t head[2];
 
     if (XT_UNLIKELY(len == 0 || len > KEY_CACHE_MAXLEN)) {
+        lua_pushlstring(L, (const char *)s, len);
+        return -1;
+    }
+    if (XT_UNLIKELY(!d->cache_ready))
+        key_cache_init(d);
+    head16(s, len, (size_t)(d->end - s), head);
+    h = cache_slot(head, s, len, KEY_HASH_BITS);
+    e = &d->cache->keys[(h / KEY_CACHE_WAYS) * KEY_CACHE_WAYS];
+    for (way = 0; way < KEY_CACHE_WAYS; way++, e++) {
+        if (e->len == len && e->head[0] == head[0] && e->head[1] == head[1] &&
+            (len <= 16 || tail_equal(e->s, s, len))) {
+            i = (unsigned)(e - d->cache->keys);
+            if (d->mirror_idx != 0) {
+                if (XT_LIKELY(d->mirror_s[i] == e->s)) {
+                    lua_pushvalue(L, d->mirror_idx + (int)i);
+                    return (int)h;
+                }
+                lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
+                lua_copy(L, -1, d->mirror_idx + (int)i);
+                d->mirror_s[i] = e->s;
+                return (int)h;
+            }
+            lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
+            return (int)h;
+        }
+    }
+    lua_pushlstring(L, (const char *)s, len); /* returns void in Lua 5.1 (LuaJIT) */
+    /* nothing that can allocate (and so run a finalizer that decodes) from here to the rawseti */
+    way = d->cache->key_next[h / KEY_CACHE_WAYS];
+    d->cache->key_next[h / KEY_CACHE_WAYS] = (unsigned char)((way + 1) % KEY_CACHE_WAYS);
+    i = (h / KEY_CACHE_WAYS) * KEY_CACHE_WAYS + way % KEY_CACHE_WAYS;
+    e = &d->cache->keys[i];
+    e->s = lua_tolstring(L, -1, NULL);
+    e->len = len;
+    e->head[0] = head[0];
+    e->head[1] = head[1];
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
+    if (d->mirror_idx != 0) {
+        lua_copy(L, -1, d->mirror_idx + (int)i);
+        d->mirror_s[i] = e->s;
+    }
+    return (int)h;
+}
+
+/* Pushes the string value [s, s + len) (no escapes, validated): a short one that was seen recently comes from the value
+ * cache, like keys (category names, languages, dates repeat across the bodies of one API), else it is made anew. A
+ * string is held only when its bytes come again while they still sit in the entry, so a stream of unique values (ids,
+ * texts) costs the cache a few stores each and evicts nothing that repeats. */
+static inline void push_value(decoder *d, const unsigned char *s, size_t len)
+{
+    lua_State *L = d->L;
+    uint64_t w[VALUE_CACHE_MAXLEN / 8], x;
+    cached_value *e;
+    unsigned i, j;
+
+    if (XT_UNLIKELY(len == 0 || len > VALUE_CACHE_MAXLEN)) {
         lua_pushlstring(L, (const char *)s, len);
         return;
     }
     if (XT_UNLIKELY(!d->cache_ready))
         key_cache_init(d);
-    i = key_slot(s, len);
-    e = &d->cache[i];
-    if (e->len == len && memcmp(e->s, s, len) == 0) {
-        lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
+    if (XT_SWAR && XT_LIKELY((size_t)(d->end - s) >= VALUE_CACHE_MAXLEN)) {
+        for (j = 0; j < VALUE_CACHE_MAXLEN / 8; j++) {
+            long r = (long)len - 8 * (long)j; /* bytes of the string in word j */
+            uint64_t v = load8(s + 8 * j);
+            w[j] = r >= 8 ? v : r <= 0 ? 0 : v & (~0ULL >> (64 - 8 * r));
+        }
+    } else {
+        unsigned char buf[VALUE_CACHE_MAXLEN] = {0};
+        memcpy(buf, s, len);
+        for (j = 0; j < VALUE_CACHE_MAXLEN / 8; j++)
+            w[j] = load8(buf + 8 * j);
+    }
+    x = w[0] ^ (w[1] * 0x9E3779B97F4A7C15ULL) ^ (w[2] * 0xC2B2AE3D27D4EB4FULL) ^ (w[3] * 0x165667B19E3779F9ULL) ^ len;
+    x *= 0xFF51AFD7ED558CCDULL;
+    i = (unsigned)(x >> (64 - VALUE_CACHE_BITS));
+    e = &d->cache->values[i];
+    if (e->len == len && e->w[0] == w[0] && e->w[1] == w[1] && e->w[2] == w[2] && e->w[3] == w[3]) {
+        if (XT_LIKELY(e->held)) {
+            lua_rawgeti(L, d->cache_idx, (seq_index)(KEY_CACHE_SIZE + i + 1));
+            return;
+        }
+        lua_pushlstring(L, (const char *)s, len);
+        /* a finalizer run by that allocation may have decoded and reused the entry: it is written whole again, and
+         * nothing that can allocate comes between that and the rawseti */
+        memcpy(e->w, w, sizeof e->w);
+        e->len = (uint32_t)len;
+        e->held = 1;
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, d->cache_idx, (seq_index)(KEY_CACHE_SIZE + i + 1));
         return;
     }
-    lua_pushlstring(L, (const char *)s, len); /* returns void in Lua 5.1 (LuaJIT) */
-    e->s = lua_tolstring(L, -1, NULL);
-    e->len = len;
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, d->cache_idx, (seq_index)i + 1);
+    /* the first sight of these bytes: remembered, not held (the slot's string, if any, stays until replaced) */
+    memcpy(e->w, w, sizeof e->w);
+    e->len = (uint32_t)len;
+    e->held = 0;
+    lua_pushlstring(L, (const char *)s, len);
 }
 
 /* d->p is at the opening quote. Pushes the string (through the key cache if is_key). */
@@ -463,6 +696,20 @@ static inline int parse_string(decoder *d, int is_key)
 
     for (;;) {
         unsigned c;
+#if XT_SSE2
+        /* 16 bytes at a time: a signed compare below ' ' flags control characters and non-ASCII bytes at once */
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(' '))));
+            if (mask != 0) {
+                p += __builtin_ctz(mask);
+                goto stopped;
+            }
+            p += 16;
+        }
+#endif
 #if XT_SWAR
         /* 8 bytes at a time up to the first '"', '\\', control character or non-ASCII byte */
         while (end - p >= 8) {
@@ -490,21 +737,48 @@ static inline int parse_string(decoder *d, int is_key)
             /* a run of non-ASCII text (twitter.json's CJK) is validated sequence by sequence without going back to
              * the ASCII scan between characters */
             do {
-                size_t n = xt_utf8_seq(p, end);
+                size_t n;
+                unsigned lead = *p;
+#if XT_SSE2
+                /* five three-byte characters of that form at once (a CJK run): leads at bytes 0, 3, 6, 9 and 12,
+                 * continuation bytes between them; byte 15 is left to the next step */
+                while (end - p >= 16 && p[15] >= 0x80) { /* (a short name ends before: not worth the try) */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
+                    unsigned lead3 = (unsigned)_mm_movemask_epi8(
+                        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-32)), _mm_cmplt_epi8(v, _mm_set1_epi8(-16))));
+                    unsigned ed = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xED)));
+                    if ((cont & 0x6DB6u) != 0x6DB6u || (lead3 & 0x1249u) != 0x1249u || (ed & 0x1249u) != 0)
+                        break;
+                    p += 15;
+                }
+                if (p >= end || *p < 0x80)
+                    break;
+                lead = *p;
+#endif
+                /* the common three-byte form (U+1000..U+CFFF, U+E000..U+FFFF: CJK) without the range checks that
+                 * only E0 (overlongs) and ED (surrogates) need */
+                if (lead >= 0xE1 && lead != 0xED && lead <= 0xEF && end - p >= 3 && (p[1] & 0xC0) == 0x80 &&
+                    (p[2] & 0xC0) == 0x80) {
+                    p += 3;
+                    continue;
+                }
+                n = xt_utf8_seq(p, end);
                 if (n == 0)
                     return fail(d, p, "invalid UTF-8 in string");
                 p += n;
             } while (p < end && *p >= 0x80);
         } else if (c == '\\') {
+            d->key_slot = -1;
             return parse_string_escaped(d, s, p);
         } else {
             return fail(d, p, "control character 0x%02X in string", c);
         }
     }
     if (is_key)
-        push_key(d, s, (size_t)(p - s));
+        d->key_slot = push_key(d, s, (size_t)(p - s));
     else
-        lua_pushlstring(d->L, (const char *)s, (size_t)(p - s));
+        push_value(d, s, (size_t)(p - s));
     d->p = p + 1;
     return 1;
 }
@@ -531,6 +805,27 @@ static double number_strtod(decoder *d, const unsigned char *s, const unsigned c
     return strtod(buf, NULL);
 }
 
+/* Whether the 8 bytes at p (8 readable) are all digits; if so *v is their value (simdjson's SWAR conversion). */
+static inline int eight_digits(const unsigned char *p, uint64_t *v)
+{
+#if XT_SWAR
+    uint64_t w = load8(p);
+    if ((((w & BYTES(0xF0)) | (((w + BYTES(0x06)) & BYTES(0xF0)) >> 4)) != BYTES(0x33)))
+        return 0;
+    w -= BYTES('0');
+    w = (w * 10) + (w >> 8); /* each 16-bit lane: the value of its two digits in its low byte */
+    w = (((w & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((w >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+        32;
+    *v = (uint32_t)w;
+    return 1;
+#else
+    (void)p;
+    (void)v;
+    return 0;
+#endif
+}
+
 /* d->p is at '-' or a digit. Pushes the number. */
 static int parse_number(decoder *d)
 {
@@ -553,6 +848,13 @@ static int parse_number(decoder *d)
         if (p < end && *p >= '0' && *p <= '9')
             return fail(d, p - 1, "invalid number (leading zero)");
     } else {
+        uint64_t v8;
+        /* no leading zeros here: every digit counts */
+        while (end - p >= 8 && ndig <= 11 && eight_digits(p, &v8)) {
+            m = m * 100000000 + v8;
+            ndig += 8;
+            p += 8;
+        }
         while (p < end && *p >= '0' && *p <= '9') {
             if (ndig < 19) {
                 m = m * 10 + (uint64_t)(*p - '0');
@@ -568,6 +870,16 @@ static int parse_number(decoder *d)
         p++;
         if (p >= end || *p < '0' || *p > '9')
             return p >= end ? fail_unexpected(d, p) : fail(d, p, "invalid number");
+        if (m != 0) {
+            /* past the leading zeros (there are none once m != 0) every digit counts */
+            uint64_t v8;
+            while (end - p >= 8 && ndig <= 11 && eight_digits(p, &v8)) {
+                m = m * 100000000 + v8;
+                ndig += 8;
+                exp10 -= 8;
+                p += 8;
+            }
+        }
         while (p < end && *p >= '0' && *p <= '9') {
             if (m == 0 && *p == '0') {
                 exp10--; /* leading zeros of the fraction are not significant */
@@ -657,23 +969,34 @@ static int parse_number(decoder *d)
     return 1;
 }
 
-/* Moves `pending` values from the stack into the array being built. */
+/* The first flush of a container makes its table, of the size of the members so far, at base + 1 below them: in
+ * the slot open_level kept for it (Lua 5.4: no member has to move), or (LuaJIT) moved there with lua_insert. */
+static inline void make_table(lua_State *L, int base, int *have_table, int narr, int nrec)
+{
+    if (!*have_table) {
+        lua_createtable(L, narr, nrec);
+        if (TABLE_SLOT)
+            lua_replace(L, base + 1);
+        else
+            lua_insert(L, base + 1);
+        *have_table = 1;
+    }
+}
+
+/* Moves `pending` values from the stack into the array being built: [base+1] = table, [base+2 .. base+1+pending] =
+ * values -> [base+1] = table (before the first flush, see make_table). */
 static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, int pending)
 {
     int i;
     if (!*have_table) {
-        /* [base+1 .. base+pending] = values -> [base+1] = table of exactly that size; the table goes below the
-         * values, which are then popped into it from the last one, one API call each */
-        lua_createtable(L, pending, 0);
-        lua_insert(L, base + 1);
+        /* popped into the table of exactly that size from the last one, one API call each */
+        make_table(L, base, have_table, pending, 0);
         for (i = pending; i > 0; i--)
             lua_rawseti(L, base + 1, i);
-        *have_table = 1;
         *n = pending;
         return;
     }
-    /* past the stack budget: [base+1] = table, [base+2 .. base+1+pending] = values -> [base+1] = table, filled in
-     * ascending order so that the array part grows as it should */
+    /* past the stack budget: filled in ascending order so that the array part grows as it should */
     for (i = 0; i < pending; i++) {
         lua_pushvalue(L, base + 2 + i);
         lua_rawseti(L, base + 1, *n + i + 1);
@@ -682,28 +1005,23 @@ static void array_flush(lua_State *L, int base, int *have_table, seq_index *n, i
     *n += pending;
 }
 
-/* Moves `pending` key/value pairs from the stack into the object being built, in input order (last key wins). */
-static void object_flush(lua_State *L, int base, int *have_table, int pending)
+/* Moves `pending` key/value pairs from the stack into the object being built, as if in input order (last key wins):
+ * [base+1] = table, [base+2 .. base+1+2*pending] = k1, v1, ... -> [base+1] = table (see make_table). Without a
+ * possible duplicate the order does not matter, and the pairs are popped into the table from the top, one API call
+ * each; otherwise they are copied in input order. */
+static void object_flush(lua_State *L, int base, int *have_table, int pending, int maybe_dup)
 {
-    int i, t, first;
-    if (!*have_table) {
-        /* [base+1 .. base+2*pending] = k1, v1, ... -> [base+1] = table of exactly that size */
-        lua_createtable(L, 0, pending);
-        t = lua_gettop(L);
-        first = base + 1;
-    } else {
-        /* [base+1] = table, [base+2 .. base+1+2*pending] = k1, v1, ... -> [base+1] = table */
-        t = base + 1;
-        first = base + 2;
+    int i;
+    make_table(L, base, have_table, 0, pending);
+    if (!maybe_dup) {
+        for (i = 0; i < pending; i++)
+            lua_rawset(L, base + 1);
+        return;
     }
     for (i = 0; i < pending; i++) {
-        lua_pushvalue(L, first + 2 * i);
-        lua_pushvalue(L, first + 2 * i + 1);
-        lua_rawset(L, t);
-    }
-    if (!*have_table) {
-        lua_replace(L, base + 1);
-        *have_table = 1;
+        lua_pushvalue(L, base + 2 + 2 * i);
+        lua_pushvalue(L, base + 3 + 2 * i);
+        lua_rawset(L, base + 1);
     }
     lua_settop(L, base + 1);
 }
@@ -716,23 +1034,32 @@ static int parse_literal(decoder *d, const char *word, size_t len)
     return 1;
 }
 
-/* d->p is at '[' or '{'. Counts the level and makes room on the Lua stack for one chunk of its members (plus the
- * table); deeper levels check for themselves. */
+/* d->p is at '[' or '{'. Counts the level and steps over the bracket. */
 static int enter(decoder *d)
 {
     if (++d->depth > d->max_depth)
         return fail(d, d->p, "nesting deeper than %d", d->max_depth);
-    if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8))
-        return fail(d, d->p, "out of Lua stack space");
     d->p++;
     return 1;
 }
 
-/* The level of the container just entered (depth counts it already), its members starting above the stack top.
- * May raise (out of memory) when the levels move to a bigger userdata. */
-static level *open_level(decoder *d, int is_object)
+/* The level of the non-empty container entered at `bracket` (depth counts it already): makes room on the Lua stack
+ * for one chunk of its members (plus the table), deeper levels checking for themselves; under Lua 5.4 pushes the slot
+ * of its table. An empty container needs no such room: its table (and the metatable pushed to set on it) fit in the
+ * slack of its parent's room (or the 5 slots xt_json_decode keeps free at the top level). Returns NULL (error set)
+ * if Lua's stack cannot grow; may raise (out of memory) when the levels move to a bigger userdata. */
+static level *open_level(decoder *d, int is_object, const unsigned char *bracket)
 {
     level *lv;
+    int top = lua_gettop(d->L);
+    if (XT_UNLIKELY(top + 2 * ITEM_CHUNK + 8 > d->room)) {
+        if (ROOM_EXTRA > 0 && lua_checkstack(d->L, 2 * ITEM_CHUNK + 8 + ROOM_EXTRA)) {
+            d->room = top + 2 * ITEM_CHUNK + 8 + ROOM_EXTRA;
+        } else if (!lua_checkstack(d->L, 2 * ITEM_CHUNK + 8)) {
+            fail(d, bracket, "out of Lua stack space");
+            return NULL;
+        }
+    }
     if (XT_UNLIKELY(d->depth > d->lev_cap)) {
         int cap = d->lev_cap * 2;
         level *nl = (level *)new_scratch(d->L, sizeof(level) * (size_t)cap);
@@ -742,11 +1069,16 @@ static level *open_level(decoder *d, int is_object)
         d->lev_cap = cap;
     }
     lv = &d->levels[d->depth - 1];
-    lv->base = lua_gettop(d->L);
+    lv->base = top;
+    if (TABLE_SLOT)
+        lua_pushnil(d->L); /* the slot of its table */
     lv->have_table = 0;
     lv->pending = 0;
     lv->is_object = is_object;
+    lv->maybe_dup = 0;
     lv->n = 0;
+    if (is_object)
+        memset(lv->slots, 0, sizeof lv->slots);
     return lv;
 }
 
@@ -754,7 +1086,7 @@ static level *open_level(decoder *d, int is_object)
 static inline void flush(lua_State *L, level *lv)
 {
     if (lv->is_object)
-        object_flush(L, lv->base, &lv->have_table, lv->pending);
+        object_flush(L, lv->base, &lv->have_table, lv->pending, lv->maybe_dup);
     else
         array_flush(L, lv->base, &lv->have_table, &lv->n, lv->pending);
     lv->pending = 0;
@@ -771,6 +1103,7 @@ static int parse_value(decoder *d)
 {
     lua_State *L = d->L;
     level *lv = NULL;
+    const unsigned char *bracket;
 
 value:
     skip_ws(d);
@@ -782,6 +1115,7 @@ value:
             return 0;
         break;
     case '{':
+        bracket = d->p;
         if (!enter(d))
             return 0;
         skip_ws(d);
@@ -791,9 +1125,11 @@ value:
             d->depth--;
             break;
         }
-        lv = open_level(d, 1);
+        if ((lv = open_level(d, 1, bracket)) == NULL)
+            return 0;
         goto key;
     case '[':
+        bracket = d->p;
         if (!enter(d))
             return 0;
         skip_ws(d);
@@ -801,16 +1137,18 @@ value:
             d->p++;
             /* Marked, or it would encode back as {} (an empty table is an object unless it says otherwise). */
             lua_createtable(L, 0, 0);
-            if (XT_UNLIKELY(lua_isnil(L, d->mt_idx))) {
+            if (XT_UNLIKELY(!d->have_mt)) {
                 luaL_getmetatable(L, XT_JSON_ARRAY_MT); /* once per decode: a registry lookup by name costs a strcmp */
                 lua_replace(L, d->mt_idx);
+                d->have_mt = 1;
             }
             lua_pushvalue(L, d->mt_idx);
             lua_setmetatable(L, -2);
             d->depth--;
             break;
         }
-        lv = open_level(d, 0);
+        if ((lv = open_level(d, 0, bracket)) == NULL)
+            return 0;
         goto value;
     case '-':
     case '0':
@@ -875,6 +1213,17 @@ key: /* in an object, at the key of a member */
         return fail_unexpected(d, d->p);
     if (!parse_string(d, 1))
         return 0;
+    {
+        /* an equal key has an equal slot: a slot seen before in this object flags a possible duplicate */
+        int slot = d->key_slot;
+        if (XT_LIKELY(slot >= 0)) {
+            uint64_t bit = 1ULL << (slot & 63);
+            lv->maybe_dup |= (lv->slots[slot >> 6] & bit) != 0;
+            lv->slots[slot >> 6] |= bit;
+        } else {
+            lv->maybe_dup = 1;
+        }
+    }
     skip_ws(d);
     if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
         return fail_unexpected(d, d->p);
@@ -886,6 +1235,7 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
 {
     decoder d;
     level local_levels[LOCAL_LEVELS];
+    const char *mirror_s[KEY_CACHE_SIZE];
     int base;
 
     d.L = L;
@@ -918,7 +1268,16 @@ int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, ch
     lua_pushnil(L); /* [base+4]: slot for the key cache userdata */
     lua_pushnil(L); /* [base+5]: slot for the array metatable */
     d.mt_idx = base + 5;
+    d.have_mt = 0;
+    d.room = 0;
     d.stack_base = base;
+    d.mirror_idx = 0;
+    d.mirror_s = mirror_s;
+    if (len >= MIRROR_MIN_TEXT && lua_checkstack(L, KEY_CACHE_SIZE + 10)) {
+        memset(mirror_s, 0, sizeof mirror_s);
+        lua_settop(L, base + 5 + KEY_CACHE_SIZE); /* [base+6 ..]: the mirror slots, nil */
+        d.mirror_idx = base + 6;
+    }
 
     skip_ws(&d);
     if (d.p >= d.end) {

@@ -14,6 +14,8 @@
  *   (N counted from 1) into err (always NUL-terminated) and returns 0. Nesting deeper than max_depth is invalid input.
  * - It raises a Lua error only when Lua itself runs out of memory; all scratch memory is owned by Lua, so even then
  *   nothing leaks. It never reads outside [text, text+len).
+ * - Between decodes it keeps, per Lua state, caches of recent object keys and short string values (registry field
+ *   "xingtu.json.keycache", about 100 KB at most); they only speed decoding up and never change a result.
  */
 #ifndef XINGTU_JSON_DECODE_H
 #define XINGTU_JSON_DECODE_H

@@ -297,6 +297,124 @@ describe("xingtu.core", function()
                     decode('{"' .. string.rep("k", 64) .. '":1,"' .. string.rep("k", 65) .. '":2,"":3}'))
             end)
 
+            it("lets the last of duplicate keys win after many distinct members, and keeps every member without one",
+                function()
+                    local parts = {}
+                    for i = 1, 60 do
+                        parts[i] = string.format('"member%d":%d', i, i)
+                    end
+                    local t = decode("{" .. table.concat(parts, ",") .. "}")
+                    for i = 1, 60 do
+                        assert.are.equal(i, t["member" .. i])
+                    end
+                    parts[45] = '"member3":"late"'
+                    t = decode("{" .. table.concat(parts, ",") .. "}")
+                    assert.are.equal("late", t.member3)
+                    assert.is_nil(t.member45)
+                    -- the duplicate is a long key (past the key cache), an escaped one, and the empty key
+                    local long = string.rep("k", 70)
+                    assert.are.same({ [long] = 2, a = 1 }, decode('{"' .. long .. '":1,"a":1,"' .. long .. '":2}'))
+                    assert.are.same({ ab = 3, c = 2 }, decode('{"ab":1,"c":2,"a\\u0062":3}'))
+                    assert.are.same({ [""] = 2, x = 0 }, decode('{"":1,"x":0,"":2}'))
+                end)
+
+            it("decodes repeated short string values right across decodes, in any position in the text", function()
+                local values = {}
+                for i = 1, 700 do
+                    values[i] = string.format("v%03d-%s", i, string.rep("x", i % 28))
+                end
+                for _ = 1, 3 do
+                    local quoted = {}
+                    for i, v in ipairs(values) do
+                        quoted[i] = '"' .. v .. '"'
+                    end
+                    local t = decode("[" .. table.concat(quoted, ",") .. "]")
+                    assert.are.same(values, t)
+                end
+                -- values that end the text, with fewer bytes left than the cache compares
+                assert.are.equal("zh", decode('"zh"'))
+                assert.are.equal("zh", decode('"zh"'))
+                assert.are.same({ "zh", "zh", "zhx" }, decode('["zh","zh","zhx"]'))
+                assert.are.equal("", decode('""'))
+                assert.are.equal(string.rep("y", 32), decode('"' .. string.rep("y", 32) .. '"'))
+                assert.are.equal(string.rep("y", 33), decode('"' .. string.rep("y", 33) .. '"'))
+            end)
+
+            it("decodes right while finalizers decode other documents in the middle of a decode", function()
+                local inner_ok = true
+                local function finalizer()
+                    local v = decode('{"alpha":"other","beta":["zh","en","other"],"gamma":"zh"}')
+                    if not (v and v.alpha == "other" and v.beta[2] == "en" and v.gamma == "zh") then
+                        inner_ok = false
+                    end
+                end
+                local items = {}
+                for i = 1, 3000 do
+                    items[i] = string.format('{"alpha":"a%d","beta":["zh","en","v%d"],"gamma":"g%d"}', i % 50, i % 7,
+                        i % 300)
+                end
+                local doc = "[" .. table.concat(items, ",") .. "]"
+                for _ = 1, 4 do
+                    for _ = 1, 2000 do
+                        setmetatable({}, { __gc = finalizer })
+                    end
+                    local t = assert(decode(doc))
+                    for i = 1, 3000, 37 do
+                        local o = t[i]
+                        assert.are.equal("a" .. (i % 50), o.alpha)
+                        assert.are.same({ "zh", "en", "v" .. (i % 7) }, o.beta)
+                        assert.are.equal("g" .. (i % 300), o.gamma)
+                    end
+                end
+                collectgarbage()
+                assert.is_true(inner_ok)
+            end)
+
+            it("decodes keys right while finalizers churn the whole key cache in the middle of a big decode", function()
+                -- the outer text is big enough for the decoder to mirror cached keys on its stack; the finalizers'
+                -- decodes of 300 keys, some of them the outer text's too, evict its keys from the cache meanwhile
+                local inner_parts = {}
+                for i = 1, 300 do
+                    inner_parts[i] = string.format('"inner_key_%d":%d', i, i)
+                end
+                local inner_doc = "{" .. table.concat(inner_parts, ",") .. "}"
+                local inner_ok = true
+                local function finalizer()
+                    local v = decode(inner_doc)
+                    if not (v and v.inner_key_1 == 1 and v.inner_key_300 == 300) then
+                        inner_ok = false
+                    end
+                end
+                local keys = {} -- some of them keys of the finalizer's document too
+                for i = 1, 40 do
+                    keys[i] = i % 2 == 0 and "outer_" .. i or "inner_key_" .. i
+                end
+                local items = {}
+                for i = 1, 2000 do
+                    local parts = {}
+                    for j = 1, 40, 7 do
+                        parts[#parts + 1] = string.format('"%s":%d', keys[(i + j) % 40 + 1], j)
+                    end
+                    items[i] = "{" .. table.concat(parts, ",") .. "}"
+                end
+                local doc = "[" .. table.concat(items, ",") .. "]"
+                for _ = 1, 3 do
+                    for _ = 1, 3000 do
+                        setmetatable({}, { __gc = finalizer })
+                    end
+                    local t = assert(decode(doc))
+                    for i = 1, 2000, 13 do
+                        local expected = {}
+                        for j = 1, 40, 7 do
+                            expected[keys[(i + j) % 40 + 1]] = j
+                        end
+                        assert.are.same(expected, t[i])
+                    end
+                end
+                collectgarbage()
+                assert.is_true(inner_ok)
+            end)
+
             it("decodes keys right when the state's key cache is gone or replaced between decodes", function()
                 local reg = debug.getregistry()
                 assert.are.same({ alpha = 1, beta = { alpha = 2 } }, decode('{"alpha":1,"beta":{"alpha":2}}'))
