@@ -29,6 +29,7 @@
 #include "json_decode.h"
 #include "json_encode.h"
 #include "multi.h"
+#include "pool_alloc.h"
 #include "session.h"
 #include "sha256.h"
 #include "signal.h"
@@ -92,6 +93,7 @@ static const struct {
     {"fnv", xt_fnv_register},                 /* fnv1a64 (cache entry names, checksums) */
     {"jobfile", xt_jobfile_register},         /* jobfile (a batch's whole-record output) */
     {"signal", xt_signal_register},           /* signal (a batch's clean stop) */
+    {"pool_alloc", xt_pool_register},         /* use_pool_allocator */
 };
 
 int luaopen_xingtu_core(lua_State *L)

@@ -1,0 +1,192 @@
+/*
+ * pool_alloc.c: the small-block pool behind core.use_pool_allocator() (contract in pool_alloc.h).
+ *
+ * Every path that shrinks a block has an answer that cannot fail, as Lua assumes: a pool block shrinking to a
+ * smaller class moves when the smaller class has room, and otherwise stays where it is (a block is at least as large
+ * as the class its size later names, so it is freed onto a list of blocks no larger than it); other blocks are
+ * shrunk by the allocator that made them, as before installation.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dladdr, RTLD_NODELETE, MAP_NORESERVE */
+#endif
+#include "pool_alloc.h"
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "compat.h"
+
+/* Builds where the pool never applies; use_pool_allocator only says why. */
+#if LUA_VERSION_NUM < 504
+#define XT_POOL_REFUSE "LuaJIT has its own allocator (lua_setallocf is not supported on 64-bit)"
+#elif defined(__SANITIZE_ADDRESS__)
+#define XT_POOL_REFUSE "the core is built with AddressSanitizer, which must see every block"
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define XT_POOL_REFUSE "the core is built with a sanitizer, which must see every block"
+#endif
+#endif
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define XT_POOL_HAVE_VALGRIND_H 1
+#endif
+#endif
+
+#ifndef XT_POOL_REFUSE
+#define CLASSES ((int)(XT_POOL_MAX / 16))
+
+typedef struct pool {
+    lua_Alloc old;
+    void *old_ud;
+    char *base; /* the region: [base, end) */
+    char *end;
+    char *bump;      /* next never-used byte */
+    char *committed; /* end of the read-write part */
+    void *free[CLASSES];
+} pool;
+
+static int class_of(size_t n) /* 1 <= n <= XT_POOL_MAX */
+{
+    return (int)((n - 1) >> 4);
+}
+
+static int ours(const pool *P, const void *p)
+{
+    return (uintptr_t)p >= (uintptr_t)P->base && (uintptr_t)p < (uintptr_t)P->end;
+}
+
+/* A block of class c from the pool, or NULL when the region is used up or cannot be committed further. */
+static void *take(pool *P, int c)
+{
+    void *b = P->free[c];
+    if (b != NULL) {
+        P->free[c] = *(void **)b;
+        return b;
+    }
+    size_t size = (size_t)(c + 1) * 16;
+    if ((size_t)(P->committed - P->bump) < size) {
+        if ((size_t)(P->end - P->committed) < XT_POOL_STEP ||
+            mprotect(P->committed, XT_POOL_STEP, PROT_READ | PROT_WRITE) != 0)
+            return NULL;
+        P->committed += XT_POOL_STEP;
+    }
+    b = P->bump;
+    P->bump += size;
+    return b;
+}
+
+static void give(pool *P, void *b, size_t osize)
+{
+    int c = class_of(osize);
+    *(void **)b = P->free[c];
+    P->free[c] = b;
+}
+
+/* A new block of n > 0 bytes, from the pool when it can serve it; tag is Lua's object type tag for the old
+ * allocator. */
+static void *get(pool *P, size_t n, size_t tag)
+{
+    if (n <= XT_POOL_MAX) {
+        void *b = take(P, class_of(n));
+        if (b != NULL)
+            return b;
+    }
+    return P->old(P->old_ud, NULL, tag, n);
+}
+
+static void *pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    pool *P = ud;
+    if (ptr == NULL) /* osize is a type tag, not a size */
+        return nsize == 0 ? NULL : get(P, nsize, osize);
+    if (!ours(P, ptr))
+        return P->old(P->old_ud, ptr, osize, nsize); /* made before installation or too large: its own allocator */
+    if (nsize == 0) {
+        give(P, ptr, osize);
+        return NULL;
+    }
+    if (nsize <= XT_POOL_MAX && class_of(nsize) == class_of(osize))
+        return ptr;
+    void *b = get(P, nsize, 0);
+    if (b == NULL)
+        return nsize < osize ? ptr : NULL; /* a shrink stays in place (see the top comment); a growth may fail */
+    memcpy(b, ptr, nsize < osize ? nsize : osize);
+    give(P, ptr, osize);
+    return b;
+}
+
+/* Keeps the core loaded for the life of the process: lua_close unloads C modules before it frees the state's last
+ * blocks through pool_alloc. */
+static int pin_self(void)
+{
+#if defined(RTLD_NODELETE) && defined(RTLD_NOLOAD)
+    Dl_info info;
+    if (dladdr((void *)&pool_alloc, &info) == 0 || info.dli_fname == NULL)
+        return 0;
+    return dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != NULL; /* never closed: the pin */
+#else
+    return 0;
+#endif
+}
+
+/* Installs the pool on L; NULL on success, else why not. */
+static const char *install(lua_State *L)
+{
+    if (sizeof(void *) < 8)
+        return "the pool needs a 64-bit address space";
+#ifdef XT_POOL_HAVE_VALGRIND_H
+    if (RUNNING_ON_VALGRIND)
+        return "running under valgrind, which must see every block";
+#endif
+    if (!pin_self())
+        return "the core cannot be pinned in memory";
+    void *region = mmap(NULL, XT_POOL_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (region == MAP_FAILED)
+        return "the address space for the pool cannot be reserved";
+    if (mprotect(region, XT_POOL_STEP, PROT_READ | PROT_WRITE) != 0) {
+        munmap(region, XT_POOL_RESERVE);
+        return "the pool's first pages cannot be committed";
+    }
+    pool *P = region; /* fresh anonymous pages: every free list starts empty (NULL) */
+    P->old = lua_getallocf(L, &P->old_ud);
+    P->base = region;
+    P->end = P->base + XT_POOL_RESERVE;
+    P->bump = P->base + ((sizeof(pool) + 63) & ~(size_t)63);
+    P->committed = P->base + XT_POOL_STEP;
+    lua_setallocf(L, pool_alloc, P);
+    return NULL;
+}
+#endif
+
+/* core.use_pool_allocator() -> true | true, "already" | false, reason */
+static int use_pool_allocator(lua_State *L)
+{
+#ifdef XT_POOL_REFUSE
+    lua_pushboolean(L, 0);
+    lua_pushstring(L, XT_POOL_REFUSE);
+    return 2;
+#else
+    void *ud;
+    if (lua_getallocf(L, &ud) == pool_alloc) {
+        lua_pushboolean(L, 1);
+        lua_pushliteral(L, "already");
+        return 2;
+    }
+    const char *why = install(L);
+    lua_pushboolean(L, why == NULL);
+    if (why == NULL)
+        return 1;
+    lua_pushstring(L, why);
+    return 2;
+#endif
+}
+
+void xt_pool_register(lua_State *L)
+{
+    lua_pushcfunction(L, use_pool_allocator);
+    lua_setfield(L, -2, "use_pool_allocator");
+}
