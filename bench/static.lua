@@ -1,7 +1,7 @@
 -- bench/static.lua: client:each against the client's own limit, with a server that costs next to nothing.
 --
 --   lua5.4 bench/static.lua [--rounds N] [--requests N] [--concurrency N] [--fixture NAME] [--perf 0|1] [--cost 0|1]
---                           [--versus DIR]
+--                           [--versus DIR] [--pool 0|1]
 --
 -- Needs build/xingtu/core.so (bash .ci/build build) and nginx (Debian's nginx-light); builds bench/fetch_baseline
 -- with make when it is missing. nginx runs from a temporary directory on a free loopback port with one worker and
@@ -17,12 +17,17 @@
 --   R'    bench/fetch_baseline --copy --fresh: R with a new easy handle per transfer, as the core takes one
 --   single calls one after another, the TCP connections each opened (nginx's stub_status), CPU per request
 --   alloc the allocator's share of the CPU samples of `each` (and of decoding alone), with `perf`, when it works:
---         glibc's malloc family and the memory functions the core gives libcurl (csrc/curlmem.c)
+--         glibc's malloc family, the memory functions the core gives libcurl (csrc/curlmem.c) and the pool
+--         allocator's (csrc/pool_alloc.c), for the rows with the pool
 --   RSS   peak resident memory of `each` over an iterator of 5,000 and of 20,000 requests (child processes)
 --
 -- --versus DIR adds two rows to every round: client:each in a child process of this tree and of DIR (another
 -- checkout with lua/ and a built build/xingtu/core.so, e.g. `git archive <commit> | tar -x -C DIR` and
 -- `bash .ci/build build` there), so that a change is measured before and after in one run, against the same L.
+--
+-- --pool 1 (the default) adds rows measured in child processes, without and with core.use_pool_allocator() (the
+-- CLI's allocator, csrc/pool_alloc.h): client:each's rate and % of L, decoding alone, and the allocator's share of
+-- both with the pool. The rows above stay the bench process's own, without the pool.
 --
 -- --cost 1 adds a second table (a few minutes more): what one request costs in each layer, in instructions counted
 -- by valgrind's callgrind (deterministic where the clock is not), from the difference of two runs of each piece with
@@ -78,6 +83,11 @@ end
 local ok_core, core = pcall(require, "xingtu.core")
 if not ok_core then
     die("build/xingtu/core.so not found: run `bash .ci/build build` first (" .. tostring(core) .. ")")
+end
+-- A child of the --pool rows runs with the pool allocator, installed before anything else allocates much.
+if os.getenv("XINGTU_BENCH_POOL") == "1" then
+    local ok, why = core.use_pool_allocator()
+    if not ok then die("the pool allocator refused: " .. tostring(why)) end
 end
 local xingtu = require "xingtu"
 local now = core.now
@@ -198,6 +208,19 @@ elseif arg[1] == "--decode" then
         for _ = 1, 50 do decode(body) end
     until os.clock() - t0 >= seconds
     os.exit(0)
+elseif arg[1] == "--decoderate" then
+    -- --decoderate FILE SECONDS: decodes per second of the file's body, after a warm-up; prints "rate=<n>".
+    local body, seconds = assert(read_file(arg[2])), tonumber(arg[3])
+    local decode = xingtu.json.decode
+    for _ = 1, 200 do decode(body) end
+    collectgarbage("collect")
+    local n, t0 = 0, os.clock()
+    repeat
+        for _ = 1, 50 do decode(body) end
+        n = n + 50
+    until os.clock() - t0 >= seconds
+    print(format("rate=%.3f", n / (os.clock() - t0)))
+    os.exit(0)
 elseif arg[1] == "--memory" then
     local url, name, n, c = arg[2], arg[3], tonumber(arg[4]), tonumber(arg[5])
     local client = xingtu.new { base_url = url, token = TOKEN }
@@ -220,10 +243,11 @@ end
 
 local opts = {
     rounds = 5, requests = 2000, concurrency = 32, fixture = "touch_distribution", perf = 1, cost = 0, versus = false,
+    pool = 1,
 }
 do
     local usage = "usage: lua5.4 bench/static.lua [--rounds N] [--requests N] [--concurrency N] [--fixture NAME]"
-        .. " [--perf 0|1] [--cost 0|1] [--versus DIR]"
+        .. " [--perf 0|1] [--cost 0|1] [--versus DIR] [--pool 0|1]"
     local k = 1
     while arg[k] do
         local key = arg[k]:match("^%-%-(%w+)$")
@@ -233,7 +257,7 @@ do
             opts[key] = raw
         else
             local v = math.tointeger(tonumber(raw))
-            if not v or v < ((key == "perf" or key == "cost") and 0 or 1) then die(usage) end
+            if not v or v < ((key == "perf" or key == "cost" or key == "pool") and 0 or 1) then die(usage) end
             opts[key] = v
         end
         k = k + 2
@@ -393,6 +417,8 @@ for name in ([[malloc free calloc realloc cfree _int_malloc _int_free _int_reall
 end
 -- The memory functions the core hands libcurl (csrc/curlmem.c) are allocator work too, in core.so.
 local CURLMEM = { mem_malloc = true, mem_free = true, mem_realloc = true, mem_calloc = true, mem_strdup = true }
+-- So are the pool allocator's functions (csrc/pool_alloc.c), in core.so, when a child runs with it.
+for name in ("pool_alloc pool_take pool_give pool_get"):gmatch("%S+") do CURLMEM[name] = true end
 
 -- The event to sample on: hardware instructions when the machine counts them, else the CPU clock (a VM's usual
 -- case: `perf stat -e instructions true` says <not supported>). nil when perf does not work at all.
@@ -610,8 +636,9 @@ local function main()
 
     -- client:each of a tree (nil: this one) in a child process of its own (--versus).
     local lua_cmd, self_cmd = shell_quote(arg[-1] or "lua5.4"), shell_quote(arg[0])
-    local function child_each_rate(dir)
-        local env = dir and ("XINGTU_BENCH_TREE=" .. shell_quote(dir) .. " ") or ""
+    local function child_each_rate(dir, pool)
+        local env = (dir and ("XINGTU_BENCH_TREE=" .. shell_quote(dir) .. " ") or "")
+            .. (pool and "XINGTU_BENCH_POOL=1 " or "")
         local text, ok = run(env .. lua_cmd .. " " .. self_cmd .. " --eachrate " .. url .. " " .. FIXTURE .. " " .. N
             .. " " .. C .. " 2>&1")
         local rate, us = tonumber(text:match("rate=([%d.]+)")), tonumber(text:match("cpu=([%d.]+)"))
@@ -619,6 +646,14 @@ local function main()
             error("client:each child failed" .. (dir and " (" .. dir .. ")" or "") .. ": " .. text)
         end
         return rate, us
+    end
+    -- Decoding alone in a child process, with the pool or without (--pool).
+    local function child_decode_rate(pool)
+        local text, ok = run((pool and "XINGTU_BENCH_POOL=1 " or "") .. lua_cmd .. " " .. self_cmd .. " --decoderate "
+            .. shell_quote(body_file) .. " 0.5 2>&1")
+        local rate = tonumber(text:match("rate=([%d.]+)"))
+        if not ok or not rate then error("decode child failed: " .. text) end
+        return rate
     end
 
     -- Warm-up: nginx's worker and file cache, libcurl's and the allocator's first growth.
@@ -628,6 +663,7 @@ local function main()
 
     local R, RF, D, K, E, L, PL, KL, conns, cpu, rcpu, kcpu = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
     local rconns, EI, VT, VO, VTL, VOL, VR, VTC, VOC = 0, {}, {}, {}, {}, {}, {}, {}, {}
+    local PN, PP, PNL, PPL, PR, PNC, PPC, DN, DP, DR = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
     for round = 1, opts.rounds do
         io.stderr:write(format("round %d/%d ...\n", round, opts.rounds))
         local r, rc, rcn = fetch_baseline("--copy")
@@ -647,6 +683,14 @@ local function main()
             VTL[round], VOL[round] = 100 * VT[round] / L[round], 100 * VO[round] / L[round]
             VR[round] = VT[round] / VO[round]
         end
+        if opts.pool == 1 then
+            PN[round], PNC[round] = child_each_rate(nil, false)
+            PP[round], PPC[round] = child_each_rate(nil, true)
+            PNL[round], PPL[round] = 100 * PN[round] / L[round], 100 * PP[round] / L[round]
+            PR[round] = PP[round] / PN[round]
+            DN[round], DP[round] = child_decode_rate(false), child_decode_rate(true)
+            DR[round] = DP[round] / DN[round]
+        end
         if rcn > rconns then rconns = rcn end
     end
 
@@ -661,11 +705,18 @@ local function main()
     local lua = shell_quote(arg[-1] or "lua5.4")
     local self = shell_quote(arg[0])
     local event, prof_each, prof_decode = perf_event(), nil, nil
+    local prof_each_pool, prof_decode_pool
     if event then
         io.stderr:write("perf (" .. event .. ") ...\n")
         prof_each = { profile(event, lua .. " " .. self .. " --each " .. url .. " " .. FIXTURE .. " " .. N .. " " .. C
             .. " 5") }
         prof_decode = { profile(event, lua .. " " .. self .. " --decode " .. shell_quote(body_file) .. " 2") }
+        if opts.pool == 1 then
+            prof_each_pool = { profile(event, "env XINGTU_BENCH_POOL=1 " .. lua .. " " .. self .. " --each " .. url
+                .. " " .. FIXTURE .. " " .. N .. " " .. C .. " 5") }
+            prof_decode_pool = { profile(event, "env XINGTU_BENCH_POOL=1 " .. lua .. " " .. self .. " --decode "
+                .. shell_quote(body_file) .. " 2") }
+        end
     end
 
     io.stderr:write("memory ...\n")
@@ -703,6 +754,17 @@ local function main()
         print(format("| this tree over --versus, per round: rate / CPU a request (--versus over this tree) | %sx / %sx"
             .. " | | |", spread(VR, "%.2f"), spread(VCR, "%.2f")))
     end
+    if opts.pool == 1 then
+        print(format("| client:each in a child process, without / with the pool allocator (--pool) | %s / %s req/s |"
+            .. " %s / %s%% of L | >= 85%% |", spread(PN, "%.0f"), spread(PP, "%.0f"), spread(PNL, "%.1f"),
+            spread(PPL, "%.1f")))
+        local PCR = {}
+        for k = 1, #PNC do PCR[k] = PNC[k] / PPC[k] end
+        print(format("| with the pool over without, per round: rate / CPU a request (without over with) | %sx / %sx |"
+            .. " | |", spread(PR, "%.2f"), spread(PCR, "%.2f")))
+        print(format("| decoding alone in a child process, without / with the pool | %s / %s /s | %sx | |",
+            spread(DN, "%.0f"), spread(DP, "%.0f"), spread(DR, "%.2f")))
+    end
     print(format("| core.multi + decode, bare Lua loop (no client layer) | %s req/s | %s%% of L | |",
         spread(K, "%.0f"), spread(KL, "%.1f")))
     -- Where the time above 85% of L goes, per round: t(each) - t(core) is the Lua layer's, t(core) - t(85% of L) the
@@ -735,6 +797,12 @@ local function main()
             prof_each[3], prof_each[1], prof_each[2] ~= "" and prof_each[2] or "-"))
         print(format("| allocator's share of decoding alone (same) | %.1f%% | %s | |", prof_decode[1],
             prof_decode[2] ~= "" and prof_decode[2] or "-"))
+        if prof_each_pool then
+            print(format("| allocator's share of each's samples, with the pool (%d samples) | %.1f%% | %s | < 10%% |",
+                prof_each_pool[3], prof_each_pool[1], prof_each_pool[2] ~= "" and prof_each_pool[2] or "-"))
+            print(format("| allocator's share of decoding alone, with the pool | %.1f%% | %s | |", prof_decode_pool[1],
+                prof_decode_pool[2] ~= "" and prof_decode_pool[2] or "-"))
+        end
     else
         local why = opts.perf == 0 and "--perf 0" or "perf does not work here (.ci/deps bench installs it)"
         print("| allocator's share | not measured: " .. why .. " | | < 10% |")

@@ -60,7 +60,7 @@ static int ours(const pool *P, const void *p)
 }
 
 /* A block of class c from the pool, or NULL when the region is used up or cannot be committed further. */
-static void *take(pool *P, int c)
+static void *pool_take(pool *P, int c)
 {
     void *b = P->free[c];
     if (b != NULL) {
@@ -79,7 +79,7 @@ static void *take(pool *P, int c)
     return b;
 }
 
-static void give(pool *P, void *b, size_t osize)
+static void pool_give(pool *P, void *b, size_t osize)
 {
     int c = class_of(osize);
     *(void **)b = P->free[c];
@@ -88,10 +88,10 @@ static void give(pool *P, void *b, size_t osize)
 
 /* A new block of n > 0 bytes, from the pool when it can serve it; tag is Lua's object type tag for the old
  * allocator. */
-static void *get(pool *P, size_t n, size_t tag)
+static void *pool_get(pool *P, size_t n, size_t tag)
 {
     if (n <= XT_POOL_MAX) {
-        void *b = take(P, class_of(n));
+        void *b = pool_take(P, class_of(n));
         if (b != NULL)
             return b;
     }
@@ -102,20 +102,20 @@ static void *pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     pool *P = ud;
     if (ptr == NULL) /* osize is a type tag, not a size */
-        return nsize == 0 ? NULL : get(P, nsize, osize);
+        return nsize == 0 ? NULL : pool_get(P, nsize, osize);
     if (!ours(P, ptr))
         return P->old(P->old_ud, ptr, osize, nsize); /* made before installation or too large: its own allocator */
     if (nsize == 0) {
-        give(P, ptr, osize);
+        pool_give(P, ptr, osize);
         return NULL;
     }
     if (nsize <= XT_POOL_MAX && class_of(nsize) == class_of(osize))
         return ptr;
-    void *b = get(P, nsize, 0);
+    void *b = pool_get(P, nsize, 0);
     if (b == NULL)
         return nsize < osize ? ptr : NULL; /* a shrink stays in place (see the top comment); a growth may fail */
     memcpy(b, ptr, nsize < osize ? nsize : osize);
-    give(P, ptr, osize);
+    pool_give(P, ptr, osize);
     return b;
 }
 
