@@ -418,7 +418,7 @@ end
 -- The memory functions the core hands libcurl (csrc/curlmem.c) are allocator work too, in core.so.
 local CURLMEM = { mem_malloc = true, mem_free = true, mem_realloc = true, mem_calloc = true, mem_strdup = true }
 -- So are the pool allocator's functions (csrc/pool_alloc.c), in core.so, when a child runs with it.
-for name in ("pool_alloc pool_take pool_give pool_get"):gmatch("%S+") do CURLMEM[name] = true end
+for name in ("pool_alloc pool_slow pool_take pool_give pool_get"):gmatch("%S+") do CURLMEM[name] = true end
 
 -- The event to sample on: hardware instructions when the machine counts them, else the CPU clock (a VM's usual
 -- case: `perf stat -e instructions true` says <not supported>). nil when perf does not work at all.

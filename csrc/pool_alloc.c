@@ -37,16 +37,35 @@
 #endif
 
 #ifndef XT_POOL_REFUSE
-#define CLASSES ((int)(XT_POOL_MAX / 16))
+#define CLASSES    ((int)(XT_POOL_MAX / 16))
+#define HEAD_BYTES ((size_t)64 << 10)       /* the pool struct's part of the reservation */
+#ifndef XT_POOL_STACK_CAP                   /* a test build makes it small, so that the overflow lists run */
+#define XT_POOL_STACK_CAP ((size_t)1 << 20) /* free blocks a class's stack holds at most */
+#endif
+#define STACK_CAP    XT_POOL_STACK_CAP
+#define STACK_STEP   ((size_t)64 << 10)                             /* bytes of a stack committed at a time */
+#define STACKS_BYTES ((size_t)CLASSES * STACK_CAP * sizeof(void *)) /* all the stacks' reservation */
+
+/* A class's free blocks: a stack of their addresses first, then (once the stack is full or cannot grow) a list
+ * threaded through the blocks themselves. The stack is the fast path: pushing and popping touch neither the freed
+ * block nor the one handed out, where a threaded list takes a cache miss on each (the collector frees cold node
+ * and array parts, and the next pop reads the next pointer out of a cold block). */
+typedef struct free_class {
+    void **top;       /* next free slot of the stack */
+    void **bottom;    /* its first slot */
+    void **committed; /* end of its read-write part */
+    void **limit;     /* end of its reservation */
+    void *list;       /* the overflow list */
+} free_class;
 
 typedef struct pool {
     lua_Alloc old;
     void *old_ud;
-    char *base; /* the region: [base, end) */
+    char *base; /* the blocks' region: [base, end) */
     char *end;
     char *bump;      /* next never-used byte */
     char *committed; /* end of the read-write part */
-    void *free[CLASSES];
+    free_class free[CLASSES];
 } pool;
 
 static int class_of(size_t n) /* 1 <= n <= XT_POOL_MAX */
@@ -62,9 +81,12 @@ static int ours(const pool *P, const void *p)
 /* A block of class c from the pool, or NULL when the region is used up or cannot be committed further. */
 static void *pool_take(pool *P, int c)
 {
-    void *b = P->free[c];
+    free_class *F = &P->free[c];
+    if (F->top > F->bottom)
+        return *--F->top;
+    void *b = F->list;
     if (b != NULL) {
-        P->free[c] = *(void **)b;
+        F->list = *(void **)b;
         return b;
     }
     size_t size = (size_t)(c + 1) * 16;
@@ -81,9 +103,19 @@ static void *pool_take(pool *P, int c)
 
 static void pool_give(pool *P, void *b, size_t osize)
 {
-    int c = class_of(osize);
-    *(void **)b = P->free[c];
-    P->free[c] = b;
+    free_class *F = &P->free[class_of(osize)];
+    if (F->top == F->committed && F->committed < F->limit) {
+        size_t left = (size_t)(F->limit - F->committed) * sizeof(void *);
+        size_t step = left < STACK_STEP ? left : STACK_STEP;
+        if (mprotect(F->committed, step, PROT_READ | PROT_WRITE) == 0)
+            F->committed += step / sizeof(void *);
+    }
+    if (F->top < F->committed) {
+        *F->top++ = b;
+        return;
+    }
+    *(void **)b = F->list; /* the stack cannot grow: a list, which needs no memory of its own */
+    F->list = b;
 }
 
 /* A new block of n > 0 bytes, from the pool when it can serve it; tag is Lua's object type tag for the old
@@ -98,9 +130,9 @@ static void *pool_get(pool *P, size_t n, size_t tag)
     return P->old(P->old_ud, NULL, tag, n);
 }
 
-static void *pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+/* Everything but the two fast paths of pool_alloc. */
+static __attribute__((noinline)) void *pool_slow(pool *P, void *ptr, size_t osize, size_t nsize)
 {
-    pool *P = ud;
     if (ptr == NULL) /* osize is a type tag, not a size */
         return nsize == 0 ? NULL : pool_get(P, nsize, osize);
     if (!ours(P, ptr))
@@ -117,6 +149,27 @@ static void *pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     memcpy(b, ptr, nsize < osize ? nsize : osize);
     pool_give(P, ptr, osize);
     return b;
+}
+
+/* The fast paths, a pool block freed onto its class's stack and a small block taken from one, need no stack frame;
+ * the rest is a tail call. */
+static void *pool_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    pool *P = ud;
+    if (nsize == 0) {
+        if (ours(P, ptr)) { /* NULL never is */
+            free_class *F = &P->free[class_of(osize)];
+            if (F->top < F->committed) {
+                *F->top++ = ptr;
+                return NULL;
+            }
+        }
+    } else if (ptr == NULL && nsize <= XT_POOL_MAX) {
+        free_class *F = &P->free[class_of(nsize)];
+        if (F->top > F->bottom)
+            return *--F->top;
+    }
+    return pool_slow(P, ptr, osize, nsize);
 }
 
 /* Keeps the core loaded for the life of the process: lua_close unloads C modules before it frees the state's last
@@ -144,19 +197,29 @@ static const char *install(lua_State *L)
 #endif
     if (!pin_self())
         return "the core cannot be pinned in memory";
-    void *region = mmap(NULL, XT_POOL_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* One reservation: the pool struct, the classes' stacks, then the blocks. */
+    size_t total = HEAD_BYTES + STACKS_BYTES + XT_POOL_RESERVE;
+    char *region = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (region == MAP_FAILED)
         return "the address space for the pool cannot be reserved";
-    if (mprotect(region, XT_POOL_STEP, PROT_READ | PROT_WRITE) != 0) {
-        munmap(region, XT_POOL_RESERVE);
+    char *blocks = region + HEAD_BYTES + STACKS_BYTES;
+    if (mprotect(region, HEAD_BYTES, PROT_READ | PROT_WRITE) != 0 ||
+        mprotect(blocks, XT_POOL_STEP, PROT_READ | PROT_WRITE) != 0) {
+        munmap(region, total);
         return "the pool's first pages cannot be committed";
     }
-    pool *P = region; /* fresh anonymous pages: every free list starts empty (NULL) */
+    pool *P = (pool *)(void *)region; /* fresh anonymous pages: every overflow list starts empty (NULL) */
     P->old = lua_getallocf(L, &P->old_ud);
-    P->base = region;
-    P->end = P->base + XT_POOL_RESERVE;
-    P->bump = P->base + ((sizeof(pool) + 63) & ~(size_t)63);
-    P->committed = P->base + XT_POOL_STEP;
+    P->base = blocks;
+    P->end = blocks + XT_POOL_RESERVE;
+    P->bump = blocks;
+    P->committed = blocks + XT_POOL_STEP;
+    void **stacks = (void **)(void *)(region + HEAD_BYTES);
+    for (int c = 0; c < CLASSES; c++) {
+        free_class *F = &P->free[c];
+        F->top = F->bottom = F->committed = stacks + (size_t)c * STACK_CAP;
+        F->limit = F->bottom + STACK_CAP;
+    }
     lua_setallocf(L, pool_alloc, P);
     return NULL;
 }
