@@ -13,16 +13,17 @@
  * and on while the stack use stays within STACK_BUDGET, so the table is created with its final size (no rehash while
  * it fills), in a slot kept for it below the members (Lua 5.4; LuaJIT moves it there); only past the budget does a
  * table grow, a chunk at a time. Arrays are filled by popping their values from the top, one lua_rawseti each; so
- * are objects, one lua_rawset a pair, unless a key may repeat: a per-level mask of the keys' 8-bit hashes (equal
- * keys have equal hashes) flags a possible duplicate, and only then are the pairs copied in input order so that the
- * last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN bytes) come from a per-state key cache (4-way set
- * associative) instead of being hashed and interned again, compared by the 16-byte head kept in the entry and word
- * loads (in texts of MIRROR_MIN_TEXT bytes or more from stack slots mirroring its strings, one lua_pushvalue a key);
- * repeated short string values (up to VALUE_CACHE_MAXLEN bytes, no escapes) likewise from a value cache, which holds a
- * string once its bytes were seen twice, so that a stream of unique values evicts nothing that repeats. Strings (with
- * escapes too) and runs of indenting spaces are scanned 16 bytes at a time (SSE2; else 8, SWAR), runs of the common
- * three-byte UTF-8 form are validated five characters at a time, the rest of UTF-8 inline; number digits are
- * accumulated 8 at a time.
+ * are objects, one lua_rawset a pair, unless a key may repeat: a per-level mask of the keys' key cache entries flags
+ * a possible duplicate (exact while no cache miss came since the object opened, else any key may repeat), and only
+ * then are the pairs copied in input order so that the last one wins. Repeated object keys (up to KEY_CACHE_MAXLEN
+ * bytes) come from a per-state key cache (4-way set associative) instead of being hashed and interned again, compared
+ * by the 16-byte head kept in the entry and word loads (in texts of MIRROR_MIN_TEXT bytes or more from stack slots
+ * mirroring its strings, one lua_pushvalue a key); repeated short string values (up to VALUE_CACHE_MAXLEN bytes, no
+ * escapes) likewise from a value cache, which holds a string once its bytes were seen twice, so that a stream of unique
+ * values evicts nothing that repeats. Strings (with escapes too) and runs of indenting spaces are scanned 16 bytes at a
+ * time (SSE2; else 8, SWAR; a newline and its indentation, and a short key with its ':' and space, in one compare),
+ * runs of the common three-byte UTF-8 form are validated five characters at a time, the rest of UTF-8 inline; number
+ * digits are accumulated 8 at a time.
  *
  * Numbers: integers (no fraction, no exponent) that fit int64 are pushed exactly (Lua 5.4). Floats whose decimal
  * mantissa fits 2^53 with a power of ten up to 10^22 are computed exactly (one correctly rounded IEEE multiplication
@@ -87,7 +88,7 @@
 /* The key cache: KEY_CACHE_WAYS entries in each of its sets (powers of two), and the longest key it holds. Several
  * ways: twitter.json's 94 distinct keys in 256 direct-mapped slots shared slots often enough that 13% of its keys
  * missed, each miss paying for hashing and interning the key again (2 ways still left 5%: four keys in one set). A
- * key's hash has KEY_HASH_BITS bits: the set is its top bits, and objects flag possible duplicates by all of them. */
+ * key's hash has KEY_HASH_BITS bits: the set is its top bits. */
 #define KEY_HASH_BITS    8
 #define KEY_CACHE_WAYS   4
 #define KEY_CACHE_SETS   ((1 << KEY_HASH_BITS) / KEY_CACHE_WAYS)
@@ -139,9 +140,10 @@ typedef struct {
     int have_table;
     int pending;
     int is_object;
-    int maybe_dup; /* objects: a key may repeat (its key cache slot was seen before, or it bypassed the cache) */
-    seq_index n;   /* arrays: elements already in the table */
-    uint64_t slots[(1 << KEY_HASH_BITS) / 64]; /* objects: the key hashes of the keys so far */
+    int maybe_dup;   /* objects: a key may repeat (its key cache entry was seen before, or it bypassed the cache) */
+    seq_index n;     /* arrays: elements already in the table */
+    uint64_t misses; /* objects: the key cache's miss count when the level opened (~0: no cache yet) */
+    uint64_t slots[KEY_CACHE_SIZE / 64]; /* objects: the key cache entries of the keys so far */
 } level;
 
 /* A key cache entry: the Lua string in slot i + 1 of the cache table (which keeps its bytes alive), and its first 16
@@ -165,6 +167,7 @@ typedef struct {
     cached_key keys[KEY_CACHE_SIZE]; /* set i: entries KEY_CACHE_WAYS * i on */
     cached_value values[VALUE_CACHE_SIZE];
     unsigned char key_next[KEY_CACHE_SETS]; /* the way of each set that its next miss replaces (round robin) */
+    uint64_t misses; /* key cache misses so far (any decode of the state): while it stands, no entry changed */
 } string_cache;
 
 typedef struct {
@@ -184,7 +187,7 @@ typedef struct {
     const char **mirror_s; /* the bytes of the string in each mirror slot (NULL: none yet) */
     string_cache *cache;   /* the state's cache userdata */
     int cache_ready;       /* the cache table exists and the entries are cleared */
-    int key_slot;          /* the key cache slot of the key parse_string pushed last, -1 if none */
+    int key_slot;          /* the key cache entry of the key parse_string pushed last, -1 if none */
     int stack_base;        /* the stack top when the decode started */
     int mt_idx;            /* stack slot of the array metatable (nil until the first empty array) */
     int have_mt;           /* it is there */
@@ -317,6 +320,17 @@ static inline void skip_ws(decoder *d)
         d->p = p + 1; /* the one space after a ':' or ',' */
         return;
     }
+#if XT_SSE2
+    if (d->end - p >= 17 && p[0] == '\n') {
+        /* a newline and its indentation, up to 15 spaces, in one compare (without the call to skip_ws_run) */
+        unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 1)), _mm_set1_epi8(' '))));
+        if (n < 16 && p[1 + n] > ' ') {
+            d->p = p + 1 + n;
+            return;
+        }
+    }
+#endif
     skip_ws_run(d, p);
 }
 
@@ -578,9 +592,9 @@ static inline int tail_equal(const char *a, const unsigned char *b, size_t len)
 /* Pushes the object key [s, s + len) (no escapes, validated): the cached string when the same bytes were a key
  * recently, else a new one that takes the slot. A hit skips lua_pushlstring's hashing and interning (and for long
  * keys its allocation and copy), which is most of the cost of the few dozen keys a document repeats thousands of
- * times. A miss replaces the entries of its set in turn: the cache is a hint, never a correctness matter. Returns
- * the key's hash (a function of its bytes alone, so equal keys get equal hashes), or -1 for a key the cache does not
- * hold. */
+ * times. A miss replaces the entries of its set in turn (and counts in cache->misses): the cache is a hint, never a
+ * correctness matter. Returns the key's entry, or -1 for a key the cache does not hold: while no miss comes between
+ * them, two keys have the same entry exactly when their bytes are equal. */
 static inline int push_key(decoder *d, const unsigned char *s, size_t len)
 {
     lua_State *L = d->L;
@@ -604,15 +618,15 @@ static inline int push_key(decoder *d, const unsigned char *s, size_t len)
             if (d->mirror_idx != 0) {
                 if (XT_LIKELY(d->mirror_s[i] == e->s)) {
                     lua_pushvalue(L, d->mirror_idx + (int)i);
-                    return (int)h;
+                    return (int)i;
                 }
                 lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
                 lua_copy(L, -1, d->mirror_idx + (int)i);
                 d->mirror_s[i] = e->s;
-                return (int)h;
+                return (int)i;
             }
             lua_rawgeti(L, d->cache_idx, (seq_index)i + 1);
-            return (int)h;
+            return (int)i;
         }
     }
     lua_pushlstring(L, (const char *)s, len); /* returns void in Lua 5.1 (LuaJIT) */
@@ -621,6 +635,7 @@ static inline int push_key(decoder *d, const unsigned char *s, size_t len)
     d->cache->key_next[h / KEY_CACHE_WAYS] = (unsigned char)((way + 1) % KEY_CACHE_WAYS);
     i = (h / KEY_CACHE_WAYS) * KEY_CACHE_WAYS + way % KEY_CACHE_WAYS;
     e = &d->cache->keys[i];
+    d->cache->misses++;
     e->s = lua_tolstring(L, -1, NULL);
     e->len = len;
     e->head[0] = head[0];
@@ -631,7 +646,7 @@ static inline int push_key(decoder *d, const unsigned char *s, size_t len)
         lua_copy(L, -1, d->mirror_idx + (int)i);
         d->mirror_s[i] = e->s;
     }
-    return (int)h;
+    return (int)i;
 }
 
 /* Pushes the string value [s, s + len) (no escapes, validated): a short one that was seen recently comes from the value
@@ -881,14 +896,14 @@ static int parse_number(decoder *d)
             }
         }
         while (p < end && *p >= '0' && *p <= '9') {
-            if (m == 0 && *p == '0') {
-                exp10--; /* leading zeros of the fraction are not significant */
-            } else if (ndig < 19) {
+            if (XT_LIKELY(ndig < 19)) {
+                /* a leading zero of the fraction (m still 0) is not significant: no digit of m; counted without a
+                 * branch on the digit, which mispredicts on every '0' of canada.json's fractions */
                 m = m * 10 + (uint64_t)(*p - '0');
-                ndig++;
+                ndig += m != 0;
                 exp10--;
             } else {
-                inexact = 1;
+                inexact = 1; /* (ndig counts from m's first non-zero digit on: m != 0 here) */
             }
             p++;
         }
@@ -1077,16 +1092,22 @@ static level *open_level(decoder *d, int is_object, const unsigned char *bracket
     lv->is_object = is_object;
     lv->maybe_dup = 0;
     lv->n = 0;
-    if (is_object)
+    if (is_object) {
+        lv->misses = d->cache_ready ? d->cache->misses : ~0ULL;
         memset(lv->slots, 0, sizeof lv->slots);
+    }
     return lv;
 }
 
-/* Moves the pending members of lv into its table (made on the first call). */
-static inline void flush(lua_State *L, level *lv)
+/* Moves the pending members of lv into its table (made on the first call). An object's keys had distinct entries: they
+ * are distinct keys unless a key cache miss since the object opened (its own, a nested one's, a finalizer's decode)
+ * may have moved a key to another entry. */
+static inline void flush(decoder *d, level *lv)
 {
+    lua_State *L = d->L;
     if (lv->is_object)
-        object_flush(L, lv->base, &lv->have_table, lv->pending, lv->maybe_dup);
+        object_flush(L, lv->base, &lv->have_table, lv->pending,
+                     lv->maybe_dup || !d->cache_ready || lv->misses != d->cache->misses);
     else
         array_flush(L, lv->base, &lv->have_table, &lv->n, lv->pending);
     lv->pending = 0;
@@ -1107,6 +1128,7 @@ static int parse_value(decoder *d)
 
 value:
     skip_ws(d);
+value_here: /* at the value's first byte (or the end) */
     if (XT_UNLIKELY(d->p >= d->end))
         return fail_unexpected(d, d->p);
     switch (*d->p) {
@@ -1188,7 +1210,7 @@ member: /* a value was pushed */
         return 1;
     if (XT_UNLIKELY((++lv->pending & (ITEM_CHUNK - 1)) == 0) &&
         (lua_gettop(L) - d->stack_base >= STACK_BUDGET || !lua_checkstack(L, 2 * ITEM_CHUNK + 8)))
-        flush(L, lv);
+        flush(d, lv);
     skip_ws(d);
     if (XT_LIKELY(d->p < d->end)) {
         unsigned c = *d->p;
@@ -1201,34 +1223,60 @@ member: /* a value was pushed */
         }
         if (c == (lv->is_object ? '}' : ']')) {
             d->p++;
-            flush(L, lv); /* the finished table is now the top of the stack: the parent's new member */
+            flush(d, lv); /* the finished table is now the top of the stack: the parent's new member */
             lv = --d->depth > 0 ? &d->levels[d->depth - 1] : NULL;
             goto member;
         }
     }
     return fail_unexpected(d, d->p);
 
-key: /* in an object, at the key of a member */
+key : /* in an object, at the key of a member */
+{
+    int slot;
+#if XT_SSE2
+    /* pretty-printed input's usual `"name": `: a key under 16 bytes of plain ASCII, its ':' right after it and
+     * one space found by one compare, without the general string scan */
+    const unsigned char *s = d->p + 1;
+    if (XT_LIKELY(d->end - s >= 19 && s[-1] == '"')) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned n = (unsigned)__builtin_ctz(
+            0x10000u | (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                           _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                           _mm_cmplt_epi8(v, _mm_set1_epi8(' ')))));
+        if (XT_LIKELY(n < 16 && s[n] == '"' && s[n + 1] == ':')) {
+            slot = push_key(d, s, n);
+            d->p = s + n + 2;
+            if (XT_LIKELY(s[n + 2] == ' ' && s[n + 3] > ' '))
+                d->p++;
+            else
+                skip_ws(d);
+            goto have_key;
+        }
+    }
+#endif
     if (XT_UNLIKELY(d->p >= d->end || *d->p != '"'))
         return fail_unexpected(d, d->p);
     if (!parse_string(d, 1))
         return 0;
-    {
-        /* an equal key has an equal slot: a slot seen before in this object flags a possible duplicate */
-        int slot = d->key_slot;
-        if (XT_LIKELY(slot >= 0)) {
-            uint64_t bit = 1ULL << (slot & 63);
-            lv->maybe_dup |= (lv->slots[slot >> 6] & bit) != 0;
-            lv->slots[slot >> 6] |= bit;
-        } else {
-            lv->maybe_dup = 1;
-        }
-    }
+    slot = d->key_slot;
     skip_ws(d);
     if (XT_UNLIKELY(d->p >= d->end || *d->p != ':'))
         return fail_unexpected(d, d->p);
     d->p++;
-    goto value;
+    skip_ws(d);
+#if XT_SSE2
+have_key:
+#endif
+    /* an entry seen before in this object flags a possible duplicate (see flush) */
+    if (XT_LIKELY(slot >= 0)) {
+        uint64_t bit = 1ULL << (slot & 63);
+        lv->maybe_dup |= (lv->slots[slot >> 6] & bit) != 0;
+        lv->slots[slot >> 6] |= bit;
+    } else {
+        lv->maybe_dup = 1;
+    }
+}
+    goto value_here;
 }
 
 int xt_json_decode(lua_State *L, const char *text, size_t len, int max_depth, char *err, size_t errlen)

@@ -318,6 +318,29 @@ describe("xingtu.core", function()
                     assert.are.same({ [""] = 2, x = 0 }, decode('{"":1,"x":0,"":2}'))
                 end)
 
+            it("lets the last of duplicate keys win when the keys are known to the key cache, and when the cache " ..
+                "dropped the key between the two", function()
+                    local text = '{"a":1,"b":2,"a":3}'
+                    for _ = 1, 3 do -- warm: every key a cache hit
+                        assert.are.same({ a = 3, b = 2 }, decode(text))
+                    end
+                    -- a nested object of 300 distinct keys replaces every cache entry between the two "k"
+                    local inner = {}
+                    for i = 1, 300 do
+                        inner[i] = string.format('"i%d":%d', i, i)
+                    end
+                    text = '{"k":1,"n":{' .. table.concat(inner, ",") .. '},"k":2}'
+                    for _ = 1, 3 do
+                        local t = decode(text)
+                        assert.are.equal(2, t.k)
+                        assert.are.equal(300, t.n.i300)
+                    end
+                    -- and in the nested object itself, its duplicate far from the first one
+                    inner[301] = '"i1":"late"'
+                    local t = decode('{' .. table.concat(inner, ",") .. '}')
+                    assert.are.equal("late", t.i1)
+                end)
+
             it("decodes repeated short string values right across decodes, in any position in the text", function()
                 local values = {}
                 for i = 1, 700 do
