@@ -2,7 +2,6 @@
 -- limit), a cut last line from an older crash dropped on --resume.
 
 local util = require "helpers.util"
-package.cpath = util.ROOT .. "/build/?.so;" .. package.cpath
 local core = require "xingtu.core"
 local jobs = require "xingtu.jobs"
 

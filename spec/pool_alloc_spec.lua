@@ -13,7 +13,10 @@ local function child(body)
     local script = os.tmpname()
     util.write_file(script, table.concat({
         "package.path = " .. string.format("%q", package.path),
-        "package.cpath = " .. string.format("%q", package.cpath),
+        -- the core under test first (the sanitized one in the ASan stage), whatever an earlier spec file did to
+        -- this process's package.cpath
+        "package.cpath = " .. string.format("%q", (os.getenv("XINGTU_CPATH") or (util.ROOT .. "/build/?.so")) .. ";"
+            .. package.cpath),
         "local core = require 'xingtu.core'",
         "local function install()",
         "  local ok, why = core.use_pool_allocator()",
