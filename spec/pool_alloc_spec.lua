@@ -13,9 +13,9 @@ local function child(body)
     local script = os.tmpname()
     util.write_file(script, table.concat({
         "package.path = " .. string.format("%q", package.path),
-        -- the core under test first (the sanitized one in the ASan stage), whatever an earlier spec file did to
-        -- this process's package.cpath
-        "package.cpath = " .. string.format("%q", (os.getenv("XINGTU_CPATH") or (util.ROOT .. "/build/?.so")) .. ";"
+        -- XINGTU_CPATH first (the sanitized core of the ASan stage), whatever an earlier spec file did to this
+        -- process's package.cpath; else this process's (under LuaJIT, busted's --cpath names build-luajit/)
+        "package.cpath = " .. string.format("%q", (os.getenv("XINGTU_CPATH") and os.getenv("XINGTU_CPATH") .. ";" or "")
             .. package.cpath),
         "local core = require 'xingtu.core'",
         "local function install()",
